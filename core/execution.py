@@ -1,0 +1,138 @@
+"""Execute one run inside the current process: the body of a worker (and of fast tests)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from core.asset_key import AssetKey
+from core.definitions import Definitions
+from core.errors import DagdeckError
+from core.event_sink import EventSink
+from core.executors.common import ExecutionResult
+from core.executors.in_process import execute_in_process
+from core.executors.multiprocess import execute_multiprocess
+from core.executors_spec import ExecutorDef
+from core.instance import Instance
+from core.io_managers import FilesystemIOManager
+from core.plan import ExecutionPlan, plan_assets, plan_job, step_configs, subset
+from core.run_status import RunStatus, mark_canceled, mark_failure, mark_success
+from core.step_execution import RunEnv
+from store import Run
+
+
+def build_run_plan(defs: Definitions, run: Run) -> ExecutionPlan:
+    """Rebuild the plan a run was launched with (`Run.plan` names its assets and step subset)."""
+    spec = run.plan or {}
+    if spec.get("assets") is not None:
+        plan = plan_assets(defs, [AssetKey(k) for k in spec["assets"]], run.job_name)
+    else:
+        plan = plan_job(defs, run.job_name)
+    if spec.get("step_keys") is not None:
+        plan = subset(plan, spec["step_keys"])
+    return plan
+
+
+def choose_executor(defs: Definitions, run: Run) -> ExecutorDef:
+    if run.executor:
+        return ExecutorDef(run.executor)
+    job_exec = None
+    if run.job_name in defs.asset_jobs:
+        job_exec = defs.asset_jobs[run.job_name].executor
+    elif run.job_name in defs.op_jobs:
+        job_exec = defs.op_jobs[run.job_name].executor
+    return job_exec or defs.executor or ExecutorDef("in_process")
+
+
+def resources_for(defs: Definitions, instance: Instance, job_name: str) -> dict[str, Any]:
+    resources = dict(defs.resources)
+    if job_name in defs.op_jobs:
+        resources.update(defs.op_jobs[job_name].resources)
+    for key, value in resources.items():
+        if isinstance(value, FilesystemIOManager) and value.base_dir is None:
+            resources[key] = FilesystemIOManager(instance.storage_dir)
+    return resources
+
+
+@dataclass
+class RunOutcome:
+    status: RunStatus
+    result: ExecutionResult | None
+    reason: str = ""
+
+
+def execute_run(
+    instance: Instance,
+    run: Run,
+    defs: Definitions,
+    cancel_event: threading.Event | None = None,
+    sink: EventSink | None = None,
+) -> RunOutcome:
+    """Run every step of `run` (already STARTED) and record its final status."""
+    cancel_event = cancel_event or threading.Event()
+    own_sink = sink is None
+    sink = sink or EventSink(instance.store)
+    try:
+        try:
+            plan = build_run_plan(defs, run)
+            configs = step_configs(plan, run.run_config or {})
+        except DagdeckError as err:
+            sink.flush()
+            mark_failure(instance.store, run.run_id, str(err))
+            return RunOutcome(RunStatus.FAILURE, None, str(err))
+        env = RunEnv(
+            run_id=run.run_id,
+            job_name=run.job_name,
+            emit=sink.emit,
+            cancel_event=cancel_event,
+            resources=resources_for(defs, instance, run.job_name),
+            storage_dir=instance.storage_dir,
+            logs_dir=instance.run_logs_dir(run.run_id),
+            log_max_bytes=instance.settings.step_log_max_bytes,
+            configs=configs,
+            prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
+            run_tags=dict(run.tags or {}),
+        )
+        executor = choose_executor(defs, run)
+        grace = instance.settings.cancel_grace_seconds
+        if executor.name == "multiprocess":
+            url = instance.store.url
+
+            def sink_factory() -> EventSink:
+                from store import Store
+
+                return EventSink(Store(url))
+
+            result = execute_multiprocess(plan, env, sink_factory, executor.max_concurrent, grace)
+        elif executor.name == "in_process":
+            result = execute_in_process(plan, env, executor.max_concurrent, grace)
+        else:
+            reason = f"executor {executor.name!r} is not available in this installation"
+            sink.flush()
+            mark_failure(instance.store, run.run_id, reason)
+            return RunOutcome(RunStatus.FAILURE, None, reason)
+        sink.flush()
+        return _finish(instance, run.run_id, result, cancel_event.is_set())
+    finally:
+        if own_sink:
+            sink.close()
+
+
+def _finish(instance: Instance, run_id: str, result: ExecutionResult, canceled: bool) -> RunOutcome:
+    store = instance.store
+    if canceled:
+        mark_canceled(store, run_id)
+        return RunOutcome(RunStatus.CANCELED, result)
+    if result.failed:
+        reason = f"{len(result.failed)} step(s) failed: {', '.join(result.failed[:5])}"
+        if mark_failure(store, run_id, reason):
+            return RunOutcome(RunStatus.FAILURE, result, reason)
+    elif mark_success(store, run_id):
+        return RunOutcome(RunStatus.SUCCESS, result)
+    # a cancel arrived while the last steps finished: honour it
+    current = store.get_run(run_id)
+    if current is not None and current.status == RunStatus.CANCELING:
+        mark_canceled(store, run_id)
+        return RunOutcome(RunStatus.CANCELED, result)
+    return RunOutcome(RunStatus(current.status) if current else RunStatus.FAILURE, result)

@@ -1,0 +1,99 @@
+"""`dd.materialize(...)`: run assets inside the calling process, for unit tests and notebooks.
+
+Runs are recorded in an instance like any other (a temporary one unless given), but no worker
+process is spawned, so a failing asset can be debugged with a plain breakpoint.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.asset_jobs import ASSET_JOB_NAME
+from core.asset_key import AssetKey
+from core.definitions import Definitions
+from core.execution import RunOutcome, execute_run, resources_for
+from core.instance import Instance
+from core.io_managers import IOContext
+from core.launcher import Launcher, LaunchSpec
+from core.loader import CodeLocation
+from core.plan import plan_assets, plan_job
+from core.queries import RunView, run_view
+from core.run_status import RunStatus, mark_started
+from core.selection import coerce_selection
+
+IN_PROCESS_LOCATION = CodeLocation(module="<in-process>")
+
+
+@dataclass
+class InProcessResult:
+    instance: Instance
+    defs: Definitions
+    outcome: RunOutcome
+    run_id: str
+
+    @property
+    def success(self) -> bool:
+        return self.outcome.status == RunStatus.SUCCESS
+
+    @property
+    def status(self) -> RunStatus:
+        return self.outcome.status
+
+    def view(self) -> RunView:
+        run = self.instance.store.get_run(self.run_id)
+        assert run is not None
+        return run_view(self.instance.store, run)
+
+    def output_for_node(self, key: str | AssetKey, output: str = "result") -> Any:
+        """The stored value of an asset or op output of this run."""
+        akey = AssetKey.from_coercible(key) if not isinstance(key, str) or key in self._asset_strings else None
+        resources = resources_for(self.defs, self.instance, ASSET_JOB_NAME)
+        step = akey.to_user_string() if akey else str(key)
+        ctx = IOContext(self.instance.storage_dir, self.run_id, step, output, akey)
+        return resources["io_manager"].load_input(ctx)
+
+    @property
+    def _asset_strings(self) -> set[str]:
+        return set(self.defs.asset_graph.by_string)
+
+
+def materialize(
+    assets: Iterable[Any] | Definitions,
+    *,
+    selection: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    run_config: Mapping[str, Any] | None = None,
+    instance: Instance | None = None,
+    job_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> InProcessResult:
+    defs = assets if isinstance(assets, Definitions) else Definitions(assets=list(assets), resources=resources)
+    instance = instance or Instance.open(tempfile.mkdtemp(prefix="dagdeck-"))
+    if job_name:
+        plan = plan_job(defs, job_name)
+        asset_list = plan.step_keys if job_name in defs.asset_jobs else None
+    else:
+        sel = coerce_selection(selection) if selection is not None else None
+        keys = sel.resolve(defs.asset_graph) if sel is not None else set(defs.asset_graph.assets)
+        plan = plan_assets(defs, keys)
+        asset_list = plan.step_keys
+    spec = LaunchSpec(
+        job_name=job_name or ASSET_JOB_NAME,
+        location=IN_PROCESS_LOCATION,
+        steps=plan.step_keys,
+        assets=asset_list,
+        run_config=dict(run_config or {}),
+        tags=dict(tags or {}),
+        trigger="in_process",
+        executor="in_process",
+    )
+    run = Launcher(instance).submit(spec, start=False)
+    mark_started(instance.store, run.run_id, os.getpid(), socket.gethostname())
+    run = instance.store.get_run(run.run_id) or run
+    outcome = execute_run(instance, run, defs)
+    return InProcessResult(instance, defs, outcome, run.run_id)

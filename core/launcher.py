@@ -1,0 +1,234 @@
+"""The one place that starts runs: create them QUEUED, claim free slots, spawn worker processes,
+and watch for workers that died without their final event."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.events import EventType, make_event
+from core.instance import Instance
+from core.loader import CodeLocation
+from core.processes import pid_runs
+from core.queries import fold_steps
+from core.run_status import ACTIVE, FINISHED, RunStatus, mark_canceled, mark_failure, request_cancel
+from store import Run
+
+HOST = socket.gethostname()
+
+
+@dataclass
+class LaunchSpec:
+    """Everything needed to create a run; `assets` for asset runs, else the job's steps."""
+
+    job_name: str
+    location: CodeLocation
+    steps: list[str]
+    assets: list[str] | None = None
+    step_keys: list[str] | None = None
+    run_config: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    trigger: str = "cli"
+    executor: str | None = None
+    parent: Run | None = None
+    prior_run_ids: list[str] = field(default_factory=list)
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Launcher:
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.store = instance.store
+        self._children: dict[str, subprocess.Popen[bytes]] = {}
+
+    # -- creating and starting -----------------------------------------------------------------
+    def submit(self, spec: LaunchSpec, start: bool = True) -> Run:
+        now = time.time()
+        run_id = new_run_id()
+        plan: dict[str, Any] = {"steps": spec.steps}
+        if spec.assets is not None:
+            plan["assets"] = spec.assets
+        if spec.step_keys is not None:
+            plan["step_keys"] = spec.step_keys
+        if spec.prior_run_ids:
+            plan["prior_run_ids"] = spec.prior_run_ids
+        run = Run(
+            run_id=run_id,
+            job_name=spec.job_name,
+            status=RunStatus.QUEUED,
+            trigger=spec.trigger,
+            created_at=now,
+            parent_run_id=spec.parent.run_id if spec.parent else None,
+            root_run_id=(spec.parent.root_run_id or spec.parent.run_id) if spec.parent else None,
+            run_config=spec.run_config,
+            tags=spec.tags,
+            plan=plan,
+            location=spec.location.to_dict(),
+            executor=spec.executor,
+        )
+        self.store.add_run(
+            run,
+            [make_event(EventType.RUN_ENQUEUED, run_id, message=f"queued by {spec.trigger}", timestamp=now)],
+        )
+        if start:
+            self.drain()
+        return self.store.get_run(run_id) or run
+
+    def drain(self) -> list[str]:
+        """Start queued runs, oldest first, while slots are free."""
+        claimed = self.store.claim_queued_runs(
+            self.instance.settings.max_concurrent_runs,
+            [str(s) for s in ACTIVE],
+            to_status=RunStatus.STARTING,
+            event_factory=lambda r: make_event(EventType.RUN_STARTING, r.run_id, message="starting worker"),
+        )
+        for run in claimed:
+            self._spawn(run)
+        return [r.run_id for r in claimed]
+
+    def _spawn(self, run: Run) -> None:
+        logs = self.instance.run_logs_dir(run.run_id)
+        logs.mkdir(parents=True, exist_ok=True)
+        location = CodeLocation.from_dict(run.location or {"module": "?"})
+        env = dict(os.environ)
+        env["DAGDECK_HOME"] = str(self.instance.home)
+        if self.instance.settings.store_url:
+            env["DAGDECK_STORE_URL"] = self.instance.settings.store_url
+        with open(logs / "worker.log", "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "core.worker", run.run_id, "--home", str(self.instance.home)],
+                cwd=location.working_dir if os.path.isdir(location.working_dir) else None,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+            )
+        self._children[run.run_id] = proc
+        self.store.update_run(run.run_id, pid=proc.pid, host=HOST, heartbeat_at=time.time())
+
+    # -- watching ------------------------------------------------------------------------------
+    def watch(self) -> list[str]:
+        """Detect dead workers, then fill free slots. Returns ids of runs marked failed."""
+        ended: list[str] = []
+        for run_id, proc in list(self._children.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            del self._children[run_id]
+            run = self.store.get_run(run_id)
+            if run is not None and run.status not in FINISHED:
+                why = f"worker exited with signal {-code}" if code < 0 else f"worker exited with code {code}"
+                if self._end_dead(run, why + " before recording the end of the run"):
+                    ended.append(run_id)
+        now = time.time()
+        stale = self.instance.settings.stale_heartbeat_seconds
+        for run in self.store.runs_by_status([str(s) for s in ACTIVE]):
+            if run.run_id in self._children:
+                continue
+            if run.host == HOST:
+                if run.pid and not pid_runs(run.pid, run.run_id):
+                    # STARTING runs get their pid a moment after the claim: give them a grace period
+                    if run.status == RunStatus.STARTING and now - (run.heartbeat_at or run.created_at) < 10:
+                        continue
+                    if self._end_dead(run, f"worker process {run.pid} died without recording the end of the run"):
+                        ended.append(run.run_id)
+            elif run.heartbeat_at is not None and now - run.heartbeat_at > stale:
+                why = f"worker on {run.host} sent no heartbeat for {now - run.heartbeat_at:.0f}s"
+                if self._end_dead(run, why):
+                    ended.append(run.run_id)
+        self.drain()
+        return ended
+
+    def _end_dead(self, run: Run, reason: str) -> bool:
+        events = self._close_steps(run)
+        if run.status == RunStatus.CANCELING:
+            return mark_canceled(self.store, run.run_id, events=events, message=f"run canceled ({reason})")
+        return mark_failure(self.store, run.run_id, reason, events=events)
+
+    def _close_steps(self, run: Run) -> list[dict[str, Any]]:
+        """Steps left running by a dead worker end failed (or canceled); unstarted ones skipped."""
+        steps = fold_steps(run, self.store.get_events(run_id=run.run_id, limit=1_000_000))
+        canceling = run.status == RunStatus.CANCELING
+        events = []
+        for s in steps.values():
+            if s.status in ("running", "up_for_retry"):
+                events.append(
+                    make_event(
+                        EventType.STEP_FAILURE,
+                        run.run_id,
+                        step_key=s.key,
+                        asset_key=s.asset_key,
+                        message="canceled" if canceling else "worker died",
+                        level="ERROR",
+                        error="worker died during this step",
+                        canceled=canceling,
+                    )
+                )
+            elif s.status == "pending":
+                events.append(
+                    make_event(
+                        EventType.STEP_SKIPPED, run.run_id, step_key=s.key, message="run ended before this step"
+                    )
+                )
+        return events
+
+    def wait(self, run_id: str, timeout: float | None = None, poll: float = 0.1) -> Run:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        last_watch = 0.0
+        while True:
+            run = self.store.get_run(run_id)
+            if run is None:
+                raise KeyError(run_id)
+            if run.status in FINISHED:
+                return run
+            if time.monotonic() - last_watch > 0.5:
+                self.watch()
+                last_watch = time.monotonic()
+            if deadline is not None and time.monotonic() > deadline:
+                return run
+            time.sleep(poll)
+
+    # -- cancel and re-execute -----------------------------------------------------------------
+    def cancel(self, run_id: str) -> RunStatus | None:
+        status = request_cancel(self.store, run_id)
+        if status == RunStatus.CANCELED:
+            self.drain()
+        return status
+
+    def reexecute(self, parent: Run, from_failure: bool, trigger: str = "cli") -> Run:
+        plan = parent.plan or {}
+        all_steps = list(plan.get("step_keys") or plan.get("steps") or [])
+        if from_failure:
+            if parent.status not in (RunStatus.FAILURE, RunStatus.CANCELED):
+                raise ValueError(f"run {parent.run_id[:8]} is {parent.status}; only failed or canceled runs re-execute from failure")
+            steps = fold_steps(parent, self.store.get_events(run_id=parent.run_id, limit=1_000_000))
+            keys = [k for k in all_steps if steps.get(k) is None or steps[k].status != "succeeded"]
+            if not keys:
+                raise ValueError("every step of that run succeeded; nothing to re-execute from failure")
+        else:
+            keys = all_steps
+        prior = [parent.run_id, *plan.get("prior_run_ids", [])]
+        spec = LaunchSpec(
+            job_name=parent.job_name,
+            location=CodeLocation.from_dict(parent.location or {}),
+            steps=keys,
+            assets=plan.get("assets"),
+            step_keys=keys,
+            run_config=dict(parent.run_config or {}),
+            tags={**(parent.tags or {}), "dagdeck/parent": parent.run_id},
+            trigger=trigger,
+            executor=parent.executor,
+            parent=parent,
+            prior_run_ids=prior,
+        )
+        return self.submit(spec)

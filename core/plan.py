@@ -1,0 +1,238 @@
+"""Planning: a run (assets or a job, maybe a subset of its steps) becomes steps with edges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.asset_jobs import ASSET_JOB_NAME
+from core.asset_key import AssetKey
+from core.config import Config
+from core.definitions import Definitions
+from core.errors import DagdeckError, RunConfigError, did_you_mean
+from core.params import FunctionParams
+from core.results import RetryPolicy
+
+
+@dataclass(frozen=True)
+class Source:
+    """One value an input receives: a step output of this run, or a stored value."""
+
+    step_key: str
+    output: str = "result"
+    asset_key: AssetKey | None = None
+    in_run: bool = True
+    io_manager_key: str = "io_manager"
+
+
+@dataclass(frozen=True)
+class StepInput:
+    param: str
+    sources: tuple[Source, ...]
+    fan_in: bool = False
+
+
+@dataclass
+class Step:
+    key: str
+    kind: str
+    """`asset` or `op`."""
+    fn: Any
+    params: FunctionParams
+    inputs: dict[str, StepInput]
+    resource_params: list[str]
+    outputs: dict[str, str]
+    """Output name -> IO manager resource key."""
+    upstream: set[str] = field(default_factory=set)
+    asset_key: AssetKey | None = None
+    op_name: str | None = None
+    retry_policy: RetryPolicy | None = None
+    single_output: bool = True
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ExecutionPlan:
+    job_name: str
+    steps: dict[str, Step]
+    """In a stable topological order."""
+
+    @property
+    def step_keys(self) -> list[str]:
+        return list(self.steps)
+
+    def downstream_of(self, key: str) -> set[str]:
+        down: dict[str, set[str]] = {k: set() for k in self.steps}
+        for s in self.steps.values():
+            for u in s.upstream:
+                down[u].add(s.key)
+        seen: set[str] = set()
+        frontier = [key]
+        while frontier:
+            k = frontier.pop()
+            for d in down[k]:
+                if d not in seen:
+                    seen.add(d)
+                    frontier.append(d)
+        return seen
+
+
+class PlanError(DagdeckError):
+    pass
+
+
+def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASSET_JOB_NAME) -> ExecutionPlan:
+    graph = defs.asset_graph
+    selected = set(keys)
+    steps: dict[str, Step] = {}
+    for key in graph.toposorted:
+        if key not in selected:
+            continue
+        a = graph.assets[key]
+        inputs: dict[str, StepInput] = {}
+        for param, up in graph.data_inputs[key].items():
+            src = Source(
+                up.to_user_string(), "result", up, in_run=up in selected, io_manager_key=graph.assets[up].io_manager_key
+            )
+            inputs[param] = StepInput(param, (src,))
+        resource_params = [p.name for p in a.params.others if p.name not in inputs and p.name in defs.resources]
+        steps[key.to_user_string()] = Step(
+            key=key.to_user_string(),
+            kind="asset",
+            fn=a.fn,
+            params=a.params,
+            inputs=inputs,
+            resource_params=resource_params,
+            outputs={"result": a.io_manager_key},
+            upstream={u.to_user_string() for u in graph.upstream[key] if u in selected},
+            asset_key=key,
+            op_name=key.to_user_string(),
+            retry_policy=a.retry_policy,
+            tags=a.tags,
+        )
+    return ExecutionPlan(job_name, steps)
+
+
+def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
+    if job_name in defs.asset_jobs:
+        return plan_assets(defs, defs.asset_jobs[job_name].keys, job_name)
+    if job_name not in defs.op_jobs:
+        raise PlanError(
+            f"unknown job {job_name!r}; " + (did_you_mean(job_name, defs.job_names) or f"jobs: {', '.join(defs.job_names)}")
+        )
+    job = defs.op_jobs[job_name]
+    resources = {**defs.resources, **job.resources}
+    order = _topo_nodes({n.name: n.upstream_nodes for n in job.nodes.values()})
+    steps: dict[str, Step] = {}
+    for name in order:
+        node = job.nodes[name]
+        inputs = {
+            p: StepInput(
+                p,
+                tuple(
+                    Source(h.node, h.output, io_manager_key=job.nodes[h.node].op.outs[h.output].io_manager_key)
+                    for h in src.sources
+                ),
+                src.fan_in,
+            )
+            for p, src in node.inputs.items()
+        }
+        resource_params = [
+            p.name for p in node.op.params.others if p.name not in inputs and p.name in resources
+        ]
+        steps[name] = Step(
+            key=name,
+            kind="op",
+            fn=node.op.fn,
+            params=node.op.params,
+            inputs=inputs,
+            resource_params=resource_params,
+            outputs={o: spec.io_manager_key for o, spec in node.op.outs.items()},
+            upstream=set(node.upstream_nodes),
+            op_name=node.op.name,
+            retry_policy=node.op.retry_policy,
+            single_output=node.op.single_output,
+            tags=node.op.tags,
+        )
+    return ExecutionPlan(job_name, steps)
+
+
+def subset(plan: ExecutionPlan, step_keys: Iterable[str]) -> ExecutionPlan:
+    """Keep only `step_keys`; inputs from dropped steps are loaded from storage instead."""
+    keep = set(step_keys)
+    unknown = keep - set(plan.steps)
+    if unknown:
+        raise PlanError(f"steps not in job {plan.job_name!r}: {', '.join(sorted(unknown))}")
+    steps: dict[str, Step] = {}
+    for key, step in plan.steps.items():
+        if key not in keep:
+            continue
+        inputs = {
+            p: StepInput(p, tuple(_mark(src, src.step_key in keep) for src in inp.sources), inp.fan_in)
+            for p, inp in step.inputs.items()
+        }
+        steps[key] = Step(**{**step.__dict__, "inputs": inputs, "upstream": step.upstream & keep})
+    return ExecutionPlan(plan.job_name, steps)
+
+
+def _mark(src: Source, in_run: bool) -> Source:
+    return Source(src.step_key, src.output, src.asset_key, in_run and src.in_run, src.io_manager_key)
+
+
+def _topo_nodes(upstream: Mapping[str, set[str]]) -> list[str]:
+    indegree = {k: len(v) for k, v in upstream.items()}
+    down: dict[str, list[str]] = {k: [] for k in upstream}
+    for k, ups in upstream.items():
+        for u in ups:
+            down[u].append(k)
+    ready = sorted(k for k, d in indegree.items() if d == 0)
+    order: list[str] = []
+    while ready:
+        order.extend(ready)
+        nxt = []
+        for k in ready:
+            for d in down[k]:
+                indegree[d] -= 1
+                if indegree[d] == 0:
+                    nxt.append(d)
+        ready = sorted(nxt)
+    return order
+
+
+def step_configs(plan: ExecutionPlan, run_config: Mapping[str, Any]) -> dict[str, Config]:
+    """Validate run config (`{"ops": {step: {"config": {...}}}}`) before the run starts."""
+    ops_cfg = dict((run_config or {}).get("ops") or {})
+    names = {}
+    for step in plan.steps.values():
+        names[step.key] = step.key
+        if step.asset_key is not None:
+            names.setdefault(step.asset_key.name, step.key)
+            names.setdefault("__".join(step.asset_key.path), step.key)
+    unknown = [k for k in ops_cfg if k not in names]
+    if unknown:
+        raise RunConfigError(
+            f"run config names unknown step {unknown[0]!r}; "
+            + (did_you_mean(unknown[0], names) or f"steps: {', '.join(plan.steps)}")
+        )
+    by_step = {names[k]: v for k, v in ops_cfg.items()}
+    out: dict[str, Config] = {}
+    for step in plan.steps.values():
+        ctype = step.params.config_type
+        if ctype is None:
+            continue
+        raw = by_step.get(step.key, {})
+        raw = raw.get("config", raw) if isinstance(raw, Mapping) else raw
+        try:
+            out[step.key] = ctype.model_validate(raw or {})
+        except ValidationError as err:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in err.errors()
+            )
+            raise RunConfigError(
+                f"run config for step {step.key!r} is invalid: {problems} "
+                f"(expected {ctype.__name__} fields: {', '.join(ctype.model_fields) or 'none'})"
+            ) from None
+    return out

@@ -1,0 +1,62 @@
+"""Finding and stopping every process of a run, user-spawned children included."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import psutil
+
+
+def run_processes(include_self: bool = False) -> list[psutil.Process]:
+    """Descendants of this process plus anything left in its process group (orphaned grandchildren
+    are reparented away from us but keep the group the worker's session gave them)."""
+    me = psutil.Process()
+    found: dict[int, psutil.Process] = {}
+    try:
+        for p in me.children(recursive=True):
+            found[p.pid] = p
+    except psutil.Error:
+        pass
+    try:
+        pgid = os.getpgid(0)
+    except OSError:
+        pgid = None
+    if pgid is not None and pgid == os.getpid():
+        for p in psutil.process_iter():
+            try:
+                if p.pid != me.pid and os.getpgid(p.pid) == pgid:
+                    found.setdefault(p.pid, p)
+            except (OSError, psutil.Error):
+                continue
+    if include_self:
+        found[me.pid] = me
+    return list(found.values())
+
+
+def signal_run_processes(sig: int) -> int:
+    count = 0
+    for p in run_processes():
+        try:
+            p.send_signal(sig)
+            count += 1
+        except psutil.Error:
+            pass
+    return count
+
+
+def kill_run_processes() -> int:
+    return signal_run_processes(signal.SIGKILL)
+
+
+def pid_runs(pid: int | None, marker: str) -> bool:
+    """True if `pid` is alive and its command line mentions `marker` (guards against pid reuse)."""
+    if not pid:
+        return False
+    try:
+        p = psutil.Process(pid)
+        if p.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return any(marker in part for part in p.cmdline())
+    except psutil.Error:
+        return False
