@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -92,7 +93,7 @@ def asset(
             asset_key = AssetKey.from_coercible(key)
         else:
             asset_key = AssetKey([name or f.__name__]).with_prefix(key_prefix)
-        doc = (f.__doc__ or "").strip() or None
+        doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
         return AssetsDefinition(
             key=asset_key,
             fn=f,

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from core.metadata import plain
@@ -69,7 +70,7 @@ def print_run_summary(view: RunView) -> None:
     for m in shown:
         meta = plain(m.data.get("metadata"))
         details = ", ".join(f"{k}={_short(v)}" for k, v in meta.items())
-        console.print(f"[bold]{m.asset_key}[/] materialized" + (f": {details}" if details else ""))
+        console.print(f"[bold]{escape(str(m.asset_key))}[/] materialized" + (f": {escape(details)}" if details else ""))
     if len(view.materializations) > len(shown):
         console.print(f"... and {len(view.materializations) - len(shown)} more materializations")
     dur = (r.ended_at - r.started_at) if r.ended_at and r.started_at else None
@@ -78,5 +79,5 @@ def print_run_summary(view: RunView) -> None:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else value
+    text = json.dumps(value, default=str) if not isinstance(value, str) else " ".join(value.split())
     return text if len(text) <= 40 else text[:37] + "..."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,7 +96,7 @@ def op(
             outs, single = dict(out), False
         else:
             outs, single = {"result": out or Out()}, True
-        doc = (f.__doc__ or "").strip() or None
+        doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
         return OpDefinition(
             name=name or f.__name__,
             fn=f,

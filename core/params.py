@@ -26,7 +26,11 @@ class FunctionParams:
 
 
 def read_params(fn: Callable) -> FunctionParams:
-    sig = inspect.signature(fn)
+    try:
+        # resolves string annotations from `from __future__ import annotations` modules
+        sig = inspect.signature(fn, eval_str=True)
+    except (NameError, TypeError, SyntaxError):
+        sig = inspect.signature(fn)
     uses_context = False
     config_type: type[Config] | None = None
     others: list[Param] = []

@@ -1,0 +1,339 @@
+"""The console's window on the engine: plain read models and a few actions.
+
+The console (tui/) uses only this module and the public names in `core`, never the store or the
+executors directly. Every method may block on the store, so the console calls them from thread
+workers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.asset_jobs import ASSET_JOB_NAME
+from core.asset_key import AssetKey
+from core.definitions import Definitions
+from core.errors import DagdeckError, DefinitionError
+from core.events import EventType
+from core.instance import Instance
+from core.launcher import Launcher, LaunchSpec
+from core.loader import CodeLocation, Loaded, load
+from core.metadata import numeric_value
+from core.plan import plan_assets, plan_job, step_configs
+from core.queries import RunView, StepView, asset_status, fold_steps, run_view, settle_steps
+from core.run_status import FINISHED, RunStatus
+from core.selection import parse_selection
+from core.step_logs import step_log_path
+from store import EventRow, Run
+
+__all__ = [
+    "AssetDetail",
+    "AssetRow",
+    "ConsoleAPI",
+    "EventRow",
+    "JobInfo",
+    "Run",
+    "RunStatus",
+    "RunView",
+    "StepView",
+]
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    key: str
+    group: str
+    upstream: tuple[str, ...]
+    downstream: tuple[str, ...]
+    status: str
+    """never_materialized, materialized, failed, running, canceled."""
+    stale: bool
+    last_materialized_at: float | None
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass
+class AssetDetail:
+    row: AssetRow
+    description: str | None
+    kinds: list[str]
+    code_version: str | None
+    latest: EventRow | None
+    series: dict[str, list[float]] = field(default_factory=dict)
+    """Numeric metadata over the last materializations, oldest first (for sparklines)."""
+    recent_runs: list[Run] = field(default_factory=list)
+    latest_duration_s: float | None = None
+    stale_reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    name: str
+    kind: str
+    """`assets` or `ops`."""
+    description: str | None
+    steps: tuple[str, ...]
+    edges: tuple[tuple[str, str], ...]
+
+
+class ConsoleAPI:
+    def __init__(self, instance: Instance, location: CodeLocation) -> None:
+        self.instance = instance
+        self.location = location
+        self.launcher = Launcher(instance)
+        self.loaded: Loaded | None = None
+        self.load_error: DefinitionError | None = None
+        self._lock = threading.Lock()
+
+    # -- definitions ---------------------------------------------------------------------------
+    def reload(self) -> DefinitionError | None:
+        """Load the code location; on error keep the last good definitions."""
+        try:
+            loaded = load(self.location)
+        except DefinitionError as err:
+            self.load_error = err
+            return err
+        with self._lock:
+            self.loaded, self.load_error = loaded, None
+        return None
+
+    @property
+    def defs(self) -> Definitions | None:
+        return self.loaded.defs if self.loaded else None
+
+    @property
+    def watched_files(self) -> list[Path]:
+        return list(self.loaded.files) if self.loaded else ([Path(self.location.file)] if self.location.file else [])
+
+    @property
+    def project_label(self) -> str:
+        return Path(self.location.working_dir).name + " · " + self.location.label.rsplit("/", 1)[-1]
+
+    @property
+    def store_label(self) -> str:
+        url = self.instance.store.url
+        return "sqlite" if url.startswith("sqlite") else url.split("://", 1)[0]
+
+    # -- assets --------------------------------------------------------------------------------
+    def asset_rows(self) -> list[AssetRow]:
+        defs = self.defs
+        if defs is None:
+            return []
+        graph = defs.asset_graph
+        states = self.instance.store.asset_states()
+        rows = []
+        for key in graph.toposorted:
+            k = key.to_user_string()
+            st = states.get(k)
+            mine = st.last_materialized_at if st else None
+            stale = False
+            if mine is not None:
+                for up in graph.upstream[key]:
+                    ust = states.get(up.to_user_string())
+                    if ust is not None and ust.last_materialized_at and ust.last_materialized_at > mine:
+                        stale = True
+                        break
+            a = graph.assets[key]
+            rows.append(
+                AssetRow(
+                    key=k,
+                    group=a.group_name,
+                    upstream=tuple(sorted(u.to_user_string() for u in graph.upstream[key])),
+                    downstream=tuple(sorted(d.to_user_string() for d in graph.downstream[key])),
+                    status=asset_status(st),
+                    stale=stale,
+                    last_materialized_at=mine,
+                    kinds=tuple(sorted(a.kinds)),
+                )
+            )
+        return rows
+
+    def asset_detail(self, key: str, history: int = 50) -> AssetDetail | None:
+        defs = self.defs
+        if defs is None:
+            return None
+        akey = AssetKey(key)
+        if akey not in defs.asset_graph.assets:
+            return None
+        row = next((r for r in self.asset_rows() if r.key == key), None)
+        if row is None:
+            return None
+        a = defs.asset_graph.assets[akey]
+        store = self.instance.store
+        hist = store.materialization_history(key, limit=history)
+        series: dict[str, list[float]] = {}
+        for e in reversed(hist):
+            for name, entry in (e.data.get("metadata") or {}).items():
+                value = numeric_value(entry)
+                if value is not None:
+                    series.setdefault(name, []).append(value)
+        run_ids: list[str] = []
+        for e in store.get_events(asset_key=key, event_types=[EventType.STEP_START], descending=True, limit=50):
+            if e.run_id and e.run_id not in run_ids:
+                run_ids.append(e.run_id)
+            if len(run_ids) >= 8:
+                break
+        runs = [r for r in (store.get_run(rid) for rid in run_ids) if r is not None]
+        duration = None
+        if hist:
+            starts = store.get_events(
+                run_id=hist[0].run_id, step_key=hist[0].step_key, event_types=[EventType.STEP_START], limit=1
+            )
+            if starts:
+                duration = hist[0].timestamp - starts[0].timestamp
+        reasons = []
+        if row.stale:
+            states = store.asset_states(row.upstream)
+            for up in row.upstream:
+                st = states.get(up)
+                if st and st.last_materialized_at and row.last_materialized_at and st.last_materialized_at > row.last_materialized_at:
+                    reasons.append(f"upstream {up} is newer")
+        return AssetDetail(
+            row=row,
+            description=a.description,
+            kinds=sorted(a.kinds),
+            code_version=a.code_version,
+            latest=hist[0] if hist else None,
+            series=series,
+            recent_runs=runs,
+            latest_duration_s=duration,
+            stale_reasons=reasons,
+        )
+
+    def resolve_selection(self, text: str) -> list[str]:
+        defs = self.defs
+        if defs is None:
+            return []
+        keys = parse_selection(text).resolve(defs.asset_graph)
+        return [k.to_user_string() for k in defs.asset_graph.toposorted if k in keys]
+
+    def with_downstream(self, keys: list[str]) -> list[str]:
+        defs = self.defs
+        if defs is None:
+            return keys
+        closure = defs.asset_graph.downstream_closure(AssetKey(k) for k in keys)
+        return [k.to_user_string() for k in defs.asset_graph.toposorted if k in closure]
+
+    # -- jobs ----------------------------------------------------------------------------------
+    def jobs(self) -> list[JobInfo]:
+        defs = self.defs
+        if defs is None:
+            return []
+        out = []
+        for name in defs.job_names:
+            plan = plan_job(defs, name)
+            edges = tuple((u, s.key) for s in plan.steps.values() for u in sorted(s.upstream))
+            if name in defs.asset_jobs:
+                out.append(JobInfo(name, "assets", defs.asset_jobs[name].description, tuple(plan.steps), edges))
+            else:
+                out.append(JobInfo(name, "ops", defs.op_jobs[name].description, tuple(plan.steps), edges))
+        return out
+
+    # -- actions -------------------------------------------------------------------------------
+    def _require_defs(self) -> Definitions:
+        if self.defs is None:
+            raise DagdeckError(f"definitions did not load: {self.load_error}")
+        return self.defs
+
+    def materialize(self, keys: list[str], trigger: str = "console") -> Run:
+        defs = self._require_defs()
+        plan = plan_assets(defs, [AssetKey(k) for k in keys])
+        spec = LaunchSpec(
+            job_name=ASSET_JOB_NAME,
+            location=self.location,
+            steps=plan.step_keys,
+            assets=plan.step_keys,
+            tags={"dagdeck/selection": ",".join(keys[:20])},
+            trigger=trigger,
+        )
+        return self.launcher.submit(spec)
+
+    def launch_job(self, name: str, run_config: dict[str, Any] | None = None, trigger: str = "console") -> Run:
+        defs = self._require_defs()
+        plan = plan_job(defs, name)
+        config = dict(run_config or {})
+        if not config and name in defs.op_jobs:
+            config = dict(defs.op_jobs[name].default_config)
+        step_configs(plan, config)
+        spec = LaunchSpec(
+            job_name=name,
+            location=self.location,
+            steps=plan.step_keys,
+            assets=plan.step_keys if name in defs.asset_jobs else None,
+            run_config=config,
+            trigger=trigger,
+        )
+        return self.launcher.submit(spec)
+
+    def validate_job_config(self, name: str, run_config: dict[str, Any]) -> None:
+        step_configs(plan_job(self._require_defs(), name), run_config)
+
+    def cancel(self, run_id: str) -> RunStatus | None:
+        return self.launcher.cancel(run_id)
+
+    def reexecute(self, run_id: str, from_failure: bool) -> Run:
+        parent = self.instance.store.get_run(run_id)
+        if parent is None:
+            raise DagdeckError(f"no run {run_id}")
+        try:
+            return self.launcher.reexecute(parent, from_failure, trigger="console")
+        except ValueError as err:
+            raise DagdeckError(str(err)) from None
+
+    def watch(self) -> list[str]:
+        """Detect dead workers and start queued runs; the console calls it every few seconds."""
+        return self.launcher.watch()
+
+    # -- runs ----------------------------------------------------------------------------------
+    def runs(
+        self,
+        statuses: list[str] | None = None,
+        job: str | None = None,
+        text: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Run]:
+        return self.instance.store.list_runs(statuses=statuses, job=job, text=text, limit=limit, offset=offset)
+
+    def count_runs(self, statuses: list[str] | None = None, job: str | None = None, text: str | None = None) -> int:
+        return self.instance.store.count_runs(statuses=statuses, job=job, text=text)
+
+    def active_run_count(self) -> int:
+        return len(self.instance.store.runs_by_status([RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING]))
+
+    def get_run(self, run_id: str) -> Run | None:
+        store = self.instance.store
+        return store.get_run(run_id) or store.find_run(run_id)
+
+    def run_view(self, run_id: str) -> RunView | None:
+        run = self.get_run(run_id)
+        return run_view(self.instance.store, run) if run else None
+
+    def run_events(self, run_id: str, after_id: int = 0, limit: int = 2000) -> list[EventRow]:
+        return self.instance.store.get_events(run_id=run_id, after_id=after_id, limit=limit)
+
+    def steps_from(self, run: Run, events: list[EventRow], steps: dict[str, StepView] | None = None) -> dict[str, StepView]:
+        steps = fold_steps(run, events, steps)
+        if run.status in FINISHED:
+            settle_steps(run, steps)
+        return steps
+
+    def last_event_id(self) -> int:
+        return self.instance.store.last_event_id()
+
+    def step_log(self, run_id: str, step_key: str, stream: str, max_bytes: int = 200_000) -> str:
+        path = step_log_path(self.instance.run_logs_dir(run_id), step_key, stream)
+        if not path.exists():
+            return ""
+        size = path.stat().st_size
+        with open(path, encoding="utf-8", errors="replace") as f:
+            if size > max_bytes:
+                f.seek(size - max_bytes)
+                f.readline()
+            return f.read()
+
+    def now(self) -> float:
+        return time.time()

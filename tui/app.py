@@ -1,0 +1,336 @@
+"""The dagdeck console: screens, polling, code reload. Kept small; each screen has its module."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from core.console_api import ConsoleAPI
+from core.errors import DagdeckError
+from core.instance import Instance
+from core.loader import CodeLocation
+from tui.file_watch import DefinitionsWatcher
+from tui.keymap import read_keymap
+from tui.screens.assets import AssetsScreen
+from tui.screens.automation import AutomationScreen
+from tui.screens.base import BaseScreen
+from tui.screens.jobs import JobsScreen
+from tui.screens.run import RunScreen
+from tui.screens.runs import RunsScreen
+from tui.widgets.dialogs import ConfirmScreen, HelpScreen
+
+POLL_SECONDS = 0.5
+WATCH_SECONDS = 2.0
+MODE_KEYS = {"1": "assets", "2": "runs", "3": "jobs", "4": "automation"}
+
+
+class DagdeckApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "dagdeck"
+    ENABLE_COMMAND_PALETTE = True
+    MODES = {"assets": AssetsScreen, "runs": RunsScreen, "jobs": JobsScreen, "automation": AutomationScreen}
+    BINDINGS = [
+        Binding("1", "mode('assets')", "Assets", id="app.assets"),
+        Binding("2", "mode('runs')", "Runs", id="app.runs"),
+        Binding("3", "mode('jobs')", "Jobs", id="app.jobs"),
+        Binding("4", "mode('automation')", "Automation", id="app.automation"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("q", "back", "Back", show=False, id="app.back"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    status_text: reactive[Text] = reactive(Text(""))
+    load_error_text: reactive[str] = reactive("")
+
+    def __init__(
+        self,
+        api: ConsoleAPI,
+        readonly: bool = False,
+        watch_files: bool = True,
+        daemon: object | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.api = api
+        self.readonly = readonly
+        self.daemon = daemon
+        self._watch_files = watch_files
+        self._watcher: DefinitionsWatcher | None = None
+        self._last_event_id = -1
+        self._active_runs = 0
+        self._polling = False
+        self._last_watch = 0.0
+        self._poll_seconds = poll_seconds
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        keymap = read_keymap(self.api.instance.home)
+        if keymap:
+            self.set_keymap(keymap)
+        self.api.reload()
+        self._after_load()
+        self.switch_mode("assets")
+        self.set_interval(self._poll_seconds, self.poll)
+        self.set_interval(1.0, self._tick_clock)
+        self._tick_clock()
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        stop = getattr(self.daemon, "stop", None)
+        if callable(stop):
+            stop()
+
+    def _after_load(self) -> None:
+        err = self.api.load_error
+        self.load_error_text = str(err) if err else ""
+        if err is not None:
+            self.notify(str(err), title="definitions did not load", severity="error", timeout=8)
+        if self._watch_files:
+            if self._watcher is None:
+                self._watcher = DefinitionsWatcher(lambda: self.call_from_thread(self.reload_definitions))
+            self._watcher.watch(self.api.watched_files)
+
+    @work(thread=True, exclusive=True, group="reload")
+    def reload_definitions(self) -> None:
+        err = self.api.reload()
+        self.call_from_thread(self._reloaded, err is None)
+
+    def _reloaded(self, ok: bool) -> None:
+        self._after_load()
+        if ok:
+            self.notify("definitions reloaded", timeout=2)
+        for screen in self._all_screens():
+            screen.definitions_changed()
+
+    def _all_screens(self) -> Iterable[BaseScreen]:
+        seen = set()
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, BaseScreen) and id(screen) not in seen:
+                    seen.add(id(screen))
+                    yield screen
+
+    # -- polling -------------------------------------------------------------------------------
+    def poll(self) -> None:
+        if self._polling or isinstance(self.screen, ConfirmScreen | HelpScreen):
+            return
+        self._polling = True
+        self._poll()
+
+    @work(thread=True, group="poll")
+    def _poll(self) -> None:
+        try:
+            now = time.monotonic()
+            if now - self._last_watch > WATCH_SECONDS and not self.readonly:
+                self._last_watch = now
+                self.api.watch()
+            last = self.api.last_event_id()
+            active = self.api.active_run_count()
+            self.call_from_thread(self._polled, last, active)
+        except Exception as err:  # noqa: BLE001 - a locked store must not crash the console
+            self.call_from_thread(self.notify, f"store: {err}", severity="error", timeout=5)
+        finally:
+            self._polling = False
+
+    def _polled(self, last: int, active: int) -> None:
+        changed = last != self._last_event_id or active != self._active_runs
+        self._last_event_id, self._active_runs = last, active
+        self._tick_clock()
+        if changed and isinstance(self.screen, BaseScreen) and not isinstance(self.screen, RunScreen):
+            self.screen.data_changed()
+
+    def daemon_label(self) -> str:
+        status = getattr(self.daemon, "status", None)
+        if not callable(status):
+            return "daemon off"
+        try:
+            value = status()
+        except Exception:  # noqa: BLE001
+            return "daemon ?"
+        state = getattr(value, "state", value)
+        return f"daemon {state}"
+
+    def _tick_clock(self) -> None:
+        t = Text()
+        t.append("dagdeck", style="bold")
+        t.append(f"  {self.api.project_label}  ")
+        t.append(f"store {self.api.store_label}  ", style="grey70")
+        t.append(self.daemon_label() + "  ", style="grey70")
+        t.append(f"{self._active_runs} running", style="cyan" if self._active_runs else "grey70")
+        if self.readonly:
+            t.append("  readonly", style="yellow")
+        t.append("  " + time.strftime("%H:%M:%S"), style="grey70")
+        self.status_text = t
+
+    # -- navigation ----------------------------------------------------------------------------
+    def action_mode(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        rows: list[tuple[str, str, str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for where, bindings in self._binding_sources():
+            for b in bindings:
+                bid = b.id or ""
+                if (where, bid or b.key) in seen:
+                    continue
+                seen.add((where, bid or b.key))
+                rows.append((where, b.key_display or b.key, b.description or b.action, bid))
+        self.push_screen(HelpScreen(rows))
+
+    def _binding_sources(self) -> Iterable[tuple[str, list[Binding]]]:
+        from tui.widgets.asset_graph import AssetGraph
+
+        yield "everywhere", [b for b in self.BINDINGS if isinstance(b, Binding)]
+        yield "every screen", [b for b in BaseScreen.BINDINGS if isinstance(b, Binding)]
+        for name, cls in (
+            ("assets", AssetsScreen),
+            ("asset graph", AssetGraph),
+            ("runs", RunsScreen),
+            ("run", RunScreen),
+            ("jobs", JobsScreen),
+            ("automation", AutomationScreen),
+        ):
+            yield name, [b for b in cls.BINDINGS if isinstance(b, Binding) and b not in BaseScreen.BINDINGS]
+        yield "dialogs", [b for b in ConfirmScreen.BINDINGS if isinstance(b, Binding)]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for key, mode in MODE_KEYS.items():
+            yield SystemCommand(f"Go to {mode}", f"Switch to the {mode} screen (key {key})", lambda m=mode: self.switch_mode(m))
+        yield SystemCommand("Reload definitions", "Load the definitions files again", self.reload_definitions)
+        yield SystemCommand("Help: key bindings", "Show every binding and its id", self.action_help)
+        if isinstance(screen, AssetsScreen) and not self.readonly:
+            yield SystemCommand("Materialize selected", "Materialize the selected or marked assets", lambda: screen.action_materialize(False))
+            yield SystemCommand("Materialize with downstream", "Selected assets and everything downstream", lambda: screen.action_materialize(True))
+        if isinstance(screen, RunScreen) and not self.readonly:
+            yield SystemCommand("Cancel run", "Cancel this run", screen.action_cancel_run)
+            yield SystemCommand("Re-execute run", "All steps again", lambda: screen.action_reexecute(False))
+            yield SystemCommand("Re-execute from failure", "Failed and skipped steps", lambda: screen.action_reexecute(True))
+
+    def run_command_text(self, text: str) -> None:
+        """`:runs`, `:assets group:shop`, `:run ID`, `:jobs`, `:automation`, `:help`, `:q`."""
+        verb, _, arg = text.strip().partition(" ")
+        verb, arg = verb.lower(), arg.strip()
+        if verb in ("q", "quit"):
+            self.exit(0)
+        elif verb in ("runs", "assets", "jobs", "automation"):
+            self.switch_mode(verb)
+            if verb == "assets" and arg:
+                self.call_after_refresh(lambda: self._filter_assets(arg))
+            elif verb == "runs" and arg:
+                self.call_after_refresh(lambda: self._filter_runs(arg))
+        elif verb == "run" and arg:
+            self.open_run(arg)
+        elif verb == "help":
+            self.action_help()
+        elif verb in ("reload",):
+            self.reload_definitions()
+        elif verb:
+            self.notify(f"unknown command :{verb}", severity="warning")
+
+    def _filter_assets(self, text: str) -> None:
+        screen = self.screen
+        if isinstance(screen, AssetsScreen):
+            screen.apply_filter(text)
+
+    def _filter_runs(self, text: str) -> None:
+        screen = self.screen
+        if isinstance(screen, RunsScreen):
+            screen.filter_text = text
+            screen.reload()
+
+    def open_run(self, run_id: str) -> None:
+        run = self.api.get_run(run_id)
+        if run is None:
+            self.notify(f"no run {run_id}", severity="warning")
+            return
+        if self.current_mode != "runs":
+            self.switch_mode("runs")
+        self.push_screen(RunScreen(run.run_id))
+
+    def open_asset(self, key: str) -> None:
+        self.switch_mode("assets")
+        screen = self.screen
+        if isinstance(screen, AssetsScreen):
+            screen.select_asset(key)
+
+    # -- actions shared by screens -------------------------------------------------------------
+    def confirm_cancel(self, run_id: str) -> None:
+        if self.readonly:
+            return
+        view = self.api.run_view(run_id)
+        if view is None:
+            return
+        run = view.run
+        if run.status not in ("QUEUED", "STARTING", "STARTED"):
+            self.notify(f"run {run.run_id[:8]} is {run.status}; nothing to cancel", severity="warning")
+            return
+        running = [s.key for s in view.steps if s.status == "running"]
+        body = f"run {run.run_id}\njob {run.job_name}, {run.status}\n{len(running)} step(s) running"
+        if running:
+            body += ": " + ", ".join(running[:8])
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                self._cancel(run.run_id)
+
+        self.push_screen(ConfirmScreen(f"Cancel run {run.run_id[:8]}?", body), answer)
+
+    @work(thread=True, group="cancel")
+    def _cancel(self, run_id: str) -> None:
+        status = self.api.cancel(run_id)
+        self.call_from_thread(self.notify, f"run {run_id[:8]}: {status or 'already finished'}")
+
+    def reexecute(self, run_id: str, from_failure: bool) -> None:
+        if self.readonly:
+            return
+        what = "failed and skipped steps" if from_failure else "all steps"
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                self._reexecute(run_id, from_failure)
+
+        self.push_screen(ConfirmScreen(f"Re-execute {what} of run {run_id[:8]}?", f"run {run_id}"), answer)
+
+    @work(thread=True, group="reexecute")
+    def _reexecute(self, run_id: str, from_failure: bool) -> None:
+        try:
+            run = self.api.reexecute(run_id, from_failure)
+        except DagdeckError as err:
+            self.call_from_thread(self.notify, str(err), severity="error")
+            return
+        self.call_from_thread(self._open_new_run, run.run_id)
+
+    def _open_new_run(self, run_id: str) -> None:
+        self.notify(f"started run {run_id[:8]}")
+        if isinstance(self.screen, RunScreen):
+            self.pop_screen()
+        self.open_run(run_id)
+
+
+def run_console(instance: Instance, location: CodeLocation, readonly: bool = False) -> int:
+    api = ConsoleAPI(instance, location)
+    daemon = None
+    try:
+        from core.daemon import Daemon  # the automation daemon runs inside the console
+
+        daemon = Daemon(instance, location)
+        daemon.start()
+    except ImportError:
+        daemon = None
+    app = DagdeckApp(api, readonly=readonly, daemon=daemon)
+    result = app.run()
+    return int(result or 0)

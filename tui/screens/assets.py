@@ -1,0 +1,203 @@
+"""Assets screen: the asset graph beside the metadata pane."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import ModalScreen
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from core.console_api import AssetDetail, AssetRow
+from core.errors import DagdeckError
+from tui.screens.base import BaseScreen
+from tui.widgets.asset_detail import AssetDetailPane
+from tui.widgets.asset_graph import AssetGraph
+from tui.widgets.dialogs import ConfirmScreen
+from tui.widgets.filter_input import FilterInput
+
+
+class JumpScreen(ModalScreen[str | None]):
+    """Pick an upstream or downstream asset to jump to."""
+
+    DEFAULT_CSS = """
+    JumpScreen { align: center middle; }
+    JumpScreen OptionList { width: 60; max-width: 95%; height: auto; max-height: 70%; border: thick $accent; }
+    """
+    BINDINGS = [Binding("escape,q", "dismiss_none", "Close", id="jump.close")]
+
+    def __init__(self, row: AssetRow) -> None:
+        super().__init__()
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        options = [Option(f"↑ {k}", id=k) for k in self.row.upstream]
+        options += [Option(f"↓ {k}", id=k) for k in self.row.downstream]
+        if not options:
+            options = [Option("no upstream or downstream assets", id="", disabled=True)]
+        yield OptionList(*options)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id or None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class AssetsScreen(BaseScreen):
+    BINDINGS = [
+        Binding("m", "materialize(False)", "Materialize", id="assets.materialize"),
+        Binding("M", "materialize(True)", "+downstream", id="assets.materialize_downstream"),
+        Binding("slash", "filter", "Filter", key_display="/", id="assets.filter"),
+        Binding("enter", "open", "Jump/expand", id="assets.open"),
+        Binding("escape", "clear_marks", "Clear", show=False, id="assets.clear"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self._detail_key: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome_top()
+        with Horizontal(id="assets-body"):
+            yield AssetGraph(id="asset-graph")
+            yield AssetDetailPane(id="asset-detail")
+        yield FilterInput(placeholder="filter: a, +a, a*, group:x, or text")
+        yield from self.compose_chrome_bottom()
+
+    @property
+    def graph(self) -> AssetGraph:
+        return self.query_one(AssetGraph)
+
+    @property
+    def api(self):  # type: ignore[no-untyped-def]
+        return self.app.api  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        self.graph.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def data_changed(self) -> None:
+        self.reload()
+
+    def definitions_changed(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="assets-load")
+    def reload(self) -> None:
+        rows = self.api.asset_rows()
+        self.app.call_from_thread(self._apply_rows, rows)
+
+    def _apply_rows(self, rows: list[AssetRow]) -> None:
+        graph = self.graph
+        first = not graph.rows
+        graph.set_rows(rows)
+        if first and graph.current_key is None:
+            index = graph.first_asset_index()
+            if index is not None:
+                graph.cursor = index
+        self.load_detail(graph.current_key)
+
+    @on(AssetGraph.AssetHighlighted)
+    def _highlighted(self, event: AssetGraph.AssetHighlighted) -> None:
+        self.load_detail(event.key)
+
+    @work(thread=True, exclusive=True, group="asset-detail")
+    def load_detail(self, key: str | None) -> None:
+        detail = self.api.asset_detail(key) if key else None
+        self.app.call_from_thread(self._show_detail, detail)
+
+    def _show_detail(self, detail: AssetDetail | None) -> None:
+        self.query_one(AssetDetailPane).show(detail)
+
+    def select_asset(self, key: str) -> None:
+        if not self.graph.select_key(key):
+            self.notify(f"no asset {key}", severity="warning")
+
+    # -- actions -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "materialize" and self.app.readonly)  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        item = self.graph.current_item
+        if item is None:
+            return
+        if item.kind == "group":
+            self.graph.toggle_group()
+            return
+        assert item.row is not None
+
+        def jump(key: str | None) -> None:
+            if key:
+                self.select_asset(key)
+
+        self.app.push_screen(JumpScreen(item.row), jump)
+
+    def action_clear_marks(self) -> None:
+        if self.graph.marked:
+            self.graph.marked.clear()
+            self.graph.set_rows(self.graph.rows)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterInput).open(self.filter_text)
+
+    @on(FilterInput.Changed)
+    def _filter_changed(self, event: FilterInput.Changed) -> None:
+        self.apply_filter(event.text)
+        if event.final:
+            self.graph.focus()
+            index = self.graph.first_asset_index()
+            if event.text and index is not None:
+                self.graph.cursor = index
+
+    def apply_filter(self, text: str) -> None:
+        self.filter_text = text.strip()
+        if not self.filter_text:
+            self.graph.set_filter(None)
+            return
+        keys: set[str] | None
+        try:
+            keys = set(self.api.resolve_selection(self.filter_text))
+        except DagdeckError:
+            keys = None
+        if not keys:
+            needle = self.filter_text.lower()
+            keys = {r.key for r in self.graph.rows if needle in r.key.lower() or needle in r.group.lower()}
+        self.graph.set_filter(keys)
+
+    def action_materialize(self, downstream: bool) -> None:
+        graph = self.graph
+        keys = [r.key for r in graph.rows if r.key in graph.marked] or (
+            [graph.current_key] if graph.current_key else []
+        )
+        if not keys:
+            return
+        if downstream:
+            keys = self.api.with_downstream(keys)
+        shown = "\n".join(f"  {k}" for k in keys[:15]) + (f"\n  … and {len(keys) - 15} more" if len(keys) > 15 else "")
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                self.launch(keys)
+
+        self.app.push_screen(ConfirmScreen(f"Materialize {len(keys)} asset(s)?", shown), answer)
+
+    @work(thread=True, group="launch")
+    def launch(self, keys: list[str]) -> None:
+        try:
+            run = self.api.materialize(keys)
+        except DagdeckError as err:
+            self.app.call_from_thread(self.notify, str(err), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"run {run.run_id[:8]} {run.status}: {len(keys)} asset(s)")
+        self.app.call_from_thread(self._after_launch)
+
+    def _after_launch(self) -> None:
+        self.graph.marked.clear()
+        self.reload()

@@ -1,0 +1,35 @@
+"""What every main screen has: header line, load-error banner, command line and footer."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui.widgets.command_line import CommandLine
+from tui.widgets.status_bar import LoadErrorBanner, StatusBar
+
+
+class BaseScreen(Screen[None]):
+    BINDINGS = [Binding("colon", "command", "Command", key_display=":", id="app.command")]
+
+    def compose_chrome_top(self) -> ComposeResult:
+        yield StatusBar()
+        yield LoadErrorBanner()
+
+    def compose_chrome_bottom(self) -> ComposeResult:
+        yield CommandLine()
+        yield Footer()
+
+    def action_command(self) -> None:
+        self.query_one(CommandLine).open()
+
+    def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
+        self.app.run_command_text(event.command)  # type: ignore[attr-defined]
+
+    def data_changed(self) -> None:
+        """Called by the app when the store has new events or runs; screens reload in a worker."""
+
+    def definitions_changed(self) -> None:
+        """Called by the app after the definitions were (re)loaded."""

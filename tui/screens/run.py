@@ -1,0 +1,273 @@
+"""Run screen: steps with a duration Gantt, the live event log (or a step's stdout/stderr)."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Log, Static
+
+from core.console_api import EventRow, Run, StepView
+from core.timefmt import iso, short_duration
+from tui.screens.base import BaseScreen
+from tui.screens.runs import status_text
+from tui.widgets.gantt import STEP_STYLE, bar
+
+STEP_COLUMNS = ("step", "status", "attempts", "duration", "timeline")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+POLL_SECONDS = 0.3
+BAR_WIDTH = 24
+
+
+def event_line(e: EventRow) -> str:
+    ts = time.strftime("%H:%M:%S", time.localtime(e.timestamp)) + f".{int(e.timestamp * 1000) % 1000:03d}"
+    where = e.step_key or "run"
+    kind = e.event_type if e.event_type != "LOG" else (e.level or "INFO")
+    text = e.message
+    if e.event_type == "ASSET_MATERIALIZATION":
+        meta = e.data.get("metadata") or {}
+        shown = ", ".join(f"{k}={' '.join(str(v.get('value')).split())[:30]}" for k, v in list(meta.items())[:6])
+        text = f"{e.asset_key} {shown}"
+    line = f"{ts} {kind:<22} {where:<24} {text}"
+    if e.event_type == "STEP_FAILURE" and e.data.get("traceback"):
+        line += "\n" + str(e.data["traceback"]).rstrip()
+    return line
+
+
+class RunScreen(BaseScreen):
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="run.back"),
+        Binding("c", "cancel_run", "Cancel", id="run.cancel"),
+        Binding("r", "reexecute(False)", "Re-execute", id="run.reexecute"),
+        Binding("R", "reexecute(True)", "From failure", id="run.reexecute_failure"),
+        Binding("f", "toggle_follow", "Follow", id="run.follow"),
+        Binding("G,end", "resume_follow", "Tail", show=False, id="run.tail"),
+        Binding("s", "toggle_step_filter", "Only step", id="run.step_filter"),
+        Binding("e", "cycle_level", "Level", id="run.level"),
+        Binding("o", "toggle_output", "Stdout/err", id="run.output"),
+        Binding("a", "open_asset", "Open asset", id="run.open_asset"),
+        Binding("tab", "focus_next", "Switch pane", show=False, id="run.switch"),
+    ]
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.run: Run | None = None
+        self.steps: dict[str, StepView] = {}
+        self.events: list[EventRow] = []
+        self.cursor_id = 0
+        self.follow = True
+        self.step_filter: str | None = None
+        self.min_level = 0
+        self.show_output = False
+        self._polling = False
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome_top()
+        yield Static(id="run-header")
+        with Vertical(id="run-body"):
+            table: DataTable[Text | str] = DataTable(id="steps-table", cursor_type="row")
+            yield table
+            yield Log(id="run-log", max_lines=20000, auto_scroll=True)
+        yield from self.compose_chrome_bottom()
+
+    @property
+    def api(self):  # type: ignore[no-untyped-def]
+        return self.app.api  # type: ignore[attr-defined]
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#steps-table", DataTable)
+
+    @property
+    def log_view(self) -> Log:
+        return self.query_one("#run-log", Log)
+
+    def on_mount(self) -> None:
+        for col in STEP_COLUMNS:
+            self.table.add_column(col, key=col)
+        self.table.focus()
+        self.watch(self.log_view, "scroll_y", self._log_scrolled, init=False)
+        self.poll()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    def poll(self) -> None:
+        if not self._polling:  # polls never overlap
+            self._polling = True
+            self._poll()
+
+    @work(thread=True, group="run-poll")
+    def _poll(self) -> None:
+        try:
+            run = self.api.get_run(self.run_id)
+            events = self.api.run_events(self.run_id, after_id=self.cursor_id) if run else []
+            self.app.call_from_thread(self._apply, run, events)
+        finally:
+            self._polling = False
+
+    def _apply(self, run: Run | None, events: list[EventRow]) -> None:
+        if run is None:
+            self.query_one("#run-header", Static).update(f"no run {self.run_id}")
+            return
+        self.run_id = run.run_id
+        self.run = run
+        if events:
+            self.cursor_id = events[-1].id
+            self.events.extend(events)
+        self.steps = self.api.steps_from(run, events, self.steps or None)
+        self._render_header()
+        self._render_steps()
+        if events and not self.show_output:
+            self._append_log(events)
+
+    def _render_header(self) -> None:
+        run = self.run
+        assert run is not None
+        end = run.ended_at or (time.time() if run.started_at else None)
+        dur = short_duration(end - run.started_at) if run.started_at and end else "-"
+        t = Text()
+        t.append_text(status_text(run.status))
+        t.append(f"  run {run.run_id}", style="bold")
+        t.append(f"  job {'(assets)' if run.job_name == '__ASSET_JOB' else run.job_name}")
+        t.append(f"  trigger {run.trigger}  started {iso(run.started_at) or '-'}  duration {dur}", style="grey70")
+        if run.parent_run_id:
+            t.append(f"  parent {run.parent_run_id[:8]}", style="cyan")
+        if run.failure_reason and run.status != "SUCCESS":
+            t.append(f"\n{run.failure_reason}", style="red")
+        mode = "stdout/stderr of " + (self.selected_step or "?") if self.show_output else "events"
+        follow = "following" if self.follow else "paused (G resumes)"
+        filt = f" · step {self.step_filter}" if self.step_filter else ""
+        t.append(f"\nlog: {mode} · {follow} · level ≥ {LEVELS[self.min_level]}{filt}", style="grey62")
+        self.query_one("#run-header", Static).update(t)
+
+    def _render_steps(self) -> None:
+        table = self.table
+        steps = list(self.steps.values())
+        starts = [s.started_at for s in steps if s.started_at is not None]
+        t0 = min(starts) if starts else None
+        t1 = max([s.ended_at or time.time() for s in steps if s.started_at is not None] or [time.time()])
+        if self.run and self.run.ended_at:
+            t1 = max([s.ended_at or self.run.ended_at for s in steps if s.started_at] or [self.run.ended_at])
+        present = {str(k.value) for k in table.rows}
+        with self.app.batch_update():
+            for s in steps:
+                cells = (
+                    s.key,
+                    Text(s.status, style=STEP_STYLE.get(s.status, "")),
+                    str(s.attempts),
+                    short_duration(s.duration_s) if s.duration_s is not None else ("…" if s.status == "running" else "-"),
+                    bar(s, t0, t1, BAR_WIDTH),
+                )
+                if s.key in present:
+                    for col, value in zip(STEP_COLUMNS, cells, strict=True):
+                        if str(table.get_cell(s.key, col)) != str(value) or col == "timeline":
+                            table.update_cell(s.key, col, value)
+                else:
+                    table.add_row(*cells, key=s.key)
+
+    def _visible(self, e: EventRow) -> bool:
+        if self.step_filter and e.step_key != self.step_filter:
+            return False
+        if self.min_level:
+            level = e.level or ("ERROR" if e.event_type.endswith("FAILURE") else "INFO")
+            if level not in LEVELS or LEVELS.index(level) < self.min_level:
+                return False
+        return True
+
+    def _append_log(self, events: list[EventRow]) -> None:
+        lines = [event_line(e) for e in events if self._visible(e)]
+        if lines:
+            self.log_view.write_lines(lines, scroll_end=self.follow)
+
+    def _rebuild_log(self) -> None:
+        log = self.log_view
+        log.clear()
+        if self.show_output:
+            self._load_output(self.selected_step)
+        else:
+            self._append_log(self.events)
+        self._render_header()
+
+    @work(thread=True, exclusive=True, group="run-output")
+    def _load_output(self, step: str | None) -> None:
+        if not step:
+            return
+        out = self.api.step_log(self.run_id, step, "stdout")
+        err = self.api.step_log(self.run_id, step, "stderr")
+        text = f"── stdout of {step} ──\n{out or '(empty)'}\n── stderr of {step} ──\n{err or '(empty)'}"
+        self.app.call_from_thread(self.log_view.write, text)
+
+    @property
+    def selected_step(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        except Exception:  # noqa: BLE001
+            return None
+
+    @on(DataTable.RowHighlighted, "#steps-table")
+    def _step_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.show_output:
+            self._rebuild_log()
+
+    # -- actions -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in ("cancel_run", "reexecute") and self.app.readonly)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_cancel_run(self) -> None:
+        self.app.confirm_cancel(self.run_id)  # type: ignore[attr-defined]
+
+    def action_reexecute(self, from_failure: bool) -> None:
+        self.app.reexecute(self.run_id, from_failure)  # type: ignore[attr-defined]
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        self.log_view.auto_scroll = self.follow
+        if self.follow:
+            self.log_view.scroll_end(animate=False)
+        self._render_header()
+
+    def action_resume_follow(self) -> None:
+        self.follow = True
+        self.log_view.auto_scroll = True
+        self.log_view.scroll_end(animate=False)
+        self._render_header()
+
+    def action_toggle_step_filter(self) -> None:
+        step = self.selected_step
+        self.step_filter = None if self.step_filter or not step else step
+        self._rebuild_log()
+
+    def action_cycle_level(self) -> None:
+        self.min_level = (self.min_level + 1) % len(LEVELS)
+        self._rebuild_log()
+
+    def action_toggle_output(self) -> None:
+        self.show_output = not self.show_output
+        self._rebuild_log()
+
+    def action_open_asset(self) -> None:
+        step = self.selected_step
+        view = self.steps.get(step or "")
+        if view is not None and view.asset_key:
+            self.app.open_asset(view.asset_key)  # type: ignore[attr-defined]
+        else:
+            self.notify("this step is not an asset", severity="warning")
+
+    def _log_scrolled(self, y: float) -> None:
+        """Scrolling up pauses following; reaching the end again resumes it."""
+        log = self.log_view
+        at_end = y >= log.max_scroll_y - 1
+        if self.follow != at_end and log.max_scroll_y > 0:
+            self.follow = at_end
+            log.auto_scroll = at_end
+            self._render_header()

@@ -1,0 +1,187 @@
+"""Runs screen: run history, filtered and paginated from the store, updated by diff."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from core.console_api import Run
+from core.timefmt import short_duration
+from tui.screens.base import BaseScreen
+from tui.widgets.filter_input import FilterInput
+
+PAGE = 100
+ICONS = {
+    "QUEUED": ("…", "grey62"),
+    "STARTING": ("◔", "cyan"),
+    "STARTED": ("◐", "cyan"),
+    "SUCCESS": ("✔", "green"),
+    "FAILURE": ("✖", "red"),
+    "CANCELING": ("◌", "yellow"),
+    "CANCELED": ("⊘", "yellow"),
+}
+COLUMNS = ("status", "run", "job", "trigger", "started", "duration")
+
+
+def status_text(status: str) -> Text:
+    icon, colour = ICONS.get(status, ("?", ""))
+    return Text(f"{icon} {status}", style=colour)
+
+
+def run_cells(run: Run, now: float) -> tuple[Text | str, ...]:
+    started = run.started_at or run.created_at
+    end = run.ended_at or (now if run.started_at else None)
+    duration = short_duration(end - run.started_at) if run.started_at and end else "-"
+    return (
+        status_text(run.status),
+        run.run_id[:8],
+        "(assets)" if run.job_name == "__ASSET_JOB" else run.job_name,
+        run.trigger,
+        time.strftime("%m-%d %H:%M:%S", time.localtime(started)),
+        duration,
+    )
+
+
+def parse_filter(text: str) -> tuple[list[str] | None, str | None, str | None]:
+    """`status:failed job:etl words` -> statuses, job, free text."""
+    statuses: list[str] | None = None
+    job: str | None = None
+    words = []
+    for token in text.split():
+        low = token.lower()
+        if low.startswith("status:"):
+            statuses = [s.upper() for s in token[7:].split(",") if s]
+        elif low.startswith("job:"):
+            job = token[4:]
+        else:
+            words.append(token)
+    return statuses, job, " ".join(words) or None
+
+
+class RunsScreen(BaseScreen):
+    BINDINGS = [
+        Binding("enter", "open_run", "Open", id="runs.open"),
+        Binding("slash", "filter", "Filter", key_display="/", id="runs.filter"),
+        Binding("n", "page(1)", "Older", id="runs.older"),
+        Binding("p", "page(-1)", "Newer", id="runs.newer"),
+        Binding("c", "cancel_run", "Cancel", id="runs.cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self.page = 0
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome_top()
+        table: DataTable[Text | str] = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield FilterInput(placeholder="filter: status:failed job:NAME text")
+        yield from self.compose_chrome_bottom()
+
+    @property
+    def api(self):  # type: ignore[no-untyped-def]
+        return self.app.api  # type: ignore[attr-defined]
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#runs-table", DataTable)
+
+    def on_mount(self) -> None:
+        for col in COLUMNS:
+            self.table.add_column(col, key=col)
+        self.table.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def data_changed(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="runs-load")
+    def reload(self) -> None:
+        statuses, job, text = parse_filter(self.filter_text)
+        runs = self.api.runs(statuses=statuses, job=job, text=text, limit=PAGE, offset=self.page * PAGE)
+        total = self.api.count_runs(statuses=statuses, job=job, text=text)
+        self.app.call_from_thread(self._apply, runs, total)
+
+    def _apply(self, runs: list[Run], total: int) -> None:
+        """Diff the table: drop stale rows, update changed cells, add new rows, then sort."""
+        self.total = total
+        table = self.table
+        now = time.time()
+        keep = self.selected_run_id
+        wanted = {r.run_id: n for n, r in enumerate(runs)}
+        with self.app.batch_update():
+            for key in list(table.rows):
+                if str(key.value) not in wanted:
+                    table.remove_row(key)
+            present = {str(k.value) for k in table.rows}
+            for r in runs:
+                cells = run_cells(r, now)
+                if r.run_id in present:
+                    for col, value in zip(COLUMNS, cells, strict=True):
+                        if str(table.get_cell(r.run_id, col)) != str(value):
+                            table.update_cell(r.run_id, col, value)
+                else:
+                    table.add_row(*cells, key=r.run_id)
+            if [str(r.key.value) for r in table.ordered_rows] != list(wanted):
+                by_short = {rid[:8]: n for rid, n in wanted.items()}
+                table.sort("run", key=lambda short: by_short.get(str(short), 1 << 30))
+            if keep and keep in wanted:
+                table.move_cursor(row=table.get_row_index(keep), animate=False)
+        pages = max(1, (total + PAGE - 1) // PAGE)
+        self.table.border_title = f"runs ({total})  page {self.page + 1}/{pages}" + (
+            f"  filter: {self.filter_text}" if self.filter_text else ""
+        )
+
+    @property
+    def selected_run_id(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        try:
+            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        except Exception:  # noqa: BLE001 - empty or shrinking table
+            return None
+
+    def action_open_run(self) -> None:
+        run_id = self.selected_run_id
+        if run_id:
+            self.app.open_run(run_id)  # type: ignore[attr-defined]
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_run(str(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_filter(self) -> None:
+        self.query_one(FilterInput).open(self.filter_text)
+
+    @on(FilterInput.Changed)
+    def _filter_changed(self, event: FilterInput.Changed) -> None:
+        self.filter_text = event.text.strip()
+        self.page = 0
+        self.reload()
+        if event.final:
+            self.table.focus()
+            self.table.move_cursor(row=0)
+
+    def action_page(self, delta: int) -> None:
+        pages = max(1, (self.total + PAGE - 1) // PAGE)
+        self.page = max(0, min(pages - 1, self.page + delta))
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "cancel_run" and self.app.readonly)  # type: ignore[attr-defined]
+
+    def action_cancel_run(self) -> None:
+        run_id = self.selected_run_id
+        if run_id:
+            self.app.confirm_cancel(run_id)  # type: ignore[attr-defined]

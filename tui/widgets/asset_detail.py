@@ -1,0 +1,114 @@
+"""The metadata pane: what the selected asset is and what it last produced."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from core.console_api import AssetDetail
+from core.timefmt import iso, short_duration
+from tui.widgets.asset_graph import ago, glyph_for
+from tui.widgets.sparkline_text import sparkline
+
+STATUS_STYLE = {"SUCCESS": "green", "FAILURE": "red", "CANCELED": "yellow", "CANCELING": "yellow", "STARTED": "cyan"}
+
+
+def render_value(entry: dict[str, Any]) -> RenderableType:
+    kind, value = entry.get("type"), entry.get("value")
+    if kind == "md":
+        return Markdown(str(value))
+    if kind == "table" and isinstance(value, dict):
+        table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+        for col in value.get("columns", []):
+            table.add_column(str(col))
+        for row in value.get("rows", [])[:20]:
+            table.add_row(*[str(c) for c in row])
+        return table
+    if kind == "json":
+        return Text(json.dumps(value, indent=1, default=str)[:2000])
+    if kind == "timestamp" and isinstance(value, int | float):
+        return Text(iso(value) or "")
+    if kind == "url":
+        return Text(str(value), style="underline blue")
+    if kind == "path":
+        return Text(str(value), style="italic")
+    if kind == "float" and isinstance(value, float):
+        return Text(f"{value:,.4g}" if abs(value) >= 1e6 else f"{value:,.2f}")
+    if kind == "int" and isinstance(value, int):
+        return Text(f"{value:,}")
+    return Text("null" if value is None else str(value))
+
+
+def detail_renderable(d: AssetDetail) -> RenderableType:
+    row = d.row
+    glyph, colour = glyph_for(row)
+    parts: list[RenderableType] = []
+    title = Text()
+    title.append(f"{glyph} ", style=colour)
+    title.append(row.key, style="bold")
+    title.append(f"   group {row.group}", style="grey62")
+    if d.kinds:
+        title.append("   " + " ".join(f"[{k}]" for k in d.kinds), style="magenta")
+    parts.append(title)
+    if d.description:
+        parts.append(Text(d.description, style="italic"))
+    parts.append(Text(f"upstream:   {', '.join(row.upstream) or '-'}", style="grey70"))
+    parts.append(Text(f"downstream: {', '.join(row.downstream) or '-'}", style="grey70"))
+    if d.stale_reasons:
+        parts.append(Text("stale: " + "; ".join(d.stale_reasons), style="yellow"))
+    parts.append(Text(""))
+    if d.latest is None:
+        parts.append(Text("never materialized — press m to materialize", style="grey62"))
+    else:
+        latest = d.latest
+        line = Text()
+        line.append("last materialized ", style="bold")
+        line.append(f"{ago(latest.timestamp)} ({iso(latest.timestamp)})")
+        line.append(f"  run {str(latest.run_id)[:8]}", style="cyan")
+        if d.latest_duration_s is not None:
+            line.append(f"  took {short_duration(d.latest_duration_s)}")
+        parts.append(line)
+        metadata = latest.data.get("metadata") or {}
+        if metadata:
+            table = Table(box=None, show_header=True, header_style="bold", expand=False, pad_edge=False)
+            table.add_column("metadata")
+            table.add_column("value", overflow="fold")
+            table.add_column("history", no_wrap=True)
+            for name, entry in metadata.items():
+                series = d.series.get(name, [])
+                spark = sparkline(series) if len(series) > 1 else ""
+                table.add_row(name, render_value(entry), Text(spark, style="cyan"))
+            parts.append(table)
+    if row.status == "failed":
+        parts.append(Text("latest attempt failed: see its run below (2, enter)", style="red"))
+    if d.recent_runs:
+        parts.append(Text(""))
+        parts.append(Text("recent runs", style="bold"))
+        for r in d.recent_runs:
+            t = Text()
+            t.append(f"  {r.run_id[:8]} ", style="cyan")
+            t.append(f"{r.status:<10}", style=STATUS_STYLE.get(r.status, ""))
+            t.append(f" {r.job_name}  {ago(r.created_at)}", style="grey70")
+            parts.append(t)
+    return Group(*parts)
+
+
+class AssetDetailPane(VerticalScroll):
+    DEFAULT_CSS = """
+    AssetDetailPane { padding: 0 1; border-left: vkey $panel-lighten-2; }
+    AssetDetailPane > Static { width: 1fr; }
+    """
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static("select an asset", id="asset-detail-body")
+
+    def show(self, detail: AssetDetail | None) -> None:
+        body = self.query_one("#asset-detail-body", Static)
+        body.update(detail_renderable(detail) if detail else Text("select an asset", style="grey62"))

@@ -1,0 +1,292 @@
+"""The asset graph: one row per asset with edge lanes, grouped and collapsible, drawn with the
+Line API so thousands of assets scroll smoothly."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from core.console_api import AssetRow
+from tui.widgets.graph_layout import GraphRow, layout
+
+GLYPHS = {
+    "never_materialized": ("○", "grey50"),
+    "materialized": ("●", "green"),
+    "failed": ("✖", "red"),
+    "running": ("◐", "cyan"),
+    "canceled": ("●", "yellow"),
+}
+STATUS_ORDER = ("failed", "running", "materialized", "never_materialized", "canceled")
+
+
+def glyph_for(row: AssetRow) -> tuple[str, str]:
+    glyph, colour = GLYPHS.get(row.status, ("?", "white"))
+    if row.status == "materialized" and row.stale:
+        return "◍", "yellow"
+    return glyph, colour
+
+
+def ago(ts: float | None, now: float | None = None) -> str:
+    if ts is None:
+        return "never"
+    delta = max(0, (now or time.time()) - ts)
+    if delta < 60:
+        return f"{delta:.0f}s ago"
+    if delta < 3600:
+        return f"{delta / 60:.0f}m ago"
+    if delta < 86400:
+        return f"{delta / 3600:.0f}h ago"
+    return f"{delta / 86400:.0f}d ago"
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    """`group` or `asset`."""
+    group: str
+    row: AssetRow | None = None
+    lanes: GraphRow | None = None
+    counts: tuple[tuple[str, int], ...] = ()
+
+
+class AssetGraph(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    AssetGraph { background: $surface; }
+    AssetGraph:focus { background-tint: $foreground 3%; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="graph.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="graph.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="graph.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="graph.pagedown"),
+        Binding("home,g", "jump(0)", "Top", show=False, id="graph.top"),
+        Binding("end,G", "jump(-1)", "Bottom", show=False, id="graph.bottom"),
+        Binding("left,h", "collapse", "Collapse group", show=False, id="graph.collapse"),
+        Binding("right,l", "expand", "Expand group", show=False, id="graph.expand"),
+        Binding("space", "mark", "Mark", id="graph.mark"),
+    ]
+
+    class AssetHighlighted(Message):
+        def __init__(self, key: str | None) -> None:
+            super().__init__()
+            self.key = key
+
+    cursor = reactive(0, always_update=True)
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.rows: list[AssetRow] = []
+        self.items: list[Item] = []
+        self.collapsed: set[str] = set()
+        self.marked: set[str] = set()
+        self.filter_keys: set[str] | None = None
+        self._cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(2048)
+        self._last_key: str | None = None
+
+    # -- data ----------------------------------------------------------------------------------
+    def set_rows(self, rows: list[AssetRow]) -> None:
+        keep = self.current_key
+        self.rows = rows
+        self._rebuild(keep)
+
+    def set_filter(self, keys: set[str] | None) -> None:
+        self.filter_keys = keys
+        self._rebuild(self.current_key)
+
+    def _rebuild(self, keep: str | None) -> None:
+        rows = [r for r in self.rows if self.filter_keys is None or r.key in self.filter_keys]
+        groups: dict[str, list[AssetRow]] = {}
+        for r in rows:
+            groups.setdefault(r.group, []).append(r)
+        show_groups = len(groups) > 1
+        visible: list[AssetRow] = []
+        header_at: dict[str, int] = {}
+        items: list[Item] = []
+        for name, members in groups.items():
+            if show_groups:
+                counts: dict[str, int] = {}
+                for m in members:
+                    status = "stale" if m.stale and m.status == "materialized" else m.status
+                    counts[status] = counts.get(status, 0) + 1
+                header_at[name] = len(items)
+                items.append(Item("group", name, counts=tuple(sorted(counts.items()))))
+            if name in self.collapsed and show_groups:
+                continue
+            for m in members:
+                visible.append(m)
+                items.append(Item("asset", name, row=m))
+        lanes = {g.node: g for g in layout([r.key for r in visible], {r.key: r.upstream for r in visible})}
+        self.items = [
+            Item(i.kind, i.group, i.row, lanes.get(i.row.key), i.counts) if i.row is not None else i for i in items
+        ]
+        self._cache.clear()
+        self.virtual_size = Size(self._content_width(), len(self.items))
+        index = self._index_of(keep) if keep else None
+        self.cursor = index if index is not None else min(self.cursor, max(0, len(self.items) - 1))
+        self.refresh()
+
+    def _content_width(self) -> int:
+        widest = max((len(i.lanes.cells) if i.lanes else 0) for i in self.items) if self.items else 0
+        longest = max((len(r.key) for r in self.rows), default=10)
+        return widest + longest + 30
+
+    def _index_of(self, key: str) -> int | None:
+        for n, item in enumerate(self.items):
+            if item.row is not None and item.row.key == key:
+                return n
+        return None
+
+    @property
+    def current_item(self) -> Item | None:
+        return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
+
+    @property
+    def current_key(self) -> str | None:
+        item = self.current_item
+        return item.row.key if item and item.row else None
+
+    def select_key(self, key: str) -> bool:
+        item_group = next((r.group for r in self.rows if r.key == key), None)
+        if item_group in self.collapsed:
+            self.collapsed.discard(item_group)
+            self._rebuild(key)
+        index = self._index_of(key)
+        if index is None:
+            return False
+        self.cursor = index
+        return True
+
+    def first_asset_index(self) -> int | None:
+        return next((n for n, i in enumerate(self.items) if i.row is not None), None)
+
+    # -- cursor --------------------------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._cache.clear()
+        self.refresh()
+        self.scroll_to_region_visible(new)
+        key = self.current_key
+        if key != self._last_key:
+            self._last_key = key
+            self.post_message(self.AssetHighlighted(key))
+
+    def scroll_to_region_visible(self, index: int) -> None:
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height or 1
+        if index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False)
+
+    def action_cursor(self, delta: int) -> None:
+        if self.items:
+            self.cursor = max(0, min(len(self.items) - 1, self.cursor + delta))
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_jump(self, where: int) -> None:
+        if self.items:
+            self.cursor = 0 if where == 0 else len(self.items) - 1
+
+    def action_collapse(self) -> None:
+        item = self.current_item
+        if item is None:
+            return
+        self.collapsed.add(item.group)
+        self._rebuild(None)
+        for n, i in enumerate(self.items):
+            if i.kind == "group" and i.group == item.group:
+                self.cursor = n
+
+    def action_expand(self) -> None:
+        item = self.current_item
+        if item is not None and item.group in self.collapsed:
+            self.collapsed.discard(item.group)
+            self._rebuild(None)
+
+    def toggle_group(self) -> None:
+        item = self.current_item
+        if item is None or item.kind != "group":
+            return
+        if item.group in self.collapsed:
+            self.action_expand()
+        else:
+            self.action_collapse()
+
+    def action_mark(self) -> None:
+        key = self.current_key
+        if key is None:
+            return
+        self.marked ^= {key}
+        self._cache.clear()
+        self.refresh()
+        self.action_cursor(1)
+
+    async def _on_click(self, event: events.Click) -> None:
+        index = event.y + self.scroll_offset.y
+        if 0 <= index < len(self.items):
+            self.cursor = index
+
+    # -- drawing -------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if index >= len(self.items):
+            return Strip.blank(width, self.rich_style)
+        is_cursor = index == self.cursor and self.has_focus
+        item = self.items[index]
+        marked = item.row is not None and item.row.key in self.marked
+        cache_key = (index, width, index == self.cursor, is_cursor, marked)
+        cached = self._cache.get(cache_key)  # type: ignore[arg-type]
+        if cached is None:
+            cached = self._render_item(item, index == self.cursor, marked, width)
+            self._cache[cache_key] = cached  # type: ignore[index]
+        return cached.crop(self.scroll_offset.x, self.scroll_offset.x + width)
+
+    def _render_item(self, item: Item, is_cursor: bool, marked: bool, width: int) -> Strip:
+        base = self.rich_style
+        cursor_style = Style(bgcolor="grey30", bold=True) if is_cursor else Style()
+        segs: list[Segment] = []
+        if item.kind == "group":
+            arrow = "▸" if item.group in self.collapsed else "▾"
+            segs.append(Segment(f"{arrow} {item.group} ", Style(bold=True) + cursor_style))
+            for status, n in item.counts:
+                glyph, colour = GLYPHS.get(status, ("◍", "yellow"))
+                segs.append(Segment(f" {glyph}{n}", Style(color=colour) + cursor_style))
+        else:
+            row = item.row
+            assert row is not None
+            lanes = item.lanes.cells if item.lanes else "@ "
+            glyph, colour = glyph_for(row)
+            pre, _, post = lanes.partition("@")
+            lane_style = Style(color="grey50")
+            segs.append(Segment("  "))
+            segs.append(Segment(pre, lane_style))
+            segs.append(Segment(glyph, Style(color=colour, bold=True)))
+            segs.append(Segment(post, lane_style))
+            mark = "+" if marked else " "
+            segs.append(Segment(mark, Style(color="magenta", bold=True)))
+            segs.append(Segment(row.key, Style(bold=is_cursor) + cursor_style))
+            note = ago(row.last_materialized_at)
+            if row.status == "failed":
+                note = "failed · " + note
+            elif row.status == "running":
+                note = "running"
+            elif row.stale and row.status == "materialized":
+                note = "stale · " + note
+            segs.append(Segment(f"  {note}", Style(color="grey62") + cursor_style))
+        strip = Strip(segs)
+        total = max(width, self.virtual_size.width)
+        strip = strip.extend_cell_length(total, base + cursor_style if is_cursor else base)
+        return strip.apply_style(base)

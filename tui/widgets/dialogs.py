@@ -1,0 +1,109 @@
+"""Modal dialogs: confirm (y/enter accept, n/escape refuse), help listing every binding, and a
+JSON config editor."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical { width: 72; max-width: 95%; height: auto; max-height: 80%;
+        border: thick $warning; background: $surface; padding: 1 2; }
+    ConfirmScreen .hint { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text, style="bold"))
+            yield Static(self.body, id="confirm-body")
+            yield Static("y / enter: yes    n / escape: no", classes="hint")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90; max-width: 98%; height: 80%; border: thick $accent;
+        background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, header_style="bold", expand=True)
+        table.add_column("where")
+        table.add_column("keys")
+        table.add_column("action")
+        table.add_column("id", style="grey62")
+        for where, keys, desc, bid in self.rows:
+            table.add_row(where, keys, desc, bid)
+        with VerticalScroll():
+            yield Static(Text("Key bindings (remap by id in [keymap] of dagdeck.toml)", style="bold"))
+            yield Static(table)
+
+    async def action_dismiss(self, result: Any = None) -> None:
+        self.dismiss(None)
+
+
+class ConfigEditor(ModalScreen[dict | None]):
+    """Edit run config JSON before a launch; ctrl+s launches, escape cancels."""
+
+    DEFAULT_CSS = """
+    ConfigEditor { align: center middle; }
+    ConfigEditor > Vertical { width: 90; max-width: 98%; height: 24; border: thick $accent; background: $surface; }
+    ConfigEditor TextArea { height: 1fr; }
+    ConfigEditor #config-error { color: $error; height: auto; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Launch", id="config.launch"),
+        Binding("escape", "cancel", "Cancel", id="config.cancel"),
+    ]
+
+    def __init__(self, job: str, initial: dict[str, Any], validate: Any) -> None:
+        super().__init__()
+        self.job, self.initial, self.validate = job, initial, validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"run config for {self.job}   ctrl+s launch · escape cancel", style="bold"))
+            yield TextArea(json.dumps(self.initial, indent=2), language=None, id="config-text")
+            yield Static("", id="config-error")
+
+    def action_submit(self) -> None:
+        text = self.query_one(TextArea).text
+        try:
+            data = json.loads(text or "{}")
+            if not isinstance(data, dict):
+                raise ValueError("config must be a JSON object")
+            self.validate(data)
+        except Exception as err:  # noqa: BLE001 - shown to the user, who fixes and retries
+            self.query_one("#config-error", Static).update(f"invalid: {err}")
+            return
+        self.dismiss(data)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
