@@ -16,6 +16,7 @@ from core.console_api import ConsoleAPI
 from core.errors import DagdeckError
 from core.instance import Instance
 from core.loader import CodeLocation
+from tui import clock
 from tui.file_watch import DefinitionsWatcher
 from tui.keymap import read_keymap
 from tui.screens.assets import AssetsScreen
@@ -167,7 +168,7 @@ class DagdeckApp(App[int]):
         t.append(f"{self._active_runs} running", style="cyan" if self._active_runs else "grey70")
         if self.readonly:
             t.append("  readonly", style="yellow")
-        t.append("  " + time.strftime("%H:%M:%S"), style="grey70")
+        t.append("  " + clock.clock_text(), style="grey70")
         self.status_text = t
 
     # -- navigation ----------------------------------------------------------------------------

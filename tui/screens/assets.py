@@ -147,8 +147,8 @@ class AssetsScreen(BaseScreen):
     def action_filter(self) -> None:
         self.query_one(FilterInput).open(self.filter_text)
 
-    @on(FilterInput.Changed)
-    def _filter_changed(self, event: FilterInput.Changed) -> None:
+    @on(FilterInput.Updated)
+    def _filter_changed(self, event: FilterInput.Updated) -> None:
         self.apply_filter(event.text)
         if event.final:
             self.graph.focus()

@@ -25,7 +25,7 @@ class BaseScreen(Screen[None]):
     def action_command(self) -> None:
         self.query_one(CommandLine).open()
 
-    def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
+    def on_command_line_entered(self, event: CommandLine.Entered) -> None:
         self.app.run_command_text(event.command)  # type: ignore[attr-defined]
 
     def data_changed(self) -> None:

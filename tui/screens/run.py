@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Log, Static
 
 from core.console_api import EventRow, Run, StepView
 from core.timefmt import iso, short_duration
+from tui import clock
 from tui.screens.base import BaseScreen
 from tui.screens.runs import status_text
 from tui.widgets.gantt import STEP_STYLE, bar
@@ -127,7 +128,7 @@ class RunScreen(BaseScreen):
     def _render_header(self) -> None:
         run = self.run
         assert run is not None
-        end = run.ended_at or (time.time() if run.started_at else None)
+        end = run.ended_at or (clock.now() if run.started_at else None)
         dur = short_duration(end - run.started_at) if run.started_at and end else "-"
         t = Text()
         t.append_text(status_text(run.status))
@@ -149,7 +150,7 @@ class RunScreen(BaseScreen):
         steps = list(self.steps.values())
         starts = [s.started_at for s in steps if s.started_at is not None]
         t0 = min(starts) if starts else None
-        t1 = max([s.ended_at or time.time() for s in steps if s.started_at is not None] or [time.time()])
+        t1 = max([s.ended_at or clock.now() for s in steps if s.started_at is not None] or [clock.now()])
         if self.run and self.run.ended_at:
             t1 = max([s.ended_at or self.run.ended_at for s in steps if s.started_at] or [self.run.ended_at])
         present = {str(k.value) for k in table.rows}
@@ -165,7 +166,7 @@ class RunScreen(BaseScreen):
                 if s.key in present:
                     for col, value in zip(STEP_COLUMNS, cells, strict=True):
                         if str(table.get_cell(s.key, col)) != str(value) or col == "timeline":
-                            table.update_cell(s.key, col, value)
+                            table.update_cell(s.key, col, value, update_width=True)
                 else:
                     table.add_row(*cells, key=s.key)
 

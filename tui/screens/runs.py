@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 
 from core.console_api import Run
 from core.timefmt import short_duration
+from tui import clock
 from tui.screens.base import BaseScreen
 from tui.widgets.filter_input import FilterInput
 
@@ -116,7 +117,7 @@ class RunsScreen(BaseScreen):
         """Diff the table: drop stale rows, update changed cells, add new rows, then sort."""
         self.total = total
         table = self.table
-        now = time.time()
+        now = clock.now()
         keep = self.selected_run_id
         wanted = {r.run_id: n for n, r in enumerate(runs)}
         with self.app.batch_update():
@@ -129,7 +130,7 @@ class RunsScreen(BaseScreen):
                 if r.run_id in present:
                     for col, value in zip(COLUMNS, cells, strict=True):
                         if str(table.get_cell(r.run_id, col)) != str(value):
-                            table.update_cell(r.run_id, col, value)
+                            table.update_cell(r.run_id, col, value, update_width=True)
                 else:
                     table.add_row(*cells, key=r.run_id)
             if [str(r.key.value) for r in table.ordered_rows] != list(wanted):
@@ -164,8 +165,8 @@ class RunsScreen(BaseScreen):
     def action_filter(self) -> None:
         self.query_one(FilterInput).open(self.filter_text)
 
-    @on(FilterInput.Changed)
-    def _filter_changed(self, event: FilterInput.Changed) -> None:
+    @on(FilterInput.Updated)
+    def _filter_changed(self, event: FilterInput.Updated) -> None:
         self.filter_text = event.text.strip()
         self.page = 0
         self.reload()

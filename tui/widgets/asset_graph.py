@@ -3,7 +3,6 @@ Line API so thousands of assets scroll smoothly."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -18,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from core.console_api import AssetRow
+from tui import clock
 from tui.widgets.graph_layout import GraphRow, layout
 
 GLYPHS = {
@@ -40,7 +40,7 @@ def glyph_for(row: AssetRow) -> tuple[str, str]:
 def ago(ts: float | None, now: float | None = None) -> str:
     if ts is None:
         return "never"
-    delta = max(0, (now or time.time()) - ts)
+    delta = max(0, (now or clock.now()) - ts)
     if delta < 60:
         return f"{delta:.0f}s ago"
     if delta < 3600:

@@ -14,7 +14,7 @@ class CommandLine(Input):
     """
     BINDINGS = [Binding("escape", "close", "Close", id="command.close")]
 
-    class Submitted(Message):
+    class Entered(Message):
         def __init__(self, command: str) -> None:
             super().__init__()
             self.command = command
@@ -32,4 +32,4 @@ class CommandLine(Input):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.remove_class("-shown")
-        self.post_message(self.Submitted(event.value.strip().lstrip(":")))
+        self.post_message(self.Entered(event.value.strip().lstrip(":")))

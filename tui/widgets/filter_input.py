@@ -14,7 +14,7 @@ class FilterInput(Input):
     """
     BINDINGS = [Binding("escape", "clear_filter", "Clear filter", id="filter.clear")]
 
-    class Changed(Message):
+    class Updated(Message):
         def __init__(self, text: str, final: bool) -> None:
             super().__init__()
             self.text, self.final = text, final
@@ -29,14 +29,14 @@ class FilterInput(Input):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed(event.value, final=False))
+        self.post_message(self.Updated(event.value, final=False))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.close()
-        self.post_message(self.Changed(event.value, final=True))
+        self.post_message(self.Updated(event.value, final=True))
 
     def action_clear_filter(self) -> None:
         self.value = ""
         self.close()
-        self.post_message(self.Changed("", final=True))
+        self.post_message(self.Updated("", final=True))
