@@ -1,0 +1,29 @@
+"""The demo's code location: `dagdeck -m demo_project.definitions ...`."""
+
+from __future__ import annotations
+
+import core as dd
+from demo_project.assets import all_assets
+from demo_project.jobs import cleanup_job, ingest_file_job, refresh_orders
+
+hourly_refresh = dd.ScheduleDefinition(
+    name="hourly_refresh",
+    job=refresh_orders,
+    cron_schedule="0 * * * *",
+    execution_timezone="UTC",
+    description="Refresh the orders and the warehouse copy at the top of every hour.",
+)
+
+incoming_orders = dd.file_sensor(
+    "data/incoming/*.csv",
+    job=ingest_file_job,
+    name="incoming_orders",
+    description="Load each CSV dropped into demo_project/data/incoming/.",
+)
+
+defs = dd.Definitions(
+    assets=all_assets,
+    jobs=[refresh_orders, cleanup_job, ingest_file_job],
+    schedules=[hourly_refresh],
+    sensors=[incoming_orders],
+)
