@@ -4,21 +4,24 @@ and watch for workers that died without their final event."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
-import subprocess
 import sys
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import setproctitle
+
 from core.events import EventType, make_event
 from core.instance import Instance
 from core.loader import CodeLocation
-from core.processes import pid_runs
+from core.processes import pid_alive_since
 from core.queries import fold_steps
 from core.run_status import ACTIVE, FINISHED, RunStatus, mark_canceled, mark_failure, request_cancel
-from store import Run
+from store import Run, fork_guard
 
 HOST = socket.gethostname()
 
@@ -48,7 +51,7 @@ class Launcher:
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
         self.store = instance.store
-        self._children: dict[str, subprocess.Popen[bytes]] = {}
+        self._children: dict[str, int] = {}
 
     # -- creating and starting -----------------------------------------------------------------
     def submit(self, spec: LaunchSpec, start: bool = True) -> Run:
@@ -96,32 +99,40 @@ class Launcher:
         return [r.run_id for r in claimed]
 
     def _spawn(self, run: Run) -> None:
+        """Fork the worker from this process, which has the engine imported already: a fresh
+        interpreter would spend most of a second importing before the first step could start."""
         logs = self.instance.run_logs_dir(run.run_id)
         logs.mkdir(parents=True, exist_ok=True)
         location = CodeLocation.from_dict(run.location or {"module": "?"})
-        env = dict(os.environ)
-        env["DAGDECK_HOME"] = str(self.instance.home)
-        if self.instance.settings.store_url:
-            env["DAGDECK_STORE_URL"] = self.instance.settings.store_url
-        with open(logs / "worker.log", "ab") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "core.worker", run.run_id, "--home", str(self.instance.home)],
-                cwd=location.working_dir if os.path.isdir(location.working_dir) else None,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env=env,
-            )
-        self._children[run.run_id] = proc
-        self.store.update_run(run.run_id, pid=proc.pid, host=HOST, heartbeat_at=time.time())
+        workdir = location.working_dir if os.path.isdir(location.working_dir) else os.getcwd()
+        log_path = str(logs / "worker.log")
+        home = str(self.instance.home)
+        store_url = self.instance.settings.store_url
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with fork_guard():
+            pid = os.fork()
+            if pid == 0:  # the worker
+                code = 1
+                try:
+                    _become_worker(log_path, workdir, home, store_url)
+                    setproctitle.setproctitle(f"dagdeck worker {run.run_id} --home {home}")
+                    from core.worker import main as worker_main
+
+                    code = worker_main([run.run_id, "--home", home])
+                except BaseException:  # noqa: BLE001 - report, then leave without running parent cleanup
+                    traceback.print_exc()
+                finally:
+                    os._exit(code)
+        self._children[run.run_id] = pid
+        self.store.update_run(run.run_id, pid=pid, host=HOST, heartbeat_at=time.time())
 
     # -- watching ------------------------------------------------------------------------------
     def watch(self) -> list[str]:
         """Detect dead workers, then fill free slots. Returns ids of runs marked failed."""
         ended: list[str] = []
-        for run_id, proc in list(self._children.items()):
-            code = proc.poll()
+        for run_id, pid in list(self._children.items()):
+            code = _reap(pid)
             if code is None:
                 continue
             del self._children[run_id]
@@ -136,7 +147,8 @@ class Launcher:
             if run.run_id in self._children:
                 continue
             if run.host == HOST:
-                if run.pid and not pid_runs(run.pid, run.run_id):
+                spawned = min(t for t in (run.heartbeat_at, run.started_at, run.created_at) if t is not None)
+                if run.pid and not pid_alive_since(run.pid, spawned):
                     # STARTING runs get their pid a moment after the claim: give them a grace period
                     if run.status == RunStatus.STARTING and now - (run.heartbeat_at or run.created_at) < 10:
                         continue
@@ -232,3 +244,42 @@ class Launcher:
             prior_run_ids=prior,
         )
         return self.submit(spec)
+
+
+def _reap(pid: int) -> int | None:
+    """Exit status of a worker we forked (negative signal number), or None while it runs."""
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return 0
+    if done == 0:
+        return None
+    return os.waitstatus_to_exitcode(status)
+
+
+_RESET_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGCONT", "SIGWINCH", "SIGCHLD")
+
+
+def _become_worker(log_path: str, workdir: str, home: str, store_url: str | None) -> None:
+    """Detach the forked child from the launcher: own session (a hang-up never reaches it), default
+    signal handling, no share in the parent's event-loop wakeup pipe, stdio to the run's log."""
+    os.setsid()
+    signal.set_wakeup_fd(-1)
+    for name in _RESET_SIGNALS:
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, signal.SIG_DFL)
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    os.close(null_fd)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    os.chdir(workdir)
+    os.environ["DAGDECK_HOME"] = home
+    if store_url:
+        os.environ["DAGDECK_STORE_URL"] = store_url

@@ -49,14 +49,15 @@ def kill_run_processes() -> int:
     return signal_run_processes(signal.SIGKILL)
 
 
-def pid_runs(pid: int | None, marker: str) -> bool:
-    """True if `pid` is alive and its command line mentions `marker` (guards against pid reuse)."""
+def pid_alive_since(pid: int | None, not_before: float) -> bool:
+    """True if `pid` is alive and was created no earlier than `not_before` (a bit of slack for clock
+    granularity): a recycled pid belongs to a process started after ours died, a stale one fails."""
     if not pid:
         return False
     try:
         p = psutil.Process(pid)
         if p.status() == psutil.STATUS_ZOMBIE:
             return False
-        return any(marker in part for part in p.cmdline())
+        return p.create_time() >= not_before - 2.0
     except psutil.Error:
         return False

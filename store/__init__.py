@@ -4,7 +4,7 @@ Knows nothing about the engine beyond a few event-type names; never imports ``co
 """
 
 from store.errors import StoreError
-from store.store import UNSET, EventRow, Store
+from store.store import UNSET, EventRow, Store, fork_guard
 from store.tables import AssetState, DaemonLease, EventRecord, InstigatorState, Run, RunKey, Tick
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "Store",
     "StoreError",
     "Tick",
+    "fork_guard",
 ]

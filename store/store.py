@@ -8,7 +8,9 @@ transient instances built from rows, safe to read from any thread after the call
 from __future__ import annotations
 
 import functools
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -184,10 +186,34 @@ def _event_row(row: Row[Any]) -> EventRow:
     return EventRow(*row)
 
 
+_OPEN_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+@contextmanager
+def fork_guard() -> Iterator[None]:
+    """Hold every store still and close its pooled connections while the caller forks.
+
+    SQLite must not be carried across fork(): a child inherits the library's per-file lock and
+    shared-memory bookkeeping, and its own new connections then misread the WAL. With no connection
+    open at the moment of the fork, the child starts clean; the parent reconnects on next use.
+    """
+    stores = sorted(_OPEN_STORES, key=id)
+    for store in stores:
+        store._lock.acquire()
+    try:
+        for store in stores:
+            store._engine.dispose()
+        yield
+    finally:
+        for store in reversed(stores):
+            store._lock.release()
+
+
 class Store:
     """Persistent state of one dagdeck instance (SQLite file or PostgreSQL database)."""
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
+        self._lock = threading.RLock()
         self._url = url
         self._path = sqlite_path(url)
         self._busy_timeout = busy_timeout
@@ -200,6 +226,7 @@ class Store:
         except BaseException:
             self._engine.dispose()
             raise
+        _OPEN_STORES.add(self)
 
     @classmethod
     def sqlite(cls, path: Path, *, busy_timeout: float = 30.0) -> Store:
@@ -247,13 +274,13 @@ class Store:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
+        with self._lock, self._engine.connect() as conn:
             yield conn
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on normal exit."""
-        with self._engine.connect() as conn:
+        with self._lock, self._engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 yield conn

@@ -7,12 +7,14 @@ SIGKILLs whatever is left after the grace period.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import graphlib
 import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,7 +27,8 @@ from core.executors.common import SKIPPED, ExecutionResult, emit_skip, finish_ca
 from core.io_managers import InMemoryIOManager
 from core.plan import ExecutionPlan, Step
 from core.step_execution import RunEnv, StepCanceled, StepOutcome, execute_step
-from core.step_logs import step_log_path
+from core.step_logs import CappedFile, step_log_path
+from store import fork_guard
 
 _EXIT = {0: StepOutcome.SUCCEEDED, 1: StepOutcome.FAILED, 2: StepOutcome.CANCELED}
 
@@ -80,7 +83,8 @@ def execute_multiprocess(
         while waiting and len(running) < limit and not env.cancel_event.is_set():
             key = waiting.pop(0)
             proc = ctx.Process(target=_step_main, args=(plan.steps[key], env, sink_factory), name=f"step {key}")
-            proc.start()
+            with fork_guard():
+                proc.start()
             running[proc.sentinel] = (key, proc)
         if not running:
             if waiting or sorter.is_active():
@@ -139,12 +143,13 @@ def _step_main(step: Step, env: RunEnv, sink_factory: Callable[[], Any]) -> None
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pumps: list[tuple[threading.Thread, CappedFile]] = []
     if env.logs_dir is not None:
         env.logs_dir.mkdir(parents=True, exist_ok=True)
         for fd, stream in ((1, "stdout"), (2, "stderr")):
-            target = os.open(step_log_path(env.logs_dir, step.key, stream), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-            os.dup2(target, fd)
-            os.close(target)
+            # through a pipe into a size-capped file (children the step spawns write there too)
+            capped = CappedFile(step_log_path(env.logs_dir, step.key, stream), env.log_max_bytes)
+            pumps.append((_pump_fd(fd, capped), capped))
         sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
         sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
     code = 1
@@ -165,4 +170,27 @@ def _step_main(step: Step, env: RunEnv, sink_factory: Callable[[], Any]) -> None
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+        if pumps:
+            os.close(1)
+            os.close(2)
+            for thread, capped in pumps:
+                thread.join(timeout=1.0)  # a spawned child may still hold the pipe open
+                capped.flush()
         os._exit(code)
+
+
+def _pump_fd(fd: int, capped: CappedFile) -> threading.Thread:
+    """Point `fd` at a pipe whose reader copies everything into `capped`."""
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, fd)
+    os.close(write_end)
+
+    def pump() -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        while chunk := os.read(read_end, 65536):
+            capped.write(decoder.decode(chunk))
+        capped.write(decoder.decode(b"", final=True))
+
+    thread = threading.Thread(target=pump, name=f"dagdeck-log-{fd}", daemon=True)
+    thread.start()
+    return thread
