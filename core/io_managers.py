@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +51,7 @@ class FilesystemIOManager(IOManager):
 
     def __init__(self, base_dir: str | Path | None = None) -> None:
         self.base_dir = Path(base_dir) if base_dir else None
+        self._made_dirs: set[Path] = set()
 
     def _path(self, context: IOContext) -> Path:
         if self.base_dir is None:
@@ -60,14 +60,18 @@ class FilesystemIOManager(IOManager):
 
     def handle_output(self, context: IOContext, obj: Any) -> None:
         path = self._path(context)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        if path.parent not in self._made_dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(path.parent)
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        # a name unique to this process and thread: no random-name retries, no clash between writers
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            with open(tmp, "wb") as f:
+                f.write(data)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
 
     def load_input(self, context: IOContext) -> Any:
