@@ -73,7 +73,7 @@ def run_case(shape: str, n: int, workdir: Path, io: str = "fs", profile: bool = 
         job_name=ASSET_JOB_NAME,
         location=location,
         steps=plan.step_keys,
-        assets=plan.step_keys,
+        assets=plan.asset_keys,
         trigger="bench",
         executor="in_process",
     )

@@ -7,6 +7,13 @@ import line changed.
 from core.asset_jobs import define_asset_job
 from core.asset_key import AssetKey
 from core.assets import AssetIn, AssetsDefinition, asset
+from core.checks import (
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    FreshnessPolicy,
+    asset_check,
+)
 from core.config import Config
 from core.context import AssetExecutionContext, OpExecutionContext, StepContext
 from core.definitions import Definitions
@@ -22,6 +29,11 @@ from core.selection import AssetSelection
 from core.sensors import RunRequest, SensorDefinition, SkipReason, asset_sensor, file_sensor, sensor
 
 __all__ = [
+    "AssetCheckResult",
+    "AssetCheckSeverity",
+    "AssetChecksDefinition",
+    "FreshnessPolicy",
+    "asset_check",
     "AssetExecutionContext",
     "AssetIn",
     "AssetKey",

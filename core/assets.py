@@ -39,6 +39,9 @@ class AssetsDefinition:
     code_version: str | None = None
     io_manager_key: str = "io_manager"
     owners: tuple[str, ...] = ()
+    transient: bool = False
+    """Kept only while its run lasts: removed from storage once the run succeeds."""
+    freshness_policy: Any = None
 
     @property
     def name(self) -> str:
@@ -85,6 +88,8 @@ def asset(
     code_version: str | None = None,
     io_manager_key: str | None = None,
     owners: Sequence[str] | None = None,
+    transient: bool = False,
+    freshness_policy: Any = None,
 ) -> Any:
     """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`)."""
 
@@ -109,6 +114,8 @@ def asset(
             code_version=code_version,
             io_manager_key=io_manager_key or "io_manager",
             owners=tuple(owners or ()),
+            transient=transient,
+            freshness_policy=freshness_policy,
         )
 
     if fn is not None:

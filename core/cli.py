@@ -21,7 +21,7 @@ from core.errors import DagdeckError, DefinitionError, did_you_mean
 from core.instance import Instance
 from core.launcher import Launcher, LaunchSpec
 from core.loader import CodeLocation, Loaded, find_location, load
-from core.plan import ExecutionPlan, plan_assets, plan_job, step_configs
+from core.plan import ExecutionPlan, plan_assets, plan_checks, plan_job, step_configs
 from core.queries import asset_show_json, assets_list_json, run_summary_json, run_view
 from core.run_status import RunStatus
 from core.selection import parse_selection
@@ -42,6 +42,8 @@ assets_app = typer.Typer(help="Assets: list and show metadata and history.", no_
 app.add_typer(job_app, name="job")
 app.add_typer(runs_app, name="runs")
 app.add_typer(assets_app, name="assets")
+checks_app = typer.Typer(help="Asset checks: list and run.", no_args_is_help=True)
+app.add_typer(checks_app, name="checks")
 
 
 @dataclass
@@ -154,10 +156,22 @@ def materialize(
     config: str | None = typer.Option(None, "--config", help="Run config JSON (or @file)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     detach: bool = typer.Option(False, "--detach", help="Return at once and print the run id."),
+    stale: bool = typer.Option(False, "--stale", help="Only stale and never-materialized assets."),
 ) -> None:
     """Materialize assets, wait, and print a summary."""
     loaded = G.loaded()
-    keys = parse_selection(select).resolve(loaded.defs.asset_graph)
+    if stale:
+        from core.asset_health import stale_or_missing
+
+        wanted = stale_or_missing(loaded.defs, G.instance().store)
+        if not wanted:
+            console.print("nothing is stale: every asset is up to date")
+            return
+        keys = {AssetKey(k) for k in wanted}
+        if select != "*":
+            keys &= parse_selection(select).resolve(loaded.defs.asset_graph)
+    else:
+        keys = parse_selection(select).resolve(loaded.defs.asset_graph)
     if not keys:
         raise DefinitionError(f"selection {select!r} matches no assets", fix="run `dagdeck assets list`")
     plan = plan_assets(loaded.defs, keys)
@@ -165,7 +179,7 @@ def materialize(
         job_name=ASSET_JOB_NAME,
         location=loaded.location,
         steps=plan.step_keys,
-        assets=plan.step_keys,
+        assets=plan.asset_keys,
         run_config=_parse_config(config),
         tags={"dagdeck/selection": select},
         trigger="cli",
@@ -197,7 +211,7 @@ def job_run(
         job_name=name,
         location=loaded.location,
         steps=plan.step_keys,
-        assets=plan.step_keys if asset_job else None,
+        assets=plan.asset_keys if asset_job else None,
         run_config=run_config,
         tags=dict(asset_job.tags if asset_job else defs.op_jobs[name].tags),
         trigger="cli",
@@ -377,6 +391,61 @@ def assets_show(key: str, as_json: bool = typer.Option(False, "--json")) -> None
     for k, v in latest["metadata"].items():
         console.print(f"  {k}: {json.dumps(v, default=str) if not isinstance(v, str) else v}")
     console.print(f"{len(data['history'])} materializations in history")
+
+
+# -- checks ----------------------------------------------------------------------------------------
+@checks_app.command("list")
+def checks_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Asset checks with their latest result."""
+    from core.asset_health import check_views
+
+    defs = G.loaded().defs
+    store = G.instance().store
+    rows = []
+    for key in defs.asset_graph.toposorted:
+        for view in check_views(defs, store, key.to_user_string()):
+            rows.append(view.to_json())
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        verdict = "never run" if r["passed"] is None else ("passed" if r["passed"] else f"failed {r['severity']}")
+        style = "dim" if r["passed"] is None else ("green" if r["passed"] else "red")
+        block = " blocking" if r["blocking"] else ""
+        console.print(f"{r['asset_key']}:{r['name']:<28} [{style}]{verdict}[/]{block}  {r['timestamp'] or ''}")
+
+
+@checks_app.command("run")
+def checks_run(
+    names: list[str] = typer.Argument(..., help="Check names (NAME or ASSET:NAME)."),
+    as_json: bool = typer.Option(False, "--json"),
+    detach: bool = typer.Option(False, "--detach"),
+) -> None:
+    """Run checks alone against the stored values of their assets."""
+    loaded = G.loaded()
+    defs = loaded.defs
+    by_key = {c.step_key: c for c in defs.asset_checks}
+    keys = []
+    for name in names:
+        matches = [k for k, c in by_key.items() if name in (k, c.name)]
+        if not matches:
+            raise DagdeckError(f"unknown asset check {name!r}; " + (did_you_mean(name, [c.name for c in by_key.values()]) or "see `dagdeck checks list`"))
+        keys.extend(matches)
+    plan = plan_checks(defs, keys)
+    spec = LaunchSpec(
+        job_name=ASSET_JOB_NAME,
+        location=loaded.location,
+        steps=plan.step_keys,
+        checks=plan.step_keys,
+        tags={"dagdeck/checks": ",".join(keys)},
+        trigger="cli",
+    )
+    _launch_and_report(spec, plan, as_json, detach)
+
+
+from core.cli_automation import register_automation  # noqa: E402
+
+register_automation(app)
 
 
 def main() -> None:

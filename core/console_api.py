@@ -245,7 +245,7 @@ class ConsoleAPI:
             job_name=ASSET_JOB_NAME,
             location=self.location,
             steps=plan.step_keys,
-            assets=plan.step_keys,
+            assets=plan.asset_keys,
             tags={"dagdeck/selection": ",".join(keys[:20])},
             trigger=trigger,
         )
@@ -262,7 +262,7 @@ class ConsoleAPI:
             job_name=name,
             location=self.location,
             steps=plan.step_keys,
-            assets=plan.step_keys if name in defs.asset_jobs else None,
+            assets=plan.asset_keys if name in defs.asset_jobs else None,
             run_config=config,
             trigger=trigger,
         )

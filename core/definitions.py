@@ -13,6 +13,7 @@ from core.asset_graph import AssetGraph, find_cycle
 from core.asset_jobs import ASSET_JOB_NAME, UnresolvedAssetJob
 from core.asset_key import AssetKey
 from core.assets import AssetsDefinition
+from core.checks import AssetChecksDefinition
 from core.errors import DefinitionError, did_you_mean, where_defined
 from core.executors_spec import EXECUTOR_NAMES, ExecutorDef, coerce_executor
 from core.graphs import JobDefinition
@@ -52,8 +53,11 @@ class Definitions:
         self.resources: dict[str, Any] = dict(resources or {})
         self.resources.setdefault("io_manager", FilesystemIOManager())
         self.executor: ExecutorDef | None = coerce_executor(executor)
-        self.asset_checks = _flatten(asset_checks)
         self.asset_graph = self._build_asset_graph()
+        self.checks_by_asset: dict[AssetKey, list[AssetChecksDefinition]] = {}
+        self.check_inputs: dict[str, dict[str, AssetKey]] = {}
+        for check in _flatten(asset_checks):
+            self._add_check(check)
         self.asset_jobs: dict[str, AssetJob] = {}
         self.op_jobs: dict[str, JobDefinition] = {}
         self._resolve_jobs()
@@ -160,6 +164,51 @@ class Definitions:
 
     def assets_by_key_raw(self) -> dict[AssetKey, AssetsDefinition]:
         return {a.key: a for a in self.assets_defs if isinstance(a, AssetsDefinition)}
+
+    def _add_check(self, c: AssetChecksDefinition) -> None:
+        if not isinstance(c, AssetChecksDefinition):
+            raise DefinitionError(f"{c!r} in asset_checks=[...] is not an asset check", fix="use @asset_check")
+        file, line = c.source
+        obj = f"asset check {c.name}"
+        graph = self.asset_graph
+        if c.asset_key not in graph.assets:
+            raise DefinitionError(
+                f"checks unknown asset {c.asset_key.to_user_string()!r}",
+                file=file,
+                line=line,
+                obj=obj,
+                fix=did_you_mean(c.asset_key.to_user_string(), graph.by_string) or "name an asset in Definitions",
+            )
+        existing = self.checks_by_asset.setdefault(c.asset_key, [])
+        if any(e.name == c.name for e in existing):
+            raise DefinitionError(
+                f"duplicate check name {c.name!r} on asset {c.asset_key.to_user_string()}",
+                file=file, line=line, obj=obj, fix="rename one check",
+            )
+        by_name: dict[str, list[AssetKey]] = {}
+        for key in graph.assets:
+            by_name.setdefault(key.name, []).append(key)
+        inputs: dict[str, AssetKey] = {}
+        for n, p in enumerate(c.params.others):
+            if p.name in self.resources:
+                continue
+            found = _find_upstream(graph.assets[c.asset_key], p.name, graph.assets, by_name)
+            if found is None and n == 0:
+                found = c.asset_key  # the first parameter receives the checked asset whatever its name
+            if found is None:
+                if p.has_default:
+                    continue
+                raise DefinitionError(
+                    f"parameter {p.name!r} names unknown asset {p.name!r}", file=file, line=line, obj=obj,
+                    fix=did_you_mean(p.name, graph.by_string) or "name the checked asset or another asset",
+                )
+            inputs[p.name] = found
+        existing.append(c)
+        self.check_inputs[c.step_key] = inputs
+
+    @property
+    def asset_checks(self) -> list[AssetChecksDefinition]:
+        return [c for checks in self.checks_by_asset.values() for c in checks]
 
     # -- jobs -----------------------------------------------------------------------------------
     def _resolve_jobs(self) -> None:

@@ -10,13 +10,14 @@ from core.asset_key import AssetKey
 from core.definitions import Definitions
 from core.errors import DagdeckError
 from core.event_sink import EventSink
+from core.events import EventType, make_event
 from core.executors.common import ExecutionResult
 from core.executors.in_process import execute_in_process
 from core.executors.multiprocess import execute_multiprocess
 from core.executors_spec import ExecutorDef
 from core.instance import Instance
-from core.io_managers import FilesystemIOManager
-from core.plan import ExecutionPlan, plan_assets, plan_job, step_configs, subset
+from core.io_managers import FilesystemIOManager, IOContext
+from core.plan import ExecutionPlan, plan_assets, plan_checks, plan_job, step_configs, subset
 from core.run_status import RunStatus, mark_canceled, mark_failure, mark_success
 from core.step_execution import RunEnv
 from store import Run
@@ -25,7 +26,9 @@ from store import Run
 def build_run_plan(defs: Definitions, run: Run) -> ExecutionPlan:
     """Rebuild the plan a run was launched with (`Run.plan` names its assets and step subset)."""
     spec = run.plan or {}
-    if spec.get("assets") is not None:
+    if spec.get("checks") is not None:
+        plan = plan_checks(defs, spec["checks"], run.job_name)
+    elif spec.get("assets") is not None:
         plan = plan_assets(defs, [AssetKey(k) for k in spec["assets"]], run.job_name)
     else:
         plan = plan_job(defs, run.job_name)
@@ -113,10 +116,33 @@ def execute_run(
             mark_failure(instance.store, run.run_id, reason)
             return RunOutcome(RunStatus.FAILURE, None, reason)
         sink.flush()
-        return _finish(instance, run.run_id, result, cancel_event.is_set())
+        outcome = _finish(instance, run.run_id, result, cancel_event.is_set())
+        if outcome.status == RunStatus.SUCCESS:
+            _drop_transient_values(plan, env, sink)
+        return outcome
     finally:
         if own_sink:
             sink.close()
+
+
+def _drop_transient_values(plan: ExecutionPlan, env: RunEnv, sink: EventSink) -> None:
+    """Values marked transient only had to reach this run's downstream steps. After a failure they
+    stay, so a re-execution from failure can load them."""
+    for step in plan.steps.values():
+        if not step.transient or step.asset_key is None:
+            continue
+        manager_key = step.outputs.get("result", "io_manager")
+        ctx = IOContext(env.storage_dir, env.run_id, step.key, "result", step.asset_key)
+        try:
+            env.io_manager(manager_key).delete(ctx)
+        except Exception as err:  # noqa: BLE001 - leaving a file behind is not worth failing a run
+            sink.emit(make_event(EventType.ENGINE_EVENT, env.run_id, step_key=step.key, level="WARNING",
+                                 message=f"could not remove transient value: {err}"))
+            continue
+        sink.emit(make_event(EventType.ENGINE_EVENT, env.run_id, step_key=step.key,
+                             asset_key=step.asset_key.to_user_string(), message="removed transient value",
+                             transient_removed=True))
+    sink.flush()
 
 
 def _finish(instance: Instance, run_id: str, result: ExecutionResult, canceled: bool) -> RunOutcome:

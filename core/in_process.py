@@ -76,12 +76,12 @@ def materialize(
     instance = instance or Instance.open(tempfile.mkdtemp(prefix="dagdeck-"))
     if job_name:
         plan = plan_job(defs, job_name)
-        asset_list = plan.step_keys if job_name in defs.asset_jobs else None
+        asset_list = plan.asset_keys if job_name in defs.asset_jobs else None
     else:
         sel = coerce_selection(selection) if selection is not None else None
         keys = sel.resolve(defs.asset_graph) if sel is not None else set(defs.asset_graph.assets)
         plan = plan_assets(defs, keys)
-        asset_list = plan.step_keys
+        asset_list = plan.asset_keys
     spec = LaunchSpec(
         job_name=job_name or ASSET_JOB_NAME,
         location=IN_PROCESS_LOCATION,

@@ -18,7 +18,7 @@ import setproctitle
 from core.events import EventType, make_event
 from core.instance import Instance
 from core.loader import CodeLocation
-from core.processes import pid_alive_since
+from core.processes import kill_orphaned_group, pid_alive_since
 from core.queries import fold_steps
 from core.run_status import ACTIVE, FINISHED, RunStatus, mark_canceled, mark_failure, request_cancel
 from store import Run, fork_guard
@@ -34,6 +34,7 @@ class LaunchSpec:
     location: CodeLocation
     steps: list[str]
     assets: list[str] | None = None
+    checks: list[str] | None = None
     step_keys: list[str] | None = None
     run_config: dict[str, Any] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
@@ -60,6 +61,8 @@ class Launcher:
         plan: dict[str, Any] = {"steps": spec.steps}
         if spec.assets is not None:
             plan["assets"] = spec.assets
+        if spec.checks is not None:
+            plan["checks"] = spec.checks
         if spec.step_keys is not None:
             plan["step_keys"] = spec.step_keys
         if spec.prior_run_ids:
@@ -162,6 +165,9 @@ class Launcher:
         return ended
 
     def _end_dead(self, run: Run, reason: str) -> bool:
+        if run.host == HOST and run.pid:
+            # step processes of a multiprocess run outlive a killed worker: stop them too
+            kill_orphaned_group(run.pid, run.created_at)
         events = self._close_steps(run)
         if run.status == RunStatus.CANCELING:
             return mark_canceled(self.store, run.run_id, events=events, message=f"run canceled ({reason})")
@@ -235,6 +241,7 @@ class Launcher:
             location=CodeLocation.from_dict(parent.location or {}),
             steps=keys,
             assets=plan.get("assets"),
+            checks=plan.get("checks"),
             step_keys=keys,
             run_config=dict(parent.run_config or {}),
             tags={**(parent.tags or {}), "dagdeck/parent": parent.run_id},

@@ -166,8 +166,13 @@ def asset_status(state: Any) -> str:
 
 
 def assets_list_json(defs: Definitions, store: Store) -> list[dict[str, Any]]:
+    from core.asset_health import failed_error_checks, overdue, stale_reasons
+
     graph = defs.asset_graph
     states = store.asset_states()
+    stale = stale_reasons(defs, store)
+    late = overdue(defs, store)
+    failed = failed_error_checks(store)
     out = []
     for key in graph.toposorted:
         k = key.to_user_string()
@@ -179,6 +184,11 @@ def assets_list_json(defs: Definitions, store: Store) -> list[dict[str, Any]]:
                 "deps": sorted(u.to_user_string() for u in graph.upstream[key]),
                 "latest_status": asset_status(st),
                 "last_materialized_at": iso(st.last_materialized_at) if st else None,
+                "stale": k in stale,
+                "stale_reasons": stale.get(k, []),
+                "overdue": k in late,
+                "failed_checks": sorted(failed.get(k, [])),
+                "transient": graph.assets[key].transient,
             }
         )
     return out
@@ -189,11 +199,15 @@ def materialization_json(e: EventRow) -> dict[str, Any]:
 
 
 def asset_show_json(defs: Definitions, store: Store, key: AssetKey, history: int = 50) -> dict[str, Any]:
+    from core.asset_health import check_views, overdue, stale_reasons
+
     graph = defs.asset_graph
     a = graph.assets[key]
     k = key.to_user_string()
     hist = store.materialization_history(k, limit=history)
     st = store.asset_states([k]).get(k)
+    reasons = stale_reasons(defs, store, [k]).get(k, [])
+    late = overdue(defs, store).get(k)
     return {
         "key": k,
         "group": a.group_name,
@@ -204,4 +218,10 @@ def asset_show_json(defs: Definitions, store: Store, key: AssetKey, history: int
         "latest_status": asset_status(st),
         "latest": materialization_json(hist[0]) if hist else None,
         "history": [materialization_json(e) for e in hist],
+        "checks": [c.to_json() for c in check_views(defs, store, k)],
+        "stale": bool(reasons),
+        "stale_reasons": reasons,
+        "overdue": late is not None,
+        "overdue_reason": late,
+        "transient": a.transient,
     }

@@ -66,6 +66,10 @@ class RunEnv:
 
 def execute_step(step: Step, env: RunEnv) -> StepOutcome:
     """Run with retries; always ends with STEP_SUCCESS or STEP_FAILURE (or canceled)."""
+    if step.kind == "check":
+        from core.check_execution import execute_check
+
+        return execute_check(step, env)
     attempt = 0
     while True:
         attempt += 1
@@ -150,9 +154,7 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepOutcome | None,
         run_tags=env.run_tags,
     )
     try:
-        kwargs = {name: _load_input(env, inp.sources, inp.fan_in) for name, inp in step.inputs.items()}
-        for name in step.resource_params:
-            kwargs[name] = env.resources[name]
+        kwargs = load_inputs(step, env)
         if step.params.config_type is not None:
             kwargs["config"] = env.configs.get(step.key) or step.params.config_type()
         args = (ctx,) if step.params.uses_context else ()
@@ -198,6 +200,7 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepOutcome | None,
                         asset_key=_akey(step),
                         message=f"materialized {_akey(step)}",
                         metadata=normalize(metadata),
+                        code_version=step.code_version,
                     )
                 )
             elif metadata:
@@ -221,6 +224,14 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepOutcome | None,
     for e in events:
         env.emit(e)
     return StepOutcome.SUCCEEDED, None
+
+
+def load_inputs(step: Step, env: RunEnv) -> dict[str, Any]:
+    """Upstream values and resources for the step function's parameters."""
+    kwargs = {name: _load_input(env, inp.sources, inp.fan_in) for name, inp in step.inputs.items()}
+    for name in step.resource_params:
+        kwargs[name] = env.resources[name]
+    return kwargs
 
 
 def _load_input(env: RunEnv, sources: tuple[Source, ...], fan_in: bool) -> Any:
