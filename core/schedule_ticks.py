@@ -22,6 +22,7 @@ from croniter import croniter
 
 from core.schedules import ScheduleDefinition
 from core.sensor_ticks import Evaluation, normalize_result
+from core.sensors import RunRequest
 
 _MAX_WALK = 10_000
 """Guard against cron strings that almost never match (e.g. Feb 29 on a Friday)."""
@@ -66,7 +67,9 @@ def due_ticks(
     before `not_before` (when the schedule was started). Also returns how many older due ticks were
     dropped by the limit, so catch-up after downtime is visible in the log."""
     tz = zone(tz_name)
-    floor = max(x for x in (after, None if not_before is None else not_before - 1e-6, float("-inf")) if x is not None)
+    floor = float("-inf") if after is None else after
+    if not_before is not None:
+        floor = max(floor, not_before - 1e-6)
     picked: list[dt.datetime] = []
     dropped = 0
     for instant in iter_ticks_backward(cron, tz, now):
@@ -145,7 +148,5 @@ def evaluate_schedule(schedule: ScheduleDefinition, instant: dt.datetime) -> Eva
     return evaluation
 
 
-def _default_request(schedule: ScheduleDefinition) -> Any:
-    from core.sensors import RunRequest
-
+def _default_request(schedule: ScheduleDefinition) -> RunRequest:
     return RunRequest(run_config=dict(schedule.run_config))
