@@ -99,7 +99,6 @@ def find_cycle(upstream: Mapping[AssetKey, Iterable[AssetKey]]) -> list[AssetKey
     try:
         sorter.prepare()
     except graphlib.CycleError as err:
-        cycle = list(err.args[1])
-        # graphlib lists each node before its predecessor; show data flow order instead
-        return list(reversed(cycle))
+        # graphlib lists each node as an immediate predecessor of the next: data flow order already
+        return list(err.args[1])
     return None

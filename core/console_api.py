@@ -13,8 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.asset_health import (
+    CheckView,
+    check_views,
+    failed_error_checks,
+    overdue,
+    stale_or_missing,
+    stale_reasons,
+)
 from core.asset_jobs import ASSET_JOB_NAME
 from core.asset_key import AssetKey
+from core.automation_queries import (
+    AutomationRow,
+    TickView,
+    daemon_info,
+    evaluate_sensor_now,
+    list_automation,
+    tick_history,
+    toggle,
+)
 from core.definitions import Definitions
 from core.errors import DagdeckError, DefinitionError
 from core.events import EventType
@@ -32,6 +49,9 @@ from store import EventRow, Run
 __all__ = [
     "AssetDetail",
     "AssetRow",
+    "AutomationRow",
+    "TickView",
+    "CheckView",
     "ConsoleAPI",
     "EventRow",
     "JobInfo",
@@ -53,6 +73,10 @@ class AssetRow:
     stale: bool
     last_materialized_at: float | None
     kinds: tuple[str, ...] = ()
+    failed_checks: tuple[str, ...] = ()
+    """Checks whose latest evaluation failed with severity ERROR."""
+    overdue: bool = False
+    transient: bool = False
 
 
 @dataclass
@@ -67,6 +91,8 @@ class AssetDetail:
     recent_runs: list[Run] = field(default_factory=list)
     latest_duration_s: float | None = None
     stale_reasons: list[str] = field(default_factory=list)
+    checks: list[CheckView] = field(default_factory=list)
+    overdue_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +112,8 @@ class ConsoleAPI:
         self.launcher = Launcher(instance)
         self.loaded: Loaded | None = None
         self.load_error: DefinitionError | None = None
+        self.daemon: Any = None
+        """The console's own automation daemon (core.daemon.Daemon), when it runs one."""
         self._lock = threading.Lock()
 
     # -- definitions ---------------------------------------------------------------------------
@@ -98,6 +126,8 @@ class ConsoleAPI:
             return err
         with self._lock:
             self.loaded, self.load_error = loaded, None
+        if self.daemon is not None:
+            self.daemon.set_definitions(loaded)
         return None
 
     @property
@@ -123,19 +153,17 @@ class ConsoleAPI:
         if defs is None:
             return []
         graph = defs.asset_graph
-        states = self.instance.store.asset_states()
+        store = self.instance.store
+        states = store.asset_states()
+        stale_keys = stale_reasons(defs, store)
+        failed = failed_error_checks(store)
+        late = overdue(defs, store) if any(a.freshness_policy for a in graph.assets.values()) else {}
         rows = []
         for key in graph.toposorted:
             k = key.to_user_string()
             st = states.get(k)
             mine = st.last_materialized_at if st else None
-            stale = False
-            if mine is not None:
-                for up in graph.upstream[key]:
-                    ust = states.get(up.to_user_string())
-                    if ust is not None and ust.last_materialized_at and ust.last_materialized_at > mine:
-                        stale = True
-                        break
+            stale = k in stale_keys
             a = graph.assets[key]
             rows.append(
                 AssetRow(
@@ -147,6 +175,9 @@ class ConsoleAPI:
                     stale=stale,
                     last_materialized_at=mine,
                     kinds=tuple(sorted(a.kinds)),
+                    failed_checks=tuple(sorted(failed.get(k, []))),
+                    overdue=k in late,
+                    transient=a.transient,
                 )
             )
         return rows
@@ -184,13 +215,7 @@ class ConsoleAPI:
             )
             if starts:
                 duration = hist[0].timestamp - starts[0].timestamp
-        reasons = []
-        if row.stale:
-            states = store.asset_states(row.upstream)
-            for up in row.upstream:
-                st = states.get(up)
-                if st and st.last_materialized_at and row.last_materialized_at and st.last_materialized_at > row.last_materialized_at:
-                    reasons.append(f"upstream {up} is newer")
+        reasons = stale_reasons(defs, store, [key]).get(key, []) if row.stale else []
         return AssetDetail(
             row=row,
             description=a.description,
@@ -201,7 +226,14 @@ class ConsoleAPI:
             recent_runs=runs,
             latest_duration_s=duration,
             stale_reasons=reasons,
+            checks=check_views(defs, store, key),
+            overdue_reason=overdue(defs, store).get(key) if row.overdue else None,
         )
+
+    def stale_assets(self) -> list[str]:
+        """Stale and never-materialized assets in dependency order (what `S` materializes)."""
+        defs = self.defs
+        return stale_or_missing(defs, self.instance.store) if defs else []
 
     def resolve_selection(self, text: str) -> list[str]:
         defs = self.defs
@@ -337,3 +369,37 @@ class ConsoleAPI:
 
     def now(self) -> float:
         return time.time()
+
+    # -- automation ----------------------------------------------------------------------------
+    def automation_rows(self) -> list[AutomationRow]:
+        defs = self.defs
+        return list_automation(defs, self.instance.store) if defs else []
+
+    def toggle_automation(self, name: str) -> str:
+        defs = self._require_defs()
+        return toggle(defs, self.instance.store, name).status
+
+    def tick_history(self, name: str, limit: int = 30) -> list[TickView]:
+        return tick_history(self.instance.store, name, limit)
+
+    def evaluate_sensor(self, name: str) -> str:
+        """`t`: ask the leading daemon to evaluate now, or evaluate and launch here."""
+        if self.daemon is not None and self.daemon.is_leader:
+            self.daemon.request_sensor_tick(name)
+            return f"sensor {name}: evaluation requested"
+        if self.loaded is None:
+            raise DagdeckError(f"definitions did not load: {self.load_error}")
+        preview = evaluate_sensor_now(self.instance.store, self.loaded, name, launcher=self.launcher, launch=True)
+        self.launcher.drain()
+        ev = preview.evaluation
+        if ev.error:
+            return f"sensor {name} failed: {ev.error.strip().splitlines()[-1]}"
+        if ev.skip_reason and not preview.run_ids:
+            return f"sensor {name} skipped: {ev.skip_reason}"
+        return f"sensor {name}: launched {len(preview.run_ids)} run(s)"
+
+    def daemon_state(self) -> str:
+        """leader / standby for the console's own daemon, else running / off seen through the lease."""
+        if self.daemon is not None:
+            return str(self.daemon.status().state)
+        return daemon_info(self.instance.store).state

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from core.asset_health import evaluate_freshness
 from core.errors import DagdeckError
 from core.file_watch import (
     DEFAULT_SETTLE_SECONDS,
@@ -97,6 +98,10 @@ class _SensorSlot:
     tracker: StabilityTracker = field(default_factory=StabilityTracker)
 
 
+FRESHNESS_INTERVAL = 5.0
+"""Seconds between freshness evaluations."""
+
+
 class Daemon:
     def __init__(
         self,
@@ -146,6 +151,7 @@ class Daemon:
         self._last_error: str | None = None
         self._last_error_at: float | None = None
         self._last_iteration_at: float | None = None
+        self._last_freshness = float("-inf")
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -230,12 +236,21 @@ class Daemon:
                     self._start_sensors(now, states)
                     launched |= self._collect()
                     self._run_queue(launched)
+                    self._check_freshness(now)
                 self._last_iteration_at = now
             except Exception as err:  # noqa: BLE001 - the loop goes on whatever happens
                 self._error(f"{type(err).__name__}: {err}", traceback.format_exc())
         if wait > 0:
             self._settle(wait)
         return self.status()
+
+    def _check_freshness(self, now: float) -> None:
+        """Mark assets past their freshness policy (and clear marks after a materialization),
+        at most every few seconds: it reads the asset state of every asset with a policy."""
+        if now - self._last_freshness < FRESHNESS_INTERVAL and self._last_freshness <= now:
+            return
+        self._last_freshness = now
+        evaluate_freshness(self.loaded.defs, self.store, now)
 
     def _settle(self, wait: float) -> None:
         deadline = time.monotonic() + wait

@@ -49,5 +49,9 @@ def read_params(fn: Callable) -> FunctionParams:
 
 
 def _is_context_annotation(ann: Any) -> bool:
+    from core.context import StepContext  # AssetExecutionContext is an alias named StepContext
+
+    if isinstance(ann, type) and issubclass(ann, StepContext):
+        return True
     name = getattr(ann, "__name__", None) or (ann if isinstance(ann, str) else "")
     return isinstance(name, str) and name.endswith("ExecutionContext")

@@ -49,6 +49,23 @@ def kill_run_processes() -> int:
     return signal_run_processes(signal.SIGKILL)
 
 
+def kill_orphaned_group(pgid: int | None, not_before: float) -> int:
+    """SIGKILL what is left of a dead worker's process group (its step processes and the children
+    user code spawned). Only members created no earlier than `not_before` (with the same slack as
+    below), so a recycled group id never takes an unrelated process with it."""
+    if not pgid:
+        return 0
+    count = 0
+    for p in psutil.process_iter():
+        try:
+            if p.pid != os.getpid() and os.getpgid(p.pid) == pgid and p.create_time() >= not_before - 2.0:
+                p.kill()
+                count += 1
+        except (OSError, psutil.Error):
+            continue
+    return count
+
+
 def pid_alive_since(pid: int | None, not_before: float) -> bool:
     """True if `pid` is alive and was created no earlier than `not_before` (a bit of slack for clock
     granularity): a recycled pid belongs to a process started after ours died, a stale one fails."""

@@ -104,6 +104,11 @@ class _Walk(AssetSelection):
         found = walk(start, self.depth)
         return found if self.include_self else found - start
 
+    def __str__(self) -> str:
+        mark = "*" if self.depth is None else "+" * self.depth
+        text = f"{mark}{self.base}" if self.direction == "up" else f"{self.base}{mark}"
+        return text if self.include_self else f"{text} (without {self.base})"
+
 
 @dataclass(frozen=True)
 class _Combine(AssetSelection):
@@ -114,6 +119,9 @@ class _Combine(AssetSelection):
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         a, b = self.left.resolve(graph), self.right.resolve(graph)
         return a | b if self.op == "|" else a & b if self.op == "&" else a - b
+
+    def __str__(self) -> str:
+        return f"({self.left} {self.op} {self.right})"
 
 
 _TOKEN = re.compile(r"^(?P<pre>\*|\++)?(?P<body>.+?)(?P<post>\*|\++)?$")

@@ -58,6 +58,7 @@ def _row_total(row: dict[str, str]) -> float:
     group_name="ingest",
     kinds=["csv"],
     retry_policy=dd.RetryPolicy(max_retries=2, delay=0.5, backoff=2.0),
+    transient=True,  # only `orders` needs the raw rows; they are discarded once a run succeeds
 )
 def raw_orders(context: dd.AssetExecutionContext) -> dd.Output:
     """Download the orders export: copy the source CSV into the working data and read it.
@@ -90,7 +91,7 @@ def raw_orders(context: dd.AssetExecutionContext) -> dd.Output:
     )
 
 
-@dd.asset(group_name="ingest", kinds=["python"])
+@dd.asset(group_name="ingest", kinds=["python"], freshness_policy=dd.FreshnessPolicy(maximum_lag_minutes=90))
 def orders(context: dd.AssetExecutionContext, raw_orders: list[dict[str, str]]) -> list[Order]:
     """Clean and type the raw orders: drop rows without e-mail, quantity or numeric price, and duplicates."""
     clean: list[Order] = []

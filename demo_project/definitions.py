@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import core as dd
 from demo_project.assets import all_assets
+from demo_project.checks import all_checks
 from demo_project.jobs import cleanup_job, ingest_file_job, refresh_orders
 
 hourly_refresh = dd.ScheduleDefinition(
@@ -11,6 +12,7 @@ hourly_refresh = dd.ScheduleDefinition(
     job=refresh_orders,
     cron_schedule="0 * * * *",
     execution_timezone="UTC",
+    default_status=dd.DefaultScheduleStatus.RUNNING,
     description="Refresh the orders and the warehouse copy at the top of every hour.",
 )
 
@@ -18,11 +20,13 @@ incoming_orders = dd.file_sensor(
     "data/incoming/*.csv",
     job=ingest_file_job,
     name="incoming_orders",
+    default_status=dd.DefaultSensorStatus.RUNNING,
     description="Load each CSV dropped into demo_project/data/incoming/.",
 )
 
 defs = dd.Definitions(
     assets=all_assets,
+    asset_checks=all_checks,
     jobs=[refresh_orders, cleanup_job, ingest_file_job],
     schedules=[hourly_refresh],
     sensors=[incoming_orders],

@@ -69,13 +69,15 @@ class DagdeckApp(App[int]):
         self._polling = False
         self._last_watch = 0.0
         self._poll_seconds = poll_seconds
+        self._daemon_state = "off"
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_mount(self) -> None:
         keymap = read_keymap(self.api.instance.home)
         if keymap:
             self.set_keymap(keymap)
-        self.api.reload()
+        if self.api.loaded is None and self.api.load_error is None:
+            self.api.reload()
         self._after_load()
         self.switch_mode("assets")
         self.set_interval(self._poll_seconds, self.poll)
@@ -135,6 +137,7 @@ class DagdeckApp(App[int]):
                 self.api.watch()
             last = self.api.last_event_id()
             active = self.api.active_run_count()
+            self._daemon_state = self.api.daemon_state()
             self.call_from_thread(self._polled, last, active)
         except Exception as err:  # noqa: BLE001 - a locked store must not crash the console
             self.call_from_thread(self.notify, f"store: {err}", severity="error", timeout=5)
@@ -149,15 +152,7 @@ class DagdeckApp(App[int]):
             self.screen.data_changed()
 
     def daemon_label(self) -> str:
-        status = getattr(self.daemon, "status", None)
-        if not callable(status):
-            return "daemon off"
-        try:
-            value = status()
-        except Exception:  # noqa: BLE001
-            return "daemon ?"
-        state = getattr(value, "state", value)
-        return f"daemon {state}"
+        return f"daemon {self._daemon_state}"
 
     def _tick_clock(self) -> None:
         t = Text()
@@ -324,14 +319,12 @@ class DagdeckApp(App[int]):
 
 def run_console(instance: Instance, location: CodeLocation, readonly: bool = False) -> int:
     api = ConsoleAPI(instance, location)
-    daemon = None
-    try:
-        from core.daemon import Daemon  # the automation daemon runs inside the console
+    api.reload()
+    if api.loaded is not None and not readonly:
+        from core.daemon import Daemon  # schedules and sensors fire from a thread of the console
 
-        daemon = Daemon(instance, location)
-        daemon.start()
-    except ImportError:
-        daemon = None
-    app = DagdeckApp(api, readonly=readonly, daemon=daemon)
+        api.daemon = Daemon(instance, api.loaded, watch_files=True)
+        api.daemon.start()
+    app = DagdeckApp(api, readonly=readonly, daemon=api.daemon)
     result = app.run()
     return int(result or 0)

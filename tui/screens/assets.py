@@ -50,6 +50,7 @@ class AssetsScreen(BaseScreen):
     BINDINGS = [
         Binding("m", "materialize(False)", "Materialize", id="assets.materialize"),
         Binding("M", "materialize(True)", "+downstream", id="assets.materialize_downstream"),
+        Binding("S", "materialize_stale", "Stale", id="assets.materialize_stale"),
         Binding("slash", "filter", "Filter", key_display="/", id="assets.filter"),
         Binding("enter", "open", "Jump/expand", id="assets.open"),
         Binding("escape", "clear_marks", "Clear", show=False, id="assets.clear"),
@@ -122,7 +123,7 @@ class AssetsScreen(BaseScreen):
 
     # -- actions -------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "materialize" and self.app.readonly)  # type: ignore[attr-defined]
+        return not (action.startswith("materialize") and self.app.readonly)  # type: ignore[attr-defined]
 
     def action_open(self) -> None:
         item = self.graph.current_item
@@ -187,6 +188,26 @@ class AssetsScreen(BaseScreen):
                 self.launch(keys)
 
         self.app.push_screen(ConfirmScreen(f"Materialize {len(keys)} asset(s)?", shown), answer)
+
+    def action_materialize_stale(self) -> None:
+        self._stale_then_confirm()
+
+    @work(thread=True, exclusive=True, group="stale")
+    def _stale_then_confirm(self) -> None:
+        keys = self.api.stale_assets()
+        self.app.call_from_thread(self._confirm_stale, keys)
+
+    def _confirm_stale(self, keys: list[str]) -> None:
+        if not keys:
+            self.notify("nothing is stale: every asset is up to date")
+            return
+        shown = "\n".join(f"  {k}" for k in keys[:15]) + (f"\n  … and {len(keys) - 15} more" if len(keys) > 15 else "")
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                self.launch(keys)
+
+        self.app.push_screen(ConfirmScreen(f"Materialize {len(keys)} stale or missing asset(s)?", shown), answer)
 
     @work(thread=True, group="launch")
     def launch(self, keys: list[str]) -> None:

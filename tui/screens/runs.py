@@ -27,6 +27,15 @@ ICONS = {
     "CANCELED": ("⊘", "yellow"),
 }
 COLUMNS = ("status", "run", "job", "trigger", "started", "duration")
+STATUS_WORDS = {
+    "failed": ("FAILURE",),
+    "fail": ("FAILURE",),
+    "succeeded": ("SUCCESS",),
+    "ok": ("SUCCESS",),
+    "cancelled": ("CANCELED",),
+    "running": ("STARTING", "STARTED", "CANCELING"),
+}
+"""What users type for `status:` (`status:failed`) beside the stored names (FAILURE, SUCCESS, ...)."""
 
 
 def status_text(status: str) -> Text:
@@ -56,7 +65,7 @@ def parse_filter(text: str) -> tuple[list[str] | None, str | None, str | None]:
     for token in text.split():
         low = token.lower()
         if low.startswith("status:"):
-            statuses = [s.upper() for s in token[7:].split(",") if s]
+            statuses = [s for w in token[7:].split(",") if w for s in STATUS_WORDS.get(w.lower(), (w.upper(),))]
         elif low.startswith("job:"):
             job = token[4:]
         else:

@@ -63,6 +63,10 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
     parts.append(Text(f"downstream: {', '.join(row.downstream) or '-'}", style="grey70"))
     if d.stale_reasons:
         parts.append(Text("stale: " + "; ".join(d.stale_reasons), style="yellow"))
+    if d.overdue_reason:
+        parts.append(Text("overdue: " + d.overdue_reason, style="yellow"))
+    if row.transient:
+        parts.append(Text("transient: its stored value is removed when a run succeeds", style="grey62"))
     parts.append(Text(""))
     if d.latest is None:
         parts.append(Text("never materialized — press m to materialize", style="grey62"))
@@ -86,6 +90,28 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
                 spark = sparkline(series) if len(series) > 1 else ""
                 table.add_row(name, render_value(entry), Text(spark, style="cyan"))
             parts.append(table)
+    if d.checks:
+        parts.append(Text(""))
+        parts.append(Text("checks", style="bold"))
+        for c in d.checks:
+            line = Text("  ")
+            if c.passed is None:
+                line.append("○ not run ", style="grey62")
+            elif c.passed:
+                line.append("✔ pass    ", style="green")
+            else:
+                line.append(f"✖ {'fail' if c.severity == 'ERROR' else 'warn'}    ", style="red" if c.severity == "ERROR" else "yellow")
+            line.append(c.name, style="bold")
+            if c.blocking:
+                line.append(" (blocking)", style="grey62")
+            if c.history:
+                line.append("  ")
+                for ok in c.history[-20:]:
+                    line.append("▮", style="green" if ok else "red")
+            meta = ", ".join(f"{k}={v.get('value') if isinstance(v, dict) else v}" for k, v in c.metadata.items())
+            if meta:
+                line.append(f"  {meta[:80]}", style="grey70")
+            parts.append(line)
     if row.status == "failed":
         parts.append(Text("latest attempt failed: see its run below (2, enter)", style="red"))
     if d.recent_runs:
@@ -110,5 +136,8 @@ class AssetDetailPane(VerticalScroll):
         yield Static("select an asset", id="asset-detail-body")
 
     def show(self, detail: AssetDetail | None) -> None:
-        body = self.query_one("#asset-detail-body", Static)
+        found = self.query("#asset-detail-body").results(Static)
+        body = next(found, None)
+        if body is None:  # a detail load that finishes while the app shuts down
+            return
         body.update(detail_renderable(detail) if detail else Text("select an asset", style="grey62"))

@@ -32,6 +32,8 @@ STATUS_ORDER = ("failed", "running", "materialized", "never_materialized", "canc
 
 def glyph_for(row: AssetRow) -> tuple[str, str]:
     glyph, colour = GLYPHS.get(row.status, ("?", "white"))
+    if row.failed_checks and row.status not in ("running", "failed"):
+        return "▲", "red"
     if row.status == "materialized" and row.stale:
         return "◍", "yellow"
     return glyph, colour
@@ -285,6 +287,12 @@ class AssetGraph(ScrollView, can_focus=True):
                 note = "running"
             elif row.stale and row.status == "materialized":
                 note = "stale · " + note
+            if row.failed_checks:
+                note = f"check failed: {', '.join(row.failed_checks)} · " + note
+            if row.overdue:
+                note = "overdue · " + note
+            if row.transient:
+                note += " · transient"
             segs.append(Segment(f"  {note}", Style(color="grey62") + cursor_style))
         strip = Strip(segs)
         total = max(width, self.virtual_size.width)

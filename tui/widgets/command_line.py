@@ -19,6 +19,11 @@ class CommandLine(Input):
             super().__init__()
             self.command = command
 
+    def allow_focus(self) -> bool:
+        """Hidden, it must not take focus (a screen with nothing else focusable would auto-focus it
+        and swallow every key)."""
+        return self.has_class("-shown")
+
     def open(self) -> None:
         self.value = ""
         self.placeholder = ":runs  :assets SEL  :run ID  :jobs  :automation  :help  :q"

@@ -19,6 +19,11 @@ class FilterInput(Input):
             super().__init__()
             self.text, self.final = text, final
 
+    def allow_focus(self) -> bool:
+        """Hidden, it must not take focus (a screen with nothing else focusable would auto-focus it
+        and swallow every key)."""
+        return self.has_class("-shown")
+
     def open(self, text: str = "") -> None:
         self.add_class("-shown")
         self.value = text
