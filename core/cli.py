@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
@@ -90,9 +91,10 @@ def main_options(
 def tui(readonly: bool = typer.Option(False, "--readonly", help="Hide launch and cancel.")) -> None:
     """Open the console (also the default with no command)."""
     try:
-        from tui.app import run_console  # lazy: the CLI must not pay for Textual
-    except ImportError:
-        raise DagdeckError("the console is not installed in this build") from None
+        # loaded by name: the engine must never depend on the console, only start it
+        run_console = importlib.import_module("tui.app").run_console
+    except ImportError as err:
+        raise DagdeckError(f"the console cannot start: {err}") from None
     location = G.location()
     instance = G.instance()
     raise typer.Exit(run_console(instance, location, readonly=readonly))
