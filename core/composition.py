@@ -133,16 +133,3 @@ def trace(owner: str, fn: Callable[..., Any], n_inputs: int = 0) -> dict[str, No
     return builder.nodes
 
 
-def _check_wired(builder: GraphBuilder) -> None:
-    for node in builder.nodes.values():
-        defaults = {p.name for p in node.op.params.others if p.has_default}
-        for pname in node.op.input_names:
-            if pname in node.inputs or pname in defaults:
-                continue
-            in_def = node.op.ins.get(pname)
-            if in_def is not None and in_def.default_value is not None:
-                continue
-            raise builder._error(
-                f"input {pname!r} of op {node.name!r} is not wired",
-                fix=f"pass another op's output to {node.op.name}({pname}=...) or give the parameter a default",
-            )

@@ -16,7 +16,7 @@ from core.executors.in_process import execute_in_process
 from core.executors.multiprocess import execute_multiprocess
 from core.executors_spec import ExecutorDef
 from core.instance import Instance
-from core.io_managers import FilesystemIOManager, IOContext
+from core.io_managers import FilesystemIOManager, InMemoryIOManager, IOContext
 from core.plan import ExecutionPlan, plan_assets, plan_checks, plan_job, step_configs, subset
 from core.run_status import RunStatus, mark_canceled, mark_failure, mark_success
 from core.step_execution import RunEnv
@@ -118,29 +118,44 @@ def execute_run(
         sink.flush()
         outcome = _finish(instance, run.run_id, result, cancel_event.is_set())
         if outcome.status == RunStatus.SUCCESS:
-            _drop_transient_values(plan, env, sink)
+            _drop_transient_values(plan, env, sink, defs)
         return outcome
     finally:
         if own_sink:
             sink.close()
+        for manager in defs.resources.values():
+            if isinstance(manager, InMemoryIOManager):
+                manager.forget_run(run.run_id)
 
 
-def _drop_transient_values(plan: ExecutionPlan, env: RunEnv, sink: EventSink) -> None:
+def _drop_transient_values(plan: ExecutionPlan, env: RunEnv, sink: EventSink, defs: Definitions | None = None) -> None:
     """Values marked transient only had to reach this run's downstream steps. After a failure they
-    stay, so a re-execution from failure can load them."""
+    stay, so a re-execution from failure can load them; when that re-execution succeeds, the
+    transient values it loaded from its failed parent go too (the pipeline has completed)."""
+    drop: dict[AssetKey, tuple[str, str]] = {}
     for step in plan.steps.values():
-        if not step.transient or step.asset_key is None:
-            continue
-        manager_key = step.outputs.get("result", "io_manager")
-        ctx = IOContext(env.storage_dir, env.run_id, step.key, "result", step.asset_key)
+        if step.transient and step.asset_key is not None:
+            drop[step.asset_key] = (step.key, step.outputs.get("result", "io_manager"))
+    if env.prior_run_ids and defs is not None:
+        assets = defs.asset_graph.assets
+        for step in plan.steps.values():
+            if step.kind != "asset":
+                continue
+            for inp in step.inputs.values():
+                for src in inp.sources:
+                    a = assets.get(src.asset_key) if src.asset_key is not None else None
+                    if not src.in_run and a is not None and a.transient:
+                        drop.setdefault(src.asset_key, (src.step_key, src.io_manager_key))
+    for asset_key, (step_key, manager_key) in drop.items():
+        ctx = IOContext(env.storage_dir, env.run_id, step_key, "result", asset_key)
         try:
             env.io_manager(manager_key).delete(ctx)
         except Exception as err:  # noqa: BLE001 - leaving a file behind is not worth failing a run
-            sink.emit(make_event(EventType.ENGINE_EVENT, env.run_id, step_key=step.key, level="WARNING",
+            sink.emit(make_event(EventType.ENGINE_EVENT, env.run_id, step_key=step_key, level="WARNING",
                                  message=f"could not remove transient value: {err}"))
             continue
-        sink.emit(make_event(EventType.ENGINE_EVENT, env.run_id, step_key=step.key,
-                             asset_key=step.asset_key.to_user_string(), message="removed transient value",
+        sink.emit(make_event(EventType.ENGINE_EVENT, env.run_id, step_key=step_key,
+                             asset_key=asset_key.to_user_string(), message="removed transient value",
                              transient_removed=True))
     sink.flush()
 

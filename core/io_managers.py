@@ -114,5 +114,11 @@ class InMemoryIOManager(IOManager):
         with self._lock:
             self._values.pop(self._key(context), None)
 
+    def forget_run(self, run_id: str) -> None:
+        """Values of a finished run are not needed any more; a long-lived process must not keep them."""
+        with self._lock:
+            for key in [k for k in self._values if k[0] == run_id]:
+                del self._values[key]
+
 
 mem_io_manager = InMemoryIOManager()

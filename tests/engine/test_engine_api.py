@@ -1,0 +1,495 @@
+"""Definitions API semantics, run in-process with `dd.materialize` against a real SQLite instance."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine_helpers import events_of
+
+import core as dd
+from core.instance import Instance
+from core.metadata import plain
+
+
+def _step(result: dd.InProcessResult, key: str) -> Any:
+    return next(s for s in result.view().steps if s.key == key)
+
+
+# -- @asset -------------------------------------------------------------------------------------------
+def test_bare_asset_takes_name_group_and_description_from_the_function() -> None:
+    @dd.asset
+    def orders() -> list[int]:
+        """Raw orders."""
+        return [1]
+
+    assert isinstance(orders, dd.AssetsDefinition)
+    assert orders.key == dd.AssetKey("orders")
+    assert orders.group_name == "default"
+    assert orders.description == "Raw orders."
+    assert orders.retry_policy is None
+    assert orders() == [1]  # direct invocation runs the function
+
+
+def test_asset_with_every_argument(instance: Instance) -> None:
+    @dd.asset
+    def source() -> int:
+        return 1
+
+    policy = dd.RetryPolicy(max_retries=2, delay=0.1)
+
+    @dd.asset(
+        name="renamed",
+        key_prefix=["warehouse", "sales"],
+        deps=[source],
+        group_name="sales",
+        description="Explicit description.",
+        metadata={"owner": "data-team"},
+        retry_policy=policy,
+        tags={"tier": "gold"},
+        kinds=["python", "sql"],
+    )
+    def fn() -> str:
+        """Docstring loses to description=."""
+        return "x"
+
+    assert fn.key == dd.AssetKey(["warehouse", "sales", "renamed"]) == dd.AssetKey("warehouse/sales/renamed")
+    assert fn.key_prefix == ("warehouse", "sales")
+    assert fn.group_name == "sales"
+    assert fn.description == "Explicit description."
+    assert fn.metadata == {"owner": "data-team"}
+    assert fn.retry_policy == policy
+    assert fn.tags == {"tier": "gold"}
+    assert fn.kinds == frozenset({"python", "sql"})
+
+    defs = dd.Definitions(assets=[source, fn])
+    graph = defs.asset_graph
+    key = dd.AssetKey("warehouse/sales/renamed")
+    # deps=[...] orders the run but passes no value
+    assert graph.upstream[key] == {dd.AssetKey("source")}
+    assert graph.data_inputs[key] == {}
+    assert graph.groups["sales"] == [key]
+
+    result = dd.materialize(defs, instance=instance)
+    assert result.success
+    assert _step(result, "source").ended_at <= _step(result, "warehouse/sales/renamed").started_at
+    assert result.output_for_node("warehouse/sales/renamed") == "x"
+    assert (instance.storage_dir / "warehouse" / "sales" / "renamed").is_file()
+
+
+def test_upstream_values_come_from_parameter_names_and_key_prefix(instance: Instance) -> None:
+    @dd.asset(key_prefix="raw")
+    def orders() -> list[int]:
+        return [1, 2, 3]
+
+    @dd.asset(key_prefix="raw")
+    def cleaned(orders: list[int]) -> list[int]:  # same prefix: raw/orders
+        return [o * 2 for o in orders]
+
+    @dd.asset
+    def total(cleaned: list[int]) -> int:  # unique last part: raw/cleaned
+        return sum(cleaned)
+
+    @dd.asset(ins={"src": dd.AssetIn(key="raw/orders")})
+    def count(src: list[int]) -> int:
+        return len(src)
+
+    defs = dd.Definitions(assets=[orders, cleaned, total, count])
+    graph = defs.asset_graph
+    assert graph.data_inputs[dd.AssetKey("raw/cleaned")] == {"orders": dd.AssetKey("raw/orders")}
+    assert graph.data_inputs[dd.AssetKey("total")] == {"cleaned": dd.AssetKey("raw/cleaned")}
+    assert graph.data_inputs[dd.AssetKey("count")] == {"src": dd.AssetKey("raw/orders")}
+
+    result = dd.materialize(defs, instance=instance)
+    assert result.success
+    assert result.output_for_node("total") == 12
+    assert result.output_for_node("count") == 3
+    assert result.output_for_node("raw/cleaned") == [2, 4, 6]
+
+
+def test_context_first_parameter_logs_and_output_metadata(instance: Instance) -> None:
+    seen: dict[str, Any] = {}
+
+    @dd.asset
+    def first(context: dd.AssetExecutionContext) -> int:
+        seen["run_id"] = context.run_id
+        seen["asset_key"] = context.asset_key
+        context.log.info("loaded %d rows", 3)
+        context.log.warning("careful")
+        context.log.error("bad row")
+        context.add_output_metadata({"rows": 3, "note": "from context"})
+        return 3
+
+    @dd.asset
+    def second(ctx: dd.AssetExecutionContext, first: int) -> dd.Output:  # any name, annotated
+        ctx.add_output_metadata({"extra": True})
+        return dd.Output(first + 1, metadata={"value": first + 1})
+
+    @dd.asset
+    def third(second: int) -> dd.MaterializeResult:
+        return dd.MaterializeResult(metadata={"written_elsewhere": second})
+
+    result = dd.materialize([first, second, third], instance=instance)
+    assert result.success
+    assert seen == {"run_id": result.run_id, "asset_key": dd.AssetKey("first")}
+
+    logs = events_of(instance, result.run_id, "LOG")
+    assert [(e.step_key, e.level, e.message) for e in logs] == [
+        ("first", "INFO", "loaded 3 rows"),
+        ("first", "WARNING", "careful"),
+        ("first", "ERROR", "bad row"),
+    ]
+    mats = {e.asset_key: plain(e.data["metadata"]) for e in events_of(instance, result.run_id, "ASSET_MATERIALIZATION")}
+    assert mats == {
+        "first": {"rows": 3, "note": "from context"},
+        "second": {"value": 4, "extra": True},
+        "third": {"written_elsewhere": 4},
+    }
+    assert result.output_for_node("second") == 4
+    # MaterializeResult: the asset stored its data itself, the IO manager wrote nothing
+    assert (instance.storage_dir / "second").is_file()
+    assert not (instance.storage_dir / "third").exists()
+
+
+def test_metadata_value_helpers_are_stored_typed(instance: Instance) -> None:
+    @dd.asset
+    def rich() -> dd.MaterializeResult:
+        return dd.MaterializeResult(
+            metadata={
+                "md": dd.MetadataValue.md("# Title"),
+                "url": dd.MetadataValue.url("https://example.com/x"),
+                "path": dd.MetadataValue.path(Path("/data/out.csv")),
+                "json": dd.MetadataValue.json({"a": [1, 2]}),
+                "table": dd.MetadataValue.table([{"id": 1, "v": "x"}, {"id": 2}]),
+                "ts": dd.MetadataValue.timestamp(1_700_000_000.5),
+                "n": 7,
+                "f": 1.5,
+                "flag": False,
+                "nothing": None,
+            }
+        )
+
+    result = dd.materialize([rich], instance=instance)
+    (mat,) = events_of(instance, result.run_id, "ASSET_MATERIALIZATION")
+    types = {k: v["type"] for k, v in mat.data["metadata"].items()}
+    assert types == {
+        "md": "md",
+        "url": "url",
+        "path": "path",
+        "json": "json",
+        "table": "table",
+        "ts": "timestamp",
+        "n": "int",
+        "f": "float",
+        "flag": "bool",
+        "nothing": "null",
+    }
+    assert mat.data["metadata"]["table"]["value"] == {"columns": ["id", "v"], "rows": [[1, "x"], [2, None]]}
+
+
+# -- resources and config -----------------------------------------------------------------------------
+class _Warehouse:
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+
+def test_resources_are_injected_by_parameter_name(instance: Instance) -> None:
+    warehouse = _Warehouse()
+
+    @dd.asset
+    def table(warehouse: _Warehouse) -> int:
+        warehouse.writes.append("table")
+        return len(warehouse.writes)
+
+    @dd.op
+    def load(warehouse: _Warehouse) -> str:
+        warehouse.writes.append("op")
+        return "ok"
+
+    @dd.job
+    def load_job() -> None:
+        load()
+
+    defs = dd.Definitions(assets=[table], jobs=[load_job], resources={"warehouse": warehouse})
+    assert dd.materialize(defs, instance=instance).success
+    assert dd.materialize(defs, instance=instance, job_name="load_job").success
+    assert warehouse.writes == ["table", "op"]
+
+
+class ScaleConfig(dd.Config):
+    n: int
+    factor: float = 2.0
+
+
+def test_run_config_through_a_config_subclass(instance: Instance) -> None:
+    @dd.asset
+    def scaled(config: ScaleConfig) -> float:
+        return config.n * config.factor
+
+    ok = dd.materialize([scaled], instance=instance, run_config={"ops": {"scaled": {"config": {"n": 3}}}})
+    assert ok.success
+    assert ok.output_for_node("scaled") == 6.0
+
+    bad = dd.materialize([scaled], instance=instance, run_config={"ops": {"scaled": {"config": {"n": "many"}}}})
+    assert bad.status == "FAILURE"
+    assert "n" in bad.outcome.reason and "ScaleConfig" in bad.outcome.reason
+    assert events_of(instance, bad.run_id, "STEP_START") == []  # rejected before any step ran
+
+
+# -- ops, graphs, jobs --------------------------------------------------------------------------------
+@dd.op
+def numbers() -> list[int]:
+    return [1, 2, 3, 4, 5]
+
+
+@dd.op(ins={"xs": dd.In(description="numbers")}, out={"evens": dd.Out(), "odds": dd.Out()})
+def split(xs: list[int]) -> tuple[list[int], list[int]]:
+    return [x for x in xs if x % 2 == 0], [x for x in xs if x % 2]
+
+
+@dd.op(out={"low": dd.Out(), "high": dd.Out()})
+def bounds(xs: list[int]):  # noqa: ANN201 - a generator of Outputs
+    yield dd.Output(min(xs), output_name="low", metadata={"which": "min"})
+    yield dd.Output(max(xs), output_name="high")
+
+
+@dd.op
+def total(xs: list[int]) -> int:
+    return sum(xs)
+
+
+@dd.op
+def collect(parts: list[int]) -> list[int]:
+    return sorted(parts)
+
+
+@dd.op
+def double(xs: list[int]) -> list[int]:
+    return [x * 2 for x in xs]
+
+
+@dd.graph
+def summarize(xs: Any) -> Any:
+    evens, odds = split(xs)
+    return collect([total(evens), total(odds)])  # fan-in of two nodes of the same op
+
+
+@dd.job
+def pipeline() -> None:
+    nums = numbers()
+    summarize(nums)  # nested graph
+    double(nums)  # fan-out: nums feeds split and double
+    low, high = bounds(nums)
+    collect.alias("edges")([low, high])
+
+
+def test_job_of_ops_with_multiple_outputs_nesting_fan_out_and_fan_in(instance: Instance) -> None:
+    assert set(pipeline.nodes) == {
+        "numbers",
+        "summarize.split",
+        "summarize.total",
+        "summarize.total_2",
+        "summarize.collect",
+        "double",
+        "bounds",
+        "edges",
+    }
+    assert pipeline.nodes["summarize.collect"].upstream_nodes == {"summarize.total", "summarize.total_2"}
+    assert pipeline.nodes["double"].upstream_nodes == {"numbers"}
+    assert pipeline.nodes["summarize.split"].upstream_nodes == {"numbers"}
+
+    defs = dd.Definitions(jobs=[pipeline])
+    result = dd.materialize(defs, instance=instance, job_name="pipeline")
+    assert result.success, result.outcome.reason
+    assert result.output_for_node("summarize.split", "evens") == [2, 4]
+    assert result.output_for_node("summarize.split", "odds") == [1, 3, 5]
+    assert result.output_for_node("summarize.collect") == [6, 9]
+    assert result.output_for_node("double") == [2, 4, 6, 8, 10]
+    assert result.output_for_node("edges") == [1, 5]
+    outputs = events_of(instance, result.run_id, "STEP_OUTPUT")
+    assert {(e.step_key, e.data["output"]) for e in outputs if e.step_key in ("bounds", "summarize.split")} == {
+        ("bounds", "low"),
+        ("bounds", "high"),
+        ("summarize.split", "evens"),
+        ("summarize.split", "odds"),
+    }
+    # op outputs live per run, not by asset key
+    assert (instance.storage_dir / "runs" / result.run_id / "double" / "result").is_file()
+
+
+def test_graph_to_job(instance: Instance) -> None:
+    @dd.graph
+    def etl() -> None:
+        double(numbers())
+
+    etl_job = etl.to_job(name="etl_job", tags={"team": "x"})
+    assert isinstance(etl_job, dd.JobDefinition)
+    assert etl_job.name == "etl_job" and etl_job.tags == {"team": "x"}
+    defs = dd.Definitions(jobs=[etl_job])
+    assert defs.job_names == ["etl_job"]
+    result = dd.materialize(defs, instance=instance, job_name="etl_job")
+    assert result.success
+    assert result.output_for_node("double") == [2, 4, 6, 8, 10]
+
+
+# -- failures and retries -----------------------------------------------------------------------------
+def test_failure_skips_downstream_and_independent_branches_still_run(instance: Instance) -> None:
+    @dd.asset
+    def root() -> int:
+        return 1
+
+    @dd.asset
+    def bad(root: int) -> int:
+        raise ValueError(f"boom {root}")
+
+    @dd.asset
+    def after_bad(bad: int) -> int:
+        return bad
+
+    @dd.asset
+    def good(root: int) -> int:
+        time.sleep(0.2)  # still running when `bad` fails
+        return root + 1
+
+    @dd.asset
+    def after_good(good: int) -> int:
+        return good + 1
+
+    @dd.asset
+    def solo() -> str:
+        return "alone"
+
+    result = dd.materialize([root, bad, after_bad, good, after_good, solo], instance=instance)
+    assert result.status == "FAILURE"
+    statuses = {s.key: s.status for s in result.view().steps}
+    assert statuses == {
+        "root": "succeeded",
+        "bad": "failed",
+        "after_bad": "skipped",
+        "good": "succeeded",
+        "after_good": "succeeded",
+        "solo": "succeeded",
+    }
+    (failure,) = events_of(instance, result.run_id, "STEP_FAILURE")
+    assert failure.step_key == "bad"
+    assert failure.data["error"] == "ValueError: boom 1"
+    assert "Traceback (most recent call last)" in failure.data["traceback"]
+    assert 'raise ValueError(f"boom {root}")' in failure.data["traceback"]
+    assert _step(result, "bad").error == "ValueError: boom 1"
+    assert [e.step_key for e in events_of(instance, result.run_id, "STEP_SKIPPED")] == ["after_bad"]
+    assert events_of(instance, result.run_id, "RUN_FAILURE")
+    assert "bad" in (instance.store.get_run(result.run_id).failure_reason or "")
+
+
+def test_retry_policy_with_delay_and_backoff_until_success(instance: Instance, tmp_path: Path) -> None:
+    counter = tmp_path / "attempts"
+
+    @dd.asset(retry_policy=dd.RetryPolicy(max_retries=3, delay=0.2, backoff=2.0))
+    def flaky(context: dd.AssetExecutionContext) -> int:
+        n = int(counter.read_text()) + 1 if counter.exists() else 1
+        counter.write_text(str(n))
+        assert context.retry_number == n - 1
+        if n < 3:
+            raise ConnectionError(f"attempt {n} failed")
+        return n
+
+    result = dd.materialize([flaky], instance=instance)
+    assert result.success
+    assert result.output_for_node("flaky") == 3
+    step = _step(result, "flaky")
+    assert (step.status, step.attempts, step.error) == ("succeeded", 3, None)
+
+    retries = events_of(instance, result.run_id, "STEP_UP_FOR_RETRY")
+    assert [e.data["attempt"] for e in retries] == [1, 2]
+    assert [e.data["wait_s"] for e in retries] == pytest.approx([0.2, 0.4])
+    assert "ConnectionError: attempt 1 failed" in retries[0].data["error"]
+    starts = [e.timestamp for e in events_of(instance, result.run_id, "STEP_START")]
+    assert [e.data["attempt"] for e in events_of(instance, result.run_id, "STEP_START")] == [1, 2, 3]
+    assert starts[1] - starts[0] >= 0.2
+    assert starts[2] - starts[1] >= 0.4
+
+
+def test_retries_exhausted_end_failed(instance: Instance) -> None:
+    @dd.asset(retry_policy=dd.RetryPolicy(max_retries=1))
+    def always_bad() -> int:
+        raise RuntimeError("nope")
+
+    result = dd.materialize([always_bad], instance=instance)
+    assert result.status == "FAILURE"
+    step = _step(result, "always_bad")
+    assert (step.status, step.attempts) == ("failed", 2)
+    assert len(events_of(instance, result.run_id, "STEP_UP_FOR_RETRY")) == 1
+
+
+# -- IO managers --------------------------------------------------------------------------------------
+@dd.asset(key_prefix="raw")
+def upstream_value() -> dict[str, int]:
+    return {"rows": 41}
+
+
+@dd.asset
+def downstream_value(upstream_value: dict[str, int]) -> int:
+    return upstream_value["rows"] + 1
+
+
+def test_downstream_alone_loads_the_upstream_last_stored_value(instance: Instance) -> None:
+    defs = dd.Definitions(assets=[upstream_value, downstream_value])
+    first = dd.materialize(defs, instance=instance, selection="raw/upstream_value")
+    assert first.success
+    assert (instance.storage_dir / "raw" / "upstream_value").is_file()
+
+    second = dd.materialize(defs, instance=instance, selection="downstream_value")
+    assert second.success
+    assert [s.key for s in second.view().steps] == ["downstream_value"]
+    assert second.output_for_node("downstream_value") == 42
+
+
+def test_missing_upstream_value_is_a_clear_step_error(instance: Instance) -> None:
+    defs = dd.Definitions(assets=[upstream_value, downstream_value])
+    result = dd.materialize(defs, instance=instance, selection="downstream_value")
+    assert result.status == "FAILURE"
+    error = _step(result, "downstream_value").error or ""
+    assert "raw/upstream_value" in error and "no stored value" in error
+    assert "materialize it first" in error
+
+
+def test_mem_io_manager_keeps_values_inside_the_run_only(instance: Instance) -> None:
+    @dd.asset
+    def a() -> list[int]:
+        return [1, 2]
+
+    @dd.asset
+    def b(a: list[int]) -> int:
+        return sum(a)
+
+    defs = dd.Definitions(assets=[a, b], resources={"io_manager": dd.mem_io_manager})
+    assert dd.materialize(defs, instance=instance).success
+    assert not instance.storage_dir.exists() or not any(instance.storage_dir.rglob("*"))
+
+    alone = dd.materialize(defs, instance=instance, selection="b")
+    assert alone.status == "FAILURE"
+    assert "no stored value" in (_step(alone, "b").error or "")
+
+
+# -- concurrency --------------------------------------------------------------------------------------
+def test_independent_steps_run_concurrently(instance: Instance) -> None:
+    @dd.asset
+    def slow_left() -> int:
+        time.sleep(0.5)
+        return 1
+
+    @dd.asset
+    def slow_right() -> int:
+        time.sleep(0.5)
+        return 2
+
+    t0 = time.monotonic()
+    result = dd.materialize([slow_left, slow_right], instance=instance)
+    wall = time.monotonic() - t0
+    assert result.success
+    steps = result.view().steps
+    span = max(s.ended_at for s in steps) - min(s.started_at for s in steps)
+    assert 0.5 <= span < 0.8, span
+    assert wall < 0.95, wall
