@@ -150,7 +150,13 @@ class Launcher:
             if run.run_id in self._children:
                 continue
             if run.host == HOST:
-                spawned = min(t for t in (run.heartbeat_at, run.started_at, run.created_at) if t is not None)
+                # a forked worker is younger than its run; an in-process run (dd.materialize) lives
+                # in a process that may be much older, so only its being alive can be checked
+                spawned = (
+                    0.0
+                    if run.trigger == "in_process"
+                    else min(t for t in (run.heartbeat_at, run.started_at, run.created_at) if t is not None)
+                )
                 if run.pid and not pid_alive_since(run.pid, spawned):
                     # STARTING runs get their pid a moment after the claim: give them a grace period
                     if run.status == RunStatus.STARTING and now - (run.heartbeat_at or run.created_at) < 10:

@@ -200,7 +200,17 @@ class DagdeckApp(App[int]):
             ("automation", AutomationScreen),
         ):
             yield name, [b for b in cls.BINDINGS if isinstance(b, Binding) and b not in BaseScreen.BINDINGS]
-        yield "dialogs", [b for b in ConfirmScreen.BINDINGS if isinstance(b, Binding)]
+        from tui.screens.assets import JumpScreen
+        from tui.widgets.command_line import CommandLine
+        from tui.widgets.dialogs import ConfigEditor
+        from tui.widgets.filter_input import FilterInput
+
+        yield "dialogs", [
+            b
+            for cls in (ConfirmScreen, JumpScreen, ConfigEditor, HelpScreen, FilterInput, CommandLine)
+            for b in cls.BINDINGS
+            if isinstance(b, Binding)
+        ]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -121,7 +121,8 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
             t = Text()
             t.append(f"  {r.run_id[:8]} ", style="cyan")
             t.append(f"{r.status:<10}", style=STATUS_STYLE.get(r.status, ""))
-            t.append(f" {r.job_name}  {ago(r.created_at)}", style="grey70")
+            job = "(assets)" if r.job_name == "__ASSET_JOB" else r.job_name
+            t.append(f" {job}  {ago(r.created_at)}", style="grey70")
             parts.append(t)
     return Group(*parts)
 

@@ -1,0 +1,146 @@
+"""Runs screen: filters, opening a run, and runs started outside the console showing up live."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tui_helpers import RUN_FAIL, RUN_OK, notes, settle, wait_until
+
+import core as dd
+from core.console_api import ConsoleAPI
+from core.instance import Instance
+from core.loader import CodeLocation
+from tui.app import DagdeckApp
+from tui.screens.run import RunScreen
+from tui.screens.runs import RunsScreen
+from tui.widgets.filter_input import FilterInput
+
+MakeApp = Callable[..., DagdeckApp]
+SIZE = (100, 30)
+
+
+def _ids(screen: RunsScreen) -> list[str]:
+    return [str(r.key.value) for r in screen.table.ordered_rows]
+
+
+async def _runs(pilot) -> RunsScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, RunsScreen)
+    await wait_until(pilot, lambda: screen.table.row_count == 2, what="the seeded runs")
+    return screen
+
+
+async def test_runs_table_newest_first_with_status_job_and_trigger(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _runs(pilot)
+        assert _ids(screen) == [RUN_FAIL, RUN_OK]
+        row = [str(c) for c in screen.table.get_row(RUN_FAIL)]
+        assert row == ["✖ FAILURE", "0f0f0f0f", "(assets)", "cli", "11-14 22:14:21", "2.0s"]
+        assert screen.table.border_title.startswith("runs (2)  page 1/1")
+
+
+async def test_status_filter_and_text_filter(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _runs(pilot)
+        box = screen.query_one(FilterInput)
+        await pilot.press("slash")
+        assert box.has_focus
+        box.insert_text_at_cursor("status:failed")
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_until(pilot, lambda: _ids(screen) == [RUN_FAIL], what="only the failed run")
+        assert screen.table.has_focus and "filter: status:failed" in screen.table.border_title
+        for text, expected in (
+            ("status:SUCCESS", [RUN_OK]),
+            ("status:failed,success", [RUN_FAIL, RUN_OK]),
+            ("0a0a", [RUN_OK]),
+            ("console", [RUN_OK]),
+            ("job:__ASSET_JOB cli", [RUN_FAIL]),
+            ("job:nightly", []),
+        ):
+            await pilot.press("slash")
+            box.value = text
+            await pilot.press("enter")
+            await settle(pilot)
+            await wait_until(pilot, lambda e=expected: _ids(screen) == e, what=f"filter {text!r}")
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        await wait_until(pilot, lambda: _ids(screen) == [RUN_FAIL, RUN_OK], what="the filter cleared")
+        assert screen.filter_text == ""
+
+
+async def test_enter_opens_the_run_and_q_comes_back(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _runs(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RunScreen) and app.screen.run_id == RUN_OK
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("c")  # a finished run has nothing to cancel
+        await settle(pilot)
+        assert any("nothing to cancel" in m for m, _ in notes(app))
+        assert app.screen is screen
+
+
+async def test_runs_from_outside_the_console_appear_within_a_second(
+    make_app: MakeApp, instance: Instance, shop: Path, project: Path, fresh_instance: Callable[[], Instance]
+) -> None:
+    @dd.asset
+    def outside() -> int:
+        return 1
+
+    app = make_app(shop, poll_seconds=0.5)  # the console's default poll
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunsScreen) and screen.table.row_count == 0
+
+        # another console (or the CLI): a worker-process run through its own store connection
+        other_console = ConsoleAPI(fresh_instance(), CodeLocation(file=str(shop), working_dir=str(project)))
+        other_console.reload()
+        run = await asyncio.to_thread(other_console.materialize, ["orders"], "cli")
+        started = time.monotonic()
+        await wait_until(pilot, lambda: run.run_id in _ids(screen), timeout=1.5, what="the CLI run")
+        assert time.monotonic() - started < 1.5
+        assert str(screen.table.get_cell(run.run_id, "trigger")) == "cli"
+        await wait_until(
+            pilot, lambda: str(screen.table.get_cell(run.run_id, "status")) == "✔ SUCCESS", timeout=30, what="SUCCESS"
+        )
+
+        # dd.materialize in another process (a notebook): runs in-process, no worker
+        result = await asyncio.to_thread(dd.materialize, [outside], instance=fresh_instance())
+        done = time.monotonic()
+        await wait_until(pilot, lambda: result.run_id in _ids(screen), timeout=1.5, what="the in-process run")
+        assert time.monotonic() - done < 1.5
+        assert screen.table.row_count == 2
+        assert str(screen.table.get_cell(result.run_id, "trigger")) == "in_process"
+
+
+async def test_a_console_does_not_fail_an_in_process_run_of_another_process(
+    make_app: MakeApp, instance: Instance, shop: Path, fresh_instance: Callable[[], Instance]
+) -> None:
+    @dd.asset
+    def takes_a_while() -> int:
+        time.sleep(2.6)  # longer than the console's watch interval (2 s)
+        return 1
+
+    app = make_app(shop, poll_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        result = await asyncio.to_thread(dd.materialize, [takes_a_while], instance=fresh_instance())
+        await settle(pilot)
+    assert result.outcome.result is not None and result.outcome.result.failed == []
+    assert result.success, instance.store.get_run(result.run_id)
