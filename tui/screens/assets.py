@@ -73,10 +73,6 @@ class AssetsScreen(BaseScreen):
     def graph(self) -> AssetGraph:
         return self.query_one(AssetGraph)
 
-    @property
-    def api(self):  # type: ignore[no-untyped-def]
-        return self.app.api  # type: ignore[attr-defined]
-
     def on_mount(self) -> None:
         self.graph.focus()
         self.reload()

@@ -14,7 +14,7 @@ from core.console_api import AutomationRow, TickView
 from core.errors import DagdeckError
 from core.timefmt import short_duration
 from tui import clock
-from tui.screens.base import BaseScreen
+from tui.screens.base import BaseScreen, cursor_key
 from tui.widgets.asset_graph import ago
 
 COLUMNS = ("on", "name", "kind", "job", "when", "next tick", "last tick")
@@ -56,10 +56,6 @@ class AutomationScreen(BaseScreen):
             yield table
             yield Static("enter: tick history of the selected schedule or sensor", id="tick-history")
         yield from self.compose_chrome_bottom()
-
-    @property
-    def api(self):  # type: ignore[no-untyped-def]
-        return self.app.api  # type: ignore[attr-defined]
 
     @property
     def table(self) -> DataTable:
@@ -104,13 +100,7 @@ class AutomationScreen(BaseScreen):
 
     @property
     def selected(self) -> AutomationRow | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:  # noqa: BLE001
-            return None
+        name = cursor_key(self.table)
         return next((r for r in self.rows if r.name == name), None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

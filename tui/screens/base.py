@@ -5,14 +5,19 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 
+from core.console_api import ConsoleAPI
 from tui.widgets.command_line import CommandLine
 from tui.widgets.status_bar import LoadErrorBanner, StatusBar
 
 
 class BaseScreen(Screen[None]):
     BINDINGS = [Binding("colon", "command", "Command", key_display=":", id="app.command")]
+
+    @property
+    def api(self) -> ConsoleAPI:
+        return self.app.api  # type: ignore[attr-defined]
 
     def compose_chrome_top(self) -> ComposeResult:
         yield StatusBar()
@@ -33,3 +38,13 @@ class BaseScreen(Screen[None]):
 
     def definitions_changed(self) -> None:
         """Called by the app after the definitions were (re)loaded."""
+
+
+def cursor_key(table: DataTable) -> str | None:
+    """Row key under a table's cursor, or None for an empty (or shrinking) table."""
+    if table.row_count == 0:
+        return None
+    try:
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+    except Exception:  # noqa: BLE001 - the row vanished between two refreshes
+        return None

@@ -34,10 +34,6 @@ class JobsScreen(BaseScreen):
             yield AssetGraph(id="job-graph")
         yield from self.compose_chrome_bottom()
 
-    @property
-    def api(self):  # type: ignore[no-untyped-def]
-        return self.app.api  # type: ignore[attr-defined]
-
     def on_mount(self) -> None:
         self.query_one("#jobs-list", OptionList).focus()
         self.reload()

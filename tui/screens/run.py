@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Log, Static
 from core.console_api import EventRow, Run, StepView
 from core.timefmt import iso, short_duration
 from tui import clock
-from tui.screens.base import BaseScreen
+from tui.screens.base import BaseScreen, cursor_key
 from tui.screens.runs import status_text
 from tui.widgets.gantt import STEP_STYLE, bar
 
@@ -75,10 +75,6 @@ class RunScreen(BaseScreen):
             yield table
             yield Log(id="run-log", max_lines=20000, auto_scroll=True)
         yield from self.compose_chrome_bottom()
-
-    @property
-    def api(self):  # type: ignore[no-untyped-def]
-        return self.app.api  # type: ignore[attr-defined]
 
     @property
     def table(self) -> DataTable:
@@ -204,13 +200,7 @@ class RunScreen(BaseScreen):
 
     @property
     def selected_step(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:  # noqa: BLE001
-            return None
+        return cursor_key(self.table)
 
     @on(DataTable.RowHighlighted, "#steps-table")
     def _step_highlighted(self, event: DataTable.RowHighlighted) -> None:

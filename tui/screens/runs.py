@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 from core.console_api import Run
 from core.timefmt import short_duration
 from tui import clock
-from tui.screens.base import BaseScreen
+from tui.screens.base import BaseScreen, cursor_key
 from tui.widgets.filter_input import FilterInput
 
 PAGE = 100
@@ -96,10 +96,6 @@ class RunsScreen(BaseScreen):
         yield from self.compose_chrome_bottom()
 
     @property
-    def api(self):  # type: ignore[no-untyped-def]
-        return self.app.api  # type: ignore[attr-defined]
-
-    @property
     def table(self) -> DataTable:
         return self.query_one("#runs-table", DataTable)
 
@@ -154,13 +150,7 @@ class RunsScreen(BaseScreen):
 
     @property
     def selected_run_id(self) -> str | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:  # noqa: BLE001 - empty or shrinking table
-            return None
+        return cursor_key(self.table)
 
     def action_open_run(self) -> None:
         run_id = self.selected_run_id
