@@ -124,16 +124,25 @@ def stale_reasons(defs: Definitions, store: Store, keys: Iterable[str] | None = 
 
 
 def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
-    """What `materialize --stale` runs: stale and never-materialized assets, in dependency order."""
+    """What `materialize --stale` runs: stale and never-materialized assets, in dependency order,
+    plus the transient assets they read: a transient value is removed when its run succeeds, so a
+    stale asset downstream of one could not load its input otherwise."""
+    graph = defs.asset_graph
     states = store.asset_states()
     stale = stale_reasons(defs, store)
-    out = []
-    for key in defs.asset_graph.toposorted:
+    wanted = set()
+    for key in graph.toposorted:
         k = key.to_user_string()
         st = states.get(k)
         if k in stale or st is None or st.last_materialized_at is None:
-            out.append(k)
-    return out
+            wanted.add(key)
+    frontier = list(wanted)
+    while frontier:
+        for up in graph.upstream[frontier.pop()]:
+            if up not in wanted and graph.assets[up].transient:
+                wanted.add(up)
+                frontier.append(up)
+    return [key.to_user_string() for key in graph.toposorted if key in wanted]
 
 
 def overdue(defs: Definitions, store: Store) -> dict[str, str]:
@@ -147,9 +156,22 @@ def overdue(defs: Definitions, store: Store) -> dict[str, str]:
         last = _latest_freshness(store, k)
         st = states.get(k)
         mat = st.last_materialized_at if st else None
-        if last is not None and not last.data.get("passed") and (mat is None or mat < last.timestamp):
+        if _marked(last, mat):
+            assert last is not None
             out[k] = last.message
     return out
+
+
+def _marked(last: EventRow | None, mat: float | None) -> bool:
+    """Is the latest freshness evaluation a failure that no later materialization has cleared?
+    The failure names the materialization it judged late, so the comparison does not mix the
+    daemon's clock with the workers' (a daemon clock ahead would otherwise hide a clearing run)."""
+    if last is None or last.data.get("passed"):
+        return False
+    if mat is None:
+        return True
+    judged = last.data.get("materialized_at")
+    return mat <= float(judged) if judged is not None else mat < last.timestamp
 
 
 def _latest_freshness(store: Store, asset_key: str) -> EventRow | None:
@@ -179,7 +201,7 @@ def evaluate_freshness(defs: Definitions, store: Store, now: float) -> list[dict
             continue
         lag = now - mat
         last = _latest_freshness(store, k)
-        marked = last is not None and not last.data.get("passed") and mat < last.timestamp
+        marked = _marked(last, mat)
         is_late = lag > policy.maximum_lag_seconds
         metadata = {"lag_minutes": round(lag / 60, 2), "maximum_lag_minutes": policy.maximum_lag_minutes}
         if is_late and not marked:
@@ -190,6 +212,7 @@ def evaluate_freshness(defs: Definitions, store: Store, now: float) -> list[dict
                 description=f"last materialized {lag / 60:.0f} min ago, more than {policy.maximum_lag_minutes:g} min",
             )
             event = check_evaluation_event(None, None, k, FRESHNESS_CHECK, result)
+            event["data"]["materialized_at"] = mat
             event["message"] = f"{k} is overdue: last materialized {lag / 60:.0f} min ago (max {policy.maximum_lag_minutes:g})"
             event["timestamp"] = now
             events.append(event)

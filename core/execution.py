@@ -38,14 +38,17 @@ def build_run_plan(defs: Definitions, run: Run) -> ExecutionPlan:
 
 
 def choose_executor(defs: Definitions, run: Run) -> ExecutorDef:
-    if run.executor:
-        return ExecutorDef(run.executor)
     job_exec = None
     if run.job_name in defs.asset_jobs:
         job_exec = defs.asset_jobs[run.job_name].executor
     elif run.job_name in defs.op_jobs:
         job_exec = defs.op_jobs[run.job_name].executor
-    return job_exec or defs.executor or ExecutorDef("in_process")
+    chosen = job_exec or defs.executor or ExecutorDef("in_process")
+    if run.executor and run.executor != chosen.name:
+        # `--executor NAME` overrides the name; the definitions' config (a scheduler address) stays
+        # when it names the same executor.
+        return ExecutorDef(run.executor)
+    return chosen
 
 
 def resources_for(defs: Definitions, instance: Instance, job_name: str) -> dict[str, Any]:
@@ -110,6 +113,23 @@ def execute_run(
             result = execute_multiprocess(plan, env, sink_factory, executor.max_concurrent, grace)
         elif executor.name == "in_process":
             result = execute_in_process(plan, env, executor.max_concurrent, grace)
+        elif executor.name == "dask":
+            from core.executors.dask import DaskLaunchError, execute_dask  # Dask only when used
+
+            try:
+                result = execute_dask(
+                    plan,
+                    env,
+                    store_url=instance.store.url,
+                    home=instance.home,
+                    location=run.location or {},
+                    config=executor.config,
+                    grace_seconds=grace,
+                )
+            except DaskLaunchError as err:
+                sink.flush()
+                mark_failure(instance.store, run.run_id, str(err))
+                return RunOutcome(RunStatus.FAILURE, None, str(err))
         else:
             reason = f"executor {executor.name!r} is not available in this installation"
             sink.flush()
