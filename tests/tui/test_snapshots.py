@@ -15,15 +15,27 @@ from tui_helpers import RUN_OK, settle, wait_until
 from core.instance import Instance
 from tui.app import DagdeckApp
 from tui.screens.run import RunScreen
+from tui.widgets.asset_detail import AssetDetailPane
 from tui.widgets.dialogs import ConfirmScreen, HelpScreen
 
 SIZES = pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
 Snap = Callable[..., bool]
 
 
+def _assets_ready(pilot: Pilot[Any]) -> bool:
+    screen = pilot.app.screen
+    if not hasattr(screen, "graph"):
+        return False
+    graph = screen.graph
+    pane = screen.query_one(AssetDetailPane)
+    return bool(graph.rows) and pane.shown_key is not None and pane.shown_key == graph.current_key
+
+
 def _prepare(*keys: str, until: Callable[[Pilot[Any]], Any] | None = None) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
+        # the app opens on the assets screen: let it finish loading, it may show behind a dialog
+        await wait_until(pilot, lambda: _assets_ready(pilot), what="the assets screen")
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
@@ -37,7 +49,7 @@ def _prepare(*keys: str, until: Callable[[Pilot[Any]], Any] | None = None) -> Ca
 @SIZES
 def test_assets_screen(snap_compare: Snap, make_app: Callable[..., DagdeckApp], seeded: Instance, shop: Path, size: tuple[int, int]) -> None:
     app = make_app(shop)
-    assert snap_compare(app, terminal_size=size, run_before=_prepare(until=lambda p: p.app.screen.graph.rows))
+    assert snap_compare(app, terminal_size=size, run_before=_prepare(until=_assets_ready))
 
 
 @SIZES
@@ -45,7 +57,7 @@ def test_assets_screen_never_materialized(
     snap_compare: Snap, make_app: Callable[..., DagdeckApp], shop: Path, size: tuple[int, int]
 ) -> None:
     app = make_app(shop)
-    assert snap_compare(app, terminal_size=size, run_before=_prepare(until=lambda p: p.app.screen.graph.rows))
+    assert snap_compare(app, terminal_size=size, run_before=_prepare(until=_assets_ready))
 
 
 @SIZES
@@ -94,9 +106,15 @@ def test_confirm_dialog(snap_compare: Snap, make_app: Callable[..., DagdeckApp],
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await wait_until(pilot, lambda: pilot.app.screen.graph.rows, what="the graph")
+        await wait_until(pilot, lambda: _assets_ready(pilot), what="the graph")
         await pilot.press("space", "M")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), what="the confirm dialog")
+        assets = pilot.app.screen_stack[-2]
+        await wait_until(
+            pilot,
+            lambda: assets.query_one(AssetDetailPane).shown_key == assets.graph.current_key,
+            what="the details behind the dialog",
+        )
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -136,9 +136,13 @@ class AssetDetailPane(VerticalScroll):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("select an asset", id="asset-detail-body")
 
+    shown_key: str | None = None
+    """The asset whose details are on screen (tests wait for it)."""
+
     def show(self, detail: AssetDetail | None) -> None:
         found = self.query("#asset-detail-body").results(Static)
         body = next(found, None)
         if body is None:  # a detail load that finishes while the app shuts down
             return
         body.update(detail_renderable(detail) if detail else Text("select an asset", style="grey62"))
+        self.shown_key = detail.row.key if detail else None
