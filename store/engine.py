@@ -4,6 +4,10 @@ SQLite is tuned for one writer and many readers across processes: WAL, ``synchro
 30 s busy timeout. Write transactions start with ``BEGIN IMMEDIATE`` because a deferred transaction
 that reads then writes fails with "database is locked" at its first write, without waiting on the
 busy timeout, whenever another process committed in between.
+
+PostgreSQL (psycopg 3) has no such database-wide write lock, so the few places that need one take a
+transaction-scoped advisory lock instead: the run queue, the event log (so ids commit in id order and
+a tailer's cursor never skips a late commit) and schema migration.
 """
 
 from __future__ import annotations
@@ -19,11 +23,28 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Engine, Select, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 
 from store.errors import StoreError
 
 # Connection execution option that marks a write transaction (see ``_on_begin``).
 WRITE_OPTION = "dagdeck_write"
+
+# pg_advisory_xact_lock keys ("dagdeck" in spirit); one per thing that must be serialized across machines.
+_RUN_QUEUE_LOCK = 7265706
+_EVENT_LOG_LOCK = 7265707
+_SCHEMA_LOCK = 7265708
+
+# Drivers SQLAlchemy would pick for a bare postgresql:// URL (psycopg2) are not what we ship.
+_POSTGRES_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
+
+
+def normalize_url(url: str) -> str:
+    """Let users write ``postgresql://`` or ``postgres://``: both mean psycopg 3, the driver we install."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in _POSTGRES_SCHEMES:
+        return f"{_POSTGRES_SCHEMES[scheme]}://{rest}"
+    return url
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -53,11 +74,15 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
     """Build the engine for ``url``; SQLite files are created (0600) and tuned on every connection."""
+    url = normalize_url(url)
     path = sqlite_path(url)
     if path is not None:
         _prepare_sqlite_file(path)
-    if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    backend = make_url(url).get_backend_name()
+    if backend == "postgresql":
+        return _postgres_engine(url)
+    if backend != "sqlite":
+        raise StoreError(f"unsupported database URL {url.split('://')[0]}://...; use sqlite:/// or postgresql://")
 
     engine = create_engine(url, pool_size=5, max_overflow=10)
     timeout_ms = int(busy_timeout * 1000)
@@ -87,6 +112,57 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
     return engine
 
 
+def _postgres_engine(url: str) -> Engine:
+    """A pooled psycopg 3 engine; a missing driver becomes a StoreError that says which extra to install."""
+    try:
+        return create_engine(
+            url,
+            pool_size=5,
+            max_overflow=5,
+            # No pre-ping round trip on every checkout: a pooled connection that died with a server
+            # restart fails its first statement, SQLAlchemy drops the pool, and Store retries.
+            pool_pre_ping=False,
+            connect_args={
+                "connect_timeout": 5,
+                "application_name": "dagdeck",
+                # Notice a peer that vanished (host down, network cut) in about a minute, not hours.
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 10,
+                "keepalives_count": 3,
+            },
+        )
+    except ImportError as exc:
+        raise StoreError(
+            "PostgreSQL support needs psycopg 3: pip install 'dagdeck[postgres]' "
+            "and use a postgresql+psycopg:// URL"
+        ) from exc
+    except NoSuchModuleError as exc:
+        raise StoreError(f"unknown database driver in {url.split('://')[0]}://...; use postgresql+psycopg://") from exc
+
+
+def is_disconnect(dialect: str, exc: DBAPIError) -> bool:
+    """A PostgreSQL error that a new connection may cure: server down, restarting, network lost.
+
+    SQLite's operational errors (locked, read-only, missing file) either already waited for the busy
+    timeout or will not heal by retrying, so they are never retried here.
+    """
+    if dialect != "postgresql":
+        return False
+    if _is_refusal(str(exc.orig or exc)):
+        return False
+    return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+
+
+_REFUSALS = ("password authentication failed", "no password supplied", "no pg_hba.conf entry")
+
+
+def _is_refusal(detail: str) -> bool:
+    """The server answered and said no (bad login, no such database): retrying cannot help."""
+    lowered = detail.lower()
+    return any(r in lowered for r in _REFUSALS) or ("fatal:" in lowered and "does not exist" in lowered)
+
+
 def error_for(where: str, busy_timeout: float, detail: str, integrity: bool = False) -> StoreError:
     """A one-line StoreError for a driver error: which database, what happened, what to do."""
     detail = detail.splitlines()[0] if detail else "unknown error"
@@ -110,22 +186,60 @@ def error_for(where: str, busy_timeout: float, detail: str, integrity: bool = Fa
         )
     if "no such table" in lowered or "no such column" in lowered:
         return StoreError(f"database {where} has an unexpected schema ({detail}); is it a dagdeck database?")
+    if any(r in lowered for r in _REFUSALS) or ("role" in lowered and "does not exist" in lowered):
+        return StoreError(f"database {where} refused the login ({detail}); fix the user/password in the store URL")
+    if 'database "' in lowered and "does not exist" in lowered:
+        return StoreError(f"database {where} does not exist; create it (createdb NAME) or fix the store URL")
+    if "relation" in lowered and "does not exist" in lowered:
+        return StoreError(f"database {where} has an unexpected schema ({detail}); is it a dagdeck database?")
     return StoreError(f"database {where}: {detail}")
 
 
+def unreachable(where: str, detail: str, attempts: int, seconds: float) -> StoreError:
+    """The StoreError for a PostgreSQL server that stayed unreachable through every retry."""
+    detail = detail.strip().splitlines()[0] if detail.strip() else "connection lost"
+    return StoreError(
+        f"cannot reach database {where} after {attempts} attempts over {seconds:.0f} s ({detail}); "
+        "check that the server is up and DAGDECK_STORE_URL / store_url points at it"
+    )
+
+
 def insert_for(dialect: str, table: Table) -> Any:
-    """A dialect INSERT that supports ``on_conflict_do_nothing/update`` (SQLite and PostgreSQL)."""
+    """A dialect INSERT that supports ``on_conflict_do_nothing/update`` (SQLite and PostgreSQL).
+
+    ``preserve_rowcount``: callers read ``rowcount`` to learn whether ON CONFLICT skipped the row, and
+    SQLAlchemy only guarantees it for INSERT when asked (psycopg reports -1 otherwise).
+    """
     if dialect == "postgresql":
-        return postgresql.insert(table)
+        return postgresql.insert(table).execution_options(preserve_rowcount=True)
     if dialect == "sqlite":
-        return sqlite.insert(table)
+        return sqlite.insert(table).execution_options(preserve_rowcount=True)
     raise StoreError(f"unsupported database dialect {dialect!r}; use SQLite or PostgreSQL")
 
 
-def lock_run_queue(conn: Connection) -> None:
-    """Serialize queue claims: SQLite's BEGIN IMMEDIATE already does; PostgreSQL needs a tx lock."""
+def _advisory_lock(conn: Connection, key: int) -> None:
+    """Hold a PostgreSQL advisory lock until the transaction ends; SQLite's BEGIN IMMEDIATE already does."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(7265706)"))
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def lock_run_queue(conn: Connection) -> None:
+    """Serialize queue claims so the active-run count a claimer reads stays true until it commits."""
+    _advisory_lock(conn, _RUN_QUEUE_LOCK)
+
+
+def lock_event_log(conn: Connection) -> None:
+    """Serialize event inserts so ids become visible in id order.
+
+    A sequence hands out ids at insert time, not at commit: without this, a tailer could read id 11,
+    move its cursor past it, and never see id 10 committed a moment later by a slower transaction.
+    """
+    _advisory_lock(conn, _EVENT_LOG_LOCK)
+
+
+def lock_schema(conn: Connection) -> None:
+    """Serialize migrations: several processes may open a fresh database at once."""
+    _advisory_lock(conn, _SCHEMA_LOCK)
 
 
 def skip_locked(conn: Connection, stmt: Select[Any]) -> Select[Any]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from store.engine import WRITE_OPTION
+from store.engine import WRITE_OPTION, lock_schema
 from store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -54,7 +54,9 @@ def ensure_schema(engine: Engine, where: str) -> None:
     with engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
-            # Re-read under the write lock: another process may have migrated meanwhile.
+            # Re-read under the write lock (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL,
+            # whose DDL is transactional too): another process may have migrated meanwhile.
+            lock_schema(conn)
             revision = current_revision(conn)
             if revision == HEAD_REVISION:
                 return

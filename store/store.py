@@ -3,6 +3,11 @@
 Every write method is exactly one transaction, so a crash never leaves an event without its derived
 state (``AssetState``) or a run transition without its events. Returned SQLModel objects are plain
 transient instances built from rows, safe to read from any thread after the call returns.
+
+On PostgreSQL a lost connection (server restart, network cut) is retried with backoff for
+``retry_seconds`` before the call fails with a ``StoreError``; ``connection_problem`` says what is
+going on meanwhile so a console can show it. A transaction whose COMMIT itself failed is not retried:
+whether it landed is unknown, and replaying it could record events twice.
 """
 
 from __future__ import annotations
@@ -39,10 +44,14 @@ from store.engine import (
     bulk_write,
     error_for,
     insert_for,
+    is_disconnect,
+    lock_event_log,
     lock_run_queue,
     make_engine,
+    normalize_url,
     skip_locked,
     sqlite_path,
+    unreachable,
 )
 from store.errors import StoreError
 from store.schema import ensure_schema
@@ -106,15 +115,16 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+# Marks a driver error raised by COMMIT: the transaction may have landed, so it must not be replayed.
+_IN_COMMIT = "_dagdeck_in_commit"
+
+
 def _guarded(fn: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
-    """Turn driver errors into a one-line ``StoreError`` that names the database and the fix."""
+    """Retry lost connections, then turn driver errors into a one-line ``StoreError``."""
 
     @functools.wraps(fn)
     def wrapper(self: Store, *args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(self, *args, **kwargs)
-        except DBAPIError as exc:
-            raise self._translate(exc) from exc
+        return self._retrying(functools.partial(fn, self, *args, **kwargs))
 
     return wrapper
 
@@ -212,17 +222,23 @@ def fork_guard() -> Iterator[None]:
 class Store:
     """Persistent state of one dagdeck instance (SQLite file or PostgreSQL database)."""
 
-    def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, busy_timeout: float = 30.0, retry_seconds: float = 15.0) -> None:
+        """Open ``url`` and migrate it to the current schema.
+
+        ``retry_seconds`` bounds how long a PostgreSQL call keeps retrying a lost connection (also
+        while opening) before it raises; SQLite never needs it.
+        """
+        url = normalize_url(url)
         self._lock = threading.RLock()
         self._url = url
         self._path = sqlite_path(url)
         self._busy_timeout = busy_timeout
+        self._retry_seconds = retry_seconds
+        self._connection_problem: str | None = None
         self._engine = make_engine(url, busy_timeout=busy_timeout)
+        self._dialect = self._engine.dialect.name
         try:
-            ensure_schema(self._engine, self._where)
-        except DBAPIError as exc:
-            self._engine.dispose()
-            raise self._translate(exc) from exc
+            self._retrying(lambda: ensure_schema(self._engine, self._where))
         except BaseException:
             self._engine.dispose()
             raise
@@ -246,6 +262,16 @@ class Store:
     def path(self) -> Path | None:
         """The SQLite database file, None for other databases."""
         return self._path
+
+    @property
+    def where(self) -> str:
+        """The database for messages: the SQLite file, or the URL without its password."""
+        return self._where
+
+    @property
+    def connection_problem(self) -> str | None:
+        """Why the database is unreachable right now (while retrying or after giving up), else None."""
+        return self._connection_problem
 
     def close(self) -> None:
         """Close pooled connections so the file can be removed or reopened elsewhere."""
@@ -272,9 +298,49 @@ class Store:
         detail = str(exc.orig) if exc.orig is not None else str(exc)
         return error_for(self._where, self._busy_timeout, detail, integrity=isinstance(exc, IntegrityError))
 
+    def _retrying(self, call: Callable[[], R]) -> R:
+        """Run ``call``; while PostgreSQL is unreachable, retry with backoff up to ``retry_seconds``."""
+        started = time.monotonic()
+        delay = 0.05
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                result = call()
+            except DBAPIError as exc:
+                detail = str(exc.orig) if exc.orig is not None else str(exc)
+                if not is_disconnect(self._dialect, exc):
+                    raise self._translate(exc) from exc
+                if getattr(exc, _IN_COMMIT, False):
+                    self._connection_problem = detail.splitlines()[0] if detail else "connection lost"
+                    raise StoreError(
+                        f"database {self._where}: connection lost during COMMIT; the last write may or may "
+                        "not have been recorded"
+                    ) from exc
+                elapsed = time.monotonic() - started
+                first_line = detail.splitlines()[0] if detail else "connection lost"
+                self._connection_problem = f"reconnecting to {self._where}: {first_line}"
+                remaining = self._retry_seconds - elapsed
+                if remaining <= 0:
+                    error = unreachable(self._where, detail, attempts, elapsed)
+                    self._connection_problem = str(error)
+                    raise error from exc
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, 2.0)
+                continue
+            if self._connection_problem is not None:
+                self._connection_problem = None
+            return result
+
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        """A connection for reads: autocommit, so each statement sees the latest commits.
+
+        On PostgreSQL this also saves the BEGIN and ROLLBACK round trips of an implicit transaction.
+        """
         with self._lock, self._engine.connect() as conn:
+            if self._dialect == "postgresql":
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
 
     @contextmanager
@@ -282,14 +348,20 @@ class Store:
         """One write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on normal exit."""
         with self._lock, self._engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
+            with conn.begin() as transaction:
                 yield conn
+                try:
+                    transaction.commit()
+                except DBAPIError as exc:
+                    setattr(exc, _IN_COMMIT, True)
+                    raise
 
     def _insert_events(self, conn: Connection, events: Sequence[Mapping[str, Any]]) -> list[int]:
         """Insert events and fold them into ``asset_state`` inside the caller's transaction."""
         if not events:
             return []
         rows = [_event_params(event) for event in events]
+        lock_event_log(conn)
         ids = bulk_write(conn, EVENTS, rows, return_ids=True)
         updates = _fold_asset_fields(zip(ids, rows, strict=True), {})
         if updates:
@@ -554,6 +626,7 @@ class Store:
             .order_by(EVENTS.c.id)
         )
         with self._write() as conn:
+            lock_event_log(conn)  # no event may land between the replay and the rewrite
             updates = _fold_asset_fields(((row.id, row._mapping) for row in conn.execute(stmt)), {})
             conn.execute(delete(ASSETS))
             if updates:

@@ -5,18 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from store import Store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.sqlite(tmp_path / "dagdeck.db") as s:
-        yield s
 
 
 def _mat(asset: str, run_id: str = "r1", ts: float = 1.0, **metadata: object) -> dict[str, object]:
@@ -135,17 +127,24 @@ def test_append_4000_events_in_batches_is_fast(store: Store) -> None:
         ]
         for b in range(400)
     ]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for batch in batches:
         store.append_events(batch)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     assert store.count_events() == 4000
-    # Generous bound for shared CI machines; bench/ prints the real number (~0.1 s on a laptop).
-    assert elapsed < 1.0, elapsed
+    # Generous bounds for shared CI machines; bench/ prints the real numbers. SQLite (~0.1 s on a
+    # laptop) is bounded on this process's CPU time, which a busy neighbour on a 2-core box cannot
+    # inflate the way it inflates wall time (the suite runs on two xdist workers). PostgreSQL pays
+    # ~6 round trips per transaction (~3 ms on localhost), server time included, so it is bounded on
+    # wall time; 10 s still catches a per-event transaction regression there.
+    if store.dialect == "sqlite":
+        assert cpu < 1.0, (cpu, elapsed)
+    else:
+        assert elapsed < 10.0, elapsed
 
 
-def _append_worker(path: str, worker: int, count: int) -> list[int]:
-    store = Store.sqlite(Path(path))
+def _append_worker(url: str, worker: int, count: int) -> list[int]:
+    store = Store(url)
     ids: list[int] = []
     try:
         for start in range(0, count, 10):
@@ -161,12 +160,12 @@ def _append_worker(path: str, worker: int, count: int) -> list[int]:
     return ids
 
 
-def test_four_processes_append_concurrently(tmp_path: Path) -> None:
-    path = tmp_path / "dagdeck.db"  # not created yet: the workers also race to migrate it
+def test_four_processes_append_concurrently(store_url: str) -> None:
+    # The database is still empty: the workers also race to migrate it.
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(4) as pool:
-        results = pool.starmap(_append_worker, [(str(path), w, 500) for w in range(4)])
-    with Store.sqlite(path) as store:
+        results = pool.starmap(_append_worker, [(store_url, w, 500) for w in range(4)])
+    with Store(store_url) as store:
         assert store.count_events() == 2000
         all_ids = [i for ids in results for i in ids]
         assert len(set(all_ids)) == 2000

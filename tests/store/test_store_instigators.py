@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from store import Store, Tick
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.sqlite(tmp_path / "dagdeck.db") as s:
-        yield s
 
 
 def test_upsert_instigator_keeps_unset_fields(store: Store) -> None:

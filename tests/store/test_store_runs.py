@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from store import Run, Store, StoreError
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.sqlite(tmp_path / "dagdeck.db") as s:
-        yield s
 
 
 def _run(run_id: str, status: str = "QUEUED", created_at: float = 1.0, **kw: object) -> Run:

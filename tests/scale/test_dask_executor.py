@@ -1,0 +1,249 @@
+"""The dask executor on a real LocalCluster(processes=True): each step a task in a worker process,
+events through the workers' own store connections, values through the filesystem IO manager."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from core.asset_jobs import ASSET_JOB_NAME
+from core.execution import RunOutcome, execute_run
+from core.instance import Instance
+from core.io_managers import FilesystemIOManager, IOContext
+from core.loader import CodeLocation, load
+from core.run_status import RunStatus
+from store import EventRow, Run
+
+DEFS = '''
+import os
+import time
+from pathlib import Path
+
+import core as dd
+
+HERE = Path(__file__).resolve().parent
+
+
+@dd.asset
+def source(context):
+    context.log.info("pid " + str(os.getpid()))
+    return 20
+
+
+@dd.asset
+def measured(source):
+    return dd.Output(source + 1, metadata={"rows": 3, "note": "from dask"})
+
+
+@dd.asset
+def total(source, measured):
+    return source + measured
+
+
+@dd.asset
+def broken(source):
+    raise ValueError("broken on purpose")
+
+
+@dd.asset
+def after_broken(broken):
+    return broken
+
+
+@dd.asset(retry_policy=dd.RetryPolicy(max_retries=2))
+def flaky():
+    counter = HERE / "flaky.count"
+    n = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(n))
+    if n == 1:
+        raise RuntimeError("first attempt fails")
+    return n
+
+
+@dd.asset
+def patient(context):
+    (HERE / "patient.started").write_text(str(os.getpid()))
+    while not context.is_canceled():
+        time.sleep(0.05)
+    (HERE / "patient.saw_cancel").write_text("yes")
+    return 1
+
+
+@dd.asset
+def after_patient(patient):
+    return patient
+
+
+@dd.asset
+def in_memory_value():
+    return 1
+
+
+EXECUTOR = {executor}
+
+defs = dd.Definitions(
+    assets=[source, measured, total, broken, after_broken, flaky, patient, after_patient],
+    executor=EXECUTOR,
+)
+'''
+
+
+def _setup(instance: Instance, write_defs: Callable[..., Path], executor: str, assets: list[str]) -> tuple[Run, object]:
+    path = write_defs(DEFS.replace("{executor}", executor))
+    location = CodeLocation(file=str(path), working_dir=str(path.parent))
+    defs = load(location).defs
+    run = Run(
+        run_id=uuid.uuid4().hex,
+        job_name=ASSET_JOB_NAME,
+        status=RunStatus.STARTED,
+        created_at=time.time(),
+        location=location.to_dict(),
+        plan={"assets": assets},
+    )
+    instance.store.add_run(run)
+    return run, defs
+
+
+def _events(instance: Instance, run_id: str, event_type: str) -> list[EventRow]:
+    return instance.store.get_events(run_id=run_id, event_types=[event_type], limit=10_000)
+
+
+def _cluster(address: str) -> str:
+    return f'dd.dask_executor.configured({{"scheduler_address": "{address}"}})'
+
+
+def test_steps_run_in_worker_processes_with_metadata_and_values(
+    any_instance: Instance, write_defs: Callable[..., Path], dask_address: str
+) -> None:
+    run, defs = _setup(any_instance, write_defs, _cluster(dask_address), ["source", "measured", "total"])
+    outcome: RunOutcome = execute_run(any_instance, run, defs)  # type: ignore[arg-type]
+    assert outcome.status == RunStatus.SUCCESS, outcome.reason
+    assert outcome.result is not None and set(outcome.result.outcomes.values()) == {"succeeded"}
+    logs = [e.message for e in _events(any_instance, run.run_id, "LOG")]
+    worker_pid = int(next(m for m in logs if m.startswith("pid ")).split()[1])
+    assert worker_pid != os.getpid()  # the step ran in a Dask worker process
+    mats = {e.asset_key: e for e in _events(any_instance, run.run_id, "ASSET_MATERIALIZATION")}
+    assert set(mats) == {"source", "measured", "total"}
+    assert mats["measured"].data["metadata"]["rows"] == {"type": "int", "value": 3}
+    states = any_instance.store.asset_states()
+    assert states["measured"].last_metadata["note"]["value"] == "from dask"
+    assert states["total"].last_run_id == run.run_id
+    io = FilesystemIOManager(any_instance.storage_dir)
+    from core.asset_key import AssetKey
+
+    stored = io.load_input(IOContext(any_instance.storage_dir, run.run_id, "total", "result", AssetKey("total")))
+    assert stored == 41
+    current = any_instance.store.get_run(run.run_id)
+    assert current is not None and current.status == RunStatus.SUCCESS
+
+
+def test_failure_propagates_and_skips_downstream(
+    instance: Instance, write_defs: Callable[..., Path], dask_address: str
+) -> None:
+    run, defs = _setup(instance, write_defs, _cluster(dask_address), ["source", "broken", "after_broken", "measured"])
+    outcome = execute_run(instance, run, defs)  # type: ignore[arg-type]
+    assert outcome.status == RunStatus.FAILURE
+    assert outcome.result is not None
+    assert outcome.result.outcomes == {
+        "source": "succeeded",
+        "broken": "failed",
+        "measured": "succeeded",
+        "after_broken": "skipped",
+    }
+    (failure,) = _events(instance, run.run_id, "STEP_FAILURE")
+    assert failure.step_key == "broken" and "ValueError: broken on purpose" in failure.data["error"]
+    assert "Traceback" in failure.data["traceback"]
+    (skip,) = _events(instance, run.run_id, "STEP_SKIPPED")
+    assert skip.step_key == "after_broken" and "broken" in skip.message
+    assert "broken" in (instance.store.get_run(run.run_id).failure_reason or "")  # type: ignore[union-attr]
+
+
+def test_retry_happens_inside_the_task(instance: Instance, write_defs: Callable[..., Path], dask_address: str) -> None:
+    run, defs = _setup(instance, write_defs, _cluster(dask_address), ["flaky"])
+    outcome = execute_run(instance, run, defs)  # type: ignore[arg-type]
+    assert outcome.status == RunStatus.SUCCESS, outcome.reason
+    (retry,) = _events(instance, run.run_id, "STEP_UP_FOR_RETRY")
+    assert "first attempt fails" in retry.data["error"]
+    starts = _events(instance, run.run_id, "STEP_START")
+    assert [e.data["attempt"] for e in starts] == [1, 2]
+
+
+def test_cancel_tells_running_tasks_and_ends_canceled(
+    instance: Instance, write_defs: Callable[..., Path], dask_address: str
+) -> None:
+    run, defs = _setup(instance, write_defs, _cluster(dask_address), ["patient", "after_patient"])
+    here = Path(run.location["file"]).parent
+    cancel = threading.Event()
+    outcomes: list[RunOutcome] = []
+    thread = threading.Thread(target=lambda: outcomes.append(execute_run(instance, run, defs, cancel)))  # type: ignore[arg-type]
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not (here / "patient.started").exists():
+        assert time.monotonic() < deadline, "patient never started"
+        time.sleep(0.05)
+    assert instance.store.transition_run(run.run_id, [RunStatus.STARTED], RunStatus.CANCELING)
+    asked = time.monotonic()
+    cancel.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert time.monotonic() - asked < 5
+    assert outcomes[0].status == RunStatus.CANCELED
+    assert (here / "patient.saw_cancel").exists()  # the running task was told, in its worker process
+    assert int((here / "patient.started").read_text()) != os.getpid()
+    current = instance.store.get_run(run.run_id)
+    assert current is not None and current.status == RunStatus.CANCELED
+    (failure,) = _events(instance, run.run_id, "STEP_FAILURE")
+    assert failure.step_key == "patient" and failure.data["canceled"] is True
+    (skip,) = _events(instance, run.run_id, "STEP_SKIPPED")
+    assert skip.step_key == "after_patient"
+
+
+def test_without_an_address_a_local_cluster_lives_for_the_run(
+    instance: Instance, write_defs: Callable[..., Path]
+) -> None:
+    run, defs = _setup(instance, write_defs, '"dask"', ["source", "measured"])
+    outcome = execute_run(instance, run, defs)  # type: ignore[arg-type]
+    assert outcome.status == RunStatus.SUCCESS, outcome.reason
+    logs = [e.message for e in _events(instance, run.run_id, "LOG")]
+    assert any(m.startswith("pid ") and int(m.split()[1]) != os.getpid() for m in logs)
+
+
+def test_in_memory_io_manager_is_refused_at_launch(instance: Instance, write_defs: Callable[..., Path]) -> None:
+    code = DEFS.replace("{executor}", '"dask"').replace(
+        "    executor=EXECUTOR,\n", '    executor=EXECUTOR,\n    resources={"io_manager": dd.mem_io_manager},\n'
+    )
+    path = write_defs(code)
+    location = CodeLocation(file=str(path), working_dir=str(path.parent))
+    defs = load(location).defs
+    run = Run(
+        run_id=uuid.uuid4().hex,
+        job_name=ASSET_JOB_NAME,
+        status=RunStatus.STARTED,
+        created_at=time.time(),
+        location=location.to_dict(),
+        plan={"assets": ["source"]},
+    )
+    instance.store.add_run(run)
+    start = time.monotonic()
+    outcome = execute_run(instance, run, defs)
+    assert time.monotonic() - start < 5  # refused before any cluster starts
+    assert outcome.status == RunStatus.FAILURE
+    assert "in-memory IO manager" in outcome.reason and "filesystem IO manager" in outcome.reason
+    assert not instance.store.get_events(run_id=run.run_id, event_types=["STEP_START"])
+
+
+@pytest.mark.parametrize("module", ["<in-process>"])
+def test_a_run_without_a_loadable_location_is_refused(instance: Instance, module: str) -> None:
+    from core.executors.dask import DaskLaunchError, check_dask
+    from core.plan import ExecutionPlan
+    from core.step_execution import RunEnv
+
+    env = RunEnv("r", "j", lambda e: None, threading.Event(), {}, instance.storage_dir)
+    with pytest.raises(DaskLaunchError, match="launch it with"):
+        check_dask(ExecutionPlan("j", {}), env, {"module": module})
