@@ -154,7 +154,7 @@ def _report(run: Run, as_json: bool) -> None:
 @app.command()
 def materialize(
     select: str = typer.Option("*", "--select", "-s", help="Selection: a, +a, a+, *a, a*, group:x, *"),
-    executor: str | None = typer.Option(None, "--executor", help="in_process or multiprocess"),
+    executor: str | None = typer.Option(None, "--executor", help="in_process, multiprocess or dask"),
     config: str | None = typer.Option(None, "--config", help="Run config JSON (or @file)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     detach: bool = typer.Option(False, "--detach", help="Return at once and print the run id."),

@@ -145,7 +145,12 @@ class ConsoleAPI:
     @property
     def store_label(self) -> str:
         url = self.instance.store.url
-        return "sqlite" if url.startswith("sqlite") else url.split("://", 1)[0]
+        return "sqlite" if url.startswith("sqlite") else url.split("://", 1)[0].split("+", 1)[0]
+
+    @property
+    def store_problem(self) -> str | None:
+        """What is wrong with the store connection right now (while the store retries), if anything."""
+        return self.instance.store.connection_problem
 
     # -- assets --------------------------------------------------------------------------------
     def asset_rows(self) -> list[AssetRow]:

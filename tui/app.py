@@ -70,6 +70,7 @@ class DagdeckApp(App[int]):
         self._last_watch = 0.0
         self._poll_seconds = poll_seconds
         self._daemon_state = "off"
+        self._store_problem: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -138,9 +139,11 @@ class DagdeckApp(App[int]):
             last = self.api.last_event_id()
             active = self.api.active_run_count()
             self._daemon_state = self.api.daemon_state()
+            self._store_problem = self.api.store_problem
             self.call_from_thread(self._polled, last, active)
-        except Exception as err:  # noqa: BLE001 - a locked store must not crash the console
-            self.call_from_thread(self.notify, f"store: {err}", severity="error", timeout=5)
+        except Exception as err:  # noqa: BLE001 - a lost or locked store must not crash the console
+            self._store_problem = str(err)
+            self.call_from_thread(self._tick_clock)
         finally:
             self._polling = False
 
@@ -158,7 +161,10 @@ class DagdeckApp(App[int]):
         t = Text()
         t.append("dagdeck", style="bold")
         t.append(f"  {self.api.project_label}  ")
-        t.append(f"store {self.api.store_label}  ", style="grey70")
+        if self._store_problem:
+            t.append(f"store {self.api.store_label}: {self._store_problem[:60]}  ", style="bold red")
+        else:
+            t.append(f"store {self.api.store_label}  ", style="grey70")
         t.append(self.daemon_label() + "  ", style="grey70")
         t.append(f"{self._active_runs} running", style="cyan" if self._active_runs else "grey70")
         if self.readonly:
