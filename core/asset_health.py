@@ -3,7 +3,7 @@ event log and the asset state projection."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,11 +94,40 @@ def failed_error_checks(store: Store, limit: int = 20000) -> dict[str, list[str]
     return failed
 
 
-def stale_reasons(defs: Definitions, store: Store, keys: Iterable[str] | None = None) -> dict[str, list[str]]:
-    """Asset key -> why it is stale: an upstream materialized after it, or its code version changed."""
+_CODE_VERSIONS: dict[tuple[str, int], str | None] = {}
+"""(asset key, materialization event id) -> the code version it was made with. Event rows never
+change, so this is safe to keep for the life of the process; it spares a console one query per
+versioned asset on every refresh."""
+
+
+def _materialized_version(store: Store, key: str, state: Any) -> str | None:
+    event_id = state.last_materialization_event_id
+    if event_id is not None and (key, event_id) in _CODE_VERSIONS:
+        return _CODE_VERSIONS[(key, event_id)]
+    latest = store.materialization_history(key, limit=1)
+    version = latest[0].data.get("code_version") if latest else None
+    if latest:
+        if len(_CODE_VERSIONS) > 100_000:
+            _CODE_VERSIONS.clear()
+        _CODE_VERSIONS[(key, latest[0].id)] = version
+    return version
+
+
+def stale_reasons(
+    defs: Definitions, store: Store, keys: Iterable[str] | None = None, states: Mapping[str, Any] | None = None
+) -> dict[str, list[str]]:
+    """Asset key -> why it is stale: an upstream materialized after it, or its code version changed.
+    Pass `states` (from `store.asset_states()`) when the caller has them already."""
     graph = defs.asset_graph
-    states = store.asset_states()
     wanted = set(keys) if keys is not None else None
+    if states is None:
+        if wanted is None:
+            states = store.asset_states()
+        else:
+            needed = set(wanted)
+            for k in wanted:
+                needed.update(u.to_user_string() for u in graph.upstream.get(graph.by_string.get(k), ()))
+            states = store.asset_states(needed)
     out: dict[str, list[str]] = {}
     for key in graph.toposorted:
         k = key.to_user_string()
@@ -114,8 +143,7 @@ def stale_reasons(defs: Definitions, store: Store, keys: Iterable[str] | None = 
                 reasons.append(f"upstream {up} is newer")
         version = graph.assets[key].code_version
         if version is not None:
-            latest = store.materialization_history(k, limit=1)
-            old = latest[0].data.get("code_version") if latest else None
+            old = _materialized_version(store, k, st)
             if old != version:
                 reasons.append(f"code version {old or 'none'} -> {version}")
         if reasons:
@@ -145,10 +173,14 @@ def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
     return [key.to_user_string() for key in graph.toposorted if key in wanted]
 
 
-def overdue(defs: Definitions, store: Store) -> dict[str, str]:
+def overdue(defs: Definitions, store: Store, states: Mapping[str, Any] | None = None) -> dict[str, str]:
     """Asset key -> reason, for assets whose freshness mark is set (cleared by a materialization)."""
     out: dict[str, str] = {}
-    states = store.asset_states()
+    with_policy = [k.to_user_string() for k, a in defs.asset_graph.assets.items() if a.freshness_policy is not None]
+    if not with_policy:
+        return out
+    if states is None:
+        states = store.asset_states(with_policy)
     for key, a in defs.asset_graph.assets.items():
         if a.freshness_policy is None:
             continue

@@ -112,6 +112,8 @@ class ConsoleAPI:
         self.launcher = Launcher(instance)
         self.loaded: Loaded | None = None
         self.load_error: DefinitionError | None = None
+        self._rows: dict[str, AssetRow] = {}
+        """The rows of the last `asset_rows()`: the detail pane reuses its row instead of a rescan."""
         self.daemon: Any = None
         """The console's own automation daemon (core.daemon.Daemon), when it runs one."""
         self._lock = threading.Lock()
@@ -160,9 +162,9 @@ class ConsoleAPI:
         graph = defs.asset_graph
         store = self.instance.store
         states = store.asset_states()
-        stale_keys = stale_reasons(defs, store)
+        stale_keys = stale_reasons(defs, store, states=states)
         failed = failed_error_checks(store)
-        late = overdue(defs, store) if any(a.freshness_policy for a in graph.assets.values()) else {}
+        late = overdue(defs, store, states=states)
         rows = []
         for key in graph.toposorted:
             k = key.to_user_string()
@@ -185,6 +187,7 @@ class ConsoleAPI:
                     transient=a.transient,
                 )
             )
+        self._rows = {r.key: r for r in rows}
         return rows
 
     def asset_detail(self, key: str, history: int = 50) -> AssetDetail | None:
@@ -194,7 +197,9 @@ class ConsoleAPI:
         akey = AssetKey(key)
         if akey not in defs.asset_graph.assets:
             return None
-        row = next((r for r in self.asset_rows() if r.key == key), None)
+        row = self._rows.get(key)
+        if row is None:
+            row = next((r for r in self.asset_rows() if r.key == key), None)
         if row is None:
             return None
         a = defs.asset_graph.assets[akey]

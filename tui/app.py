@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable
 
@@ -57,6 +58,7 @@ class DagdeckApp(App[int]):
         watch_files: bool = True,
         daemon: object | None = None,
         poll_seconds: float = POLL_SECONDS,
+        run_daemon: bool = False,
     ) -> None:
         super().__init__()
         self.api = api
@@ -70,6 +72,7 @@ class DagdeckApp(App[int]):
         self._last_watch = 0.0
         self._poll_seconds = poll_seconds
         self._daemon_state = "off"
+        self._run_daemon = run_daemon
         self._store_problem: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -77,13 +80,38 @@ class DagdeckApp(App[int]):
         keymap = read_keymap(self.api.instance.home)
         if keymap:
             self.set_keymap(keymap)
-        if self.api.loaded is None and self.api.load_error is None:
-            self.api.reload()
-        self._after_load()
         self.switch_mode("assets")
+        if self.api.loaded is None and self.api.load_error is None:
+            self._first_load()  # paint first: a big definitions file takes a moment to import
+        else:
+            self._after_load()
+            self._start_daemon()
         self.set_interval(self._poll_seconds, self.poll)
         self.set_interval(1.0, self._tick_clock)
         self._tick_clock()
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _first_load(self) -> None:
+        self.api.reload()
+        gc.collect()
+        gc.freeze()  # definitions live as long as the app: keep them out of every later collection
+        self.call_from_thread(self._first_loaded)
+
+    def _first_loaded(self) -> None:
+        self._after_load()
+        self._start_daemon()
+        for screen in self._all_screens():
+            screen.definitions_changed()
+
+    def _start_daemon(self) -> None:
+        """Schedules and sensors fire from a thread of the console (not in readonly mode)."""
+        if not self._run_daemon or self.readonly or self.api.loaded is None or self.api.daemon is not None:
+            return
+        from core.daemon import Daemon
+
+        self.api.daemon = Daemon(self.api.instance, self.api.loaded, watch_files=True)
+        self.api.daemon.start()
+        self.daemon = self.api.daemon
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -109,6 +137,8 @@ class DagdeckApp(App[int]):
 
     def _reloaded(self, ok: bool) -> None:
         self._after_load()
+        if ok:
+            self._start_daemon()
         if ok:
             self.notify("definitions reloaded", timeout=2)
         for screen in self._all_screens():
@@ -335,12 +365,6 @@ class DagdeckApp(App[int]):
 
 def run_console(instance: Instance, location: CodeLocation, readonly: bool = False) -> int:
     api = ConsoleAPI(instance, location)
-    api.reload()
-    if api.loaded is not None and not readonly:
-        from core.daemon import Daemon  # schedules and sensors fire from a thread of the console
-
-        api.daemon = Daemon(instance, api.loaded, watch_files=True)
-        api.daemon.start()
-    app = DagdeckApp(api, readonly=readonly, daemon=api.daemon)
+    app = DagdeckApp(api, readonly=readonly, run_daemon=True)
     result = app.run()
     return int(result or 0)

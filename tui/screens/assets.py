@@ -59,7 +59,8 @@ class AssetsScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
-        self._detail_key: str | None = None
+        self._detail_wanted: str | None = None
+        self._detail_loading = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
@@ -105,13 +106,39 @@ class AssetsScreen(BaseScreen):
     def _highlighted(self, event: AssetGraph.AssetHighlighted) -> None:
         self.load_detail(event.key)
 
-    @work(thread=True, exclusive=True, group="asset-detail")
     def load_detail(self, key: str | None) -> None:
-        detail = self.api.asset_detail(key) if key else None
-        self.app.call_from_thread(self._show_detail, detail)
+        """One detail read at a time, always for the latest cursor position: holding `j` over
+        thousands of assets must not queue a read per row."""
+        self._detail_wanted = key
+        if not self._detail_loading:
+            self._detail_loading = True
+            self._load_detail(key)
 
-    def _show_detail(self, detail: AssetDetail | None) -> None:
-        self.query_one(AssetDetailPane).show(detail)
+    @work(thread=True, group="asset-detail")
+    def _load_detail(self, key: str | None) -> None:
+        try:
+            detail = self.api.asset_detail(key) if key else None
+        except Exception as err:  # noqa: BLE001 - a store hiccup shows as a message, not a crash
+            self.app.call_from_thread(self.notify, f"cannot load {key}: {err}", severity="error")
+            detail = None
+        self.app.call_from_thread(self._show_detail, key, detail)
+
+    def _show_detail(self, key: str | None, detail: AssetDetail | None) -> None:
+        self._detail_loading = False
+        if self._detail_wanted != key:
+            self.load_detail(self._detail_wanted)
+            return
+        pane = self.query_one(AssetDetailPane)
+        item = self.graph.current_item
+        if detail is None and item is not None and item.kind == "group":
+            members = [r for r in self.graph.rows if r.group == item.group]
+            pane.show_text(
+                f"group {item.group}: {len(members)} assets\n"
+                + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in item.counts)
+                + "\n\nenter or ←/→ collapses and expands the group"
+            )
+            return
+        pane.show(detail)
 
     def select_asset(self, key: str) -> None:
         if not self.graph.select_key(key):

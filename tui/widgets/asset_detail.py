@@ -139,6 +139,12 @@ class AssetDetailPane(VerticalScroll):
     shown_key: str | None = None
     """The asset whose details are on screen (tests wait for it)."""
 
+    def show_text(self, text: str) -> None:
+        body = next(self.query("#asset-detail-body").results(Static), None)
+        if body is not None:
+            body.update(Text(text))
+            self.shown_key = None
+
     def show(self, detail: AssetDetail | None) -> None:
         found = self.query("#asset-detail-body").results(Static)
         body = next(found, None)

@@ -174,8 +174,11 @@ class AssetGraph(ScrollView, can_focus=True):
 
     # -- cursor --------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
-        self._cache.clear()
-        self.refresh()
+        # only the two rows whose highlight changed are redrawn; cached strips carry the highlight
+        top = self.scroll_offset.y
+        for index in {old, new}:
+            if 0 <= index - top < self.size.height:
+                self.refresh_line(index - top)
         self.scroll_to_region_visible(new)
         key = self.current_key
         if key != self._last_key:
@@ -234,6 +237,14 @@ class AssetGraph(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
         self.action_cursor(1)
+
+    def on_focus(self) -> None:
+        self._cache.clear()  # the focused background differs: cached strips carry the old one
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._cache.clear()
+        self.refresh()
 
     async def _on_click(self, event: events.Click) -> None:
         index = event.y + self.scroll_offset.y

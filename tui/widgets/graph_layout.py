@@ -6,6 +6,7 @@ its last consumer; each row draws its node on a lane and the lanes that merge in
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,8 @@ class GraphRow:
 
 
 def layout(order: Sequence[str], upstream: Mapping[str, Sequence[str]]) -> list[GraphRow]:
-    """Lanes for `order`; edges whose source is not (yet) shown are ignored."""
+    """Lanes for `order`; edges whose source is not (yet) shown are ignored. Linear in rows and
+    edges: open lanes are found through `lane_of`, free ones come from a heap."""
     position = {n: i for i, n in enumerate(order)}
     consumers: dict[str, int] = {n: 0 for n in order}
     for n in order:
@@ -29,15 +31,20 @@ def layout(order: Sequence[str], upstream: Mapping[str, Sequence[str]]) -> list[
             if u in position and position[u] < position[n]:
                 consumers[u] += 1
     lanes: list[str | None] = []
+    lane_of: dict[str, int] = {}
+    free: list[int] = []  # heap of indices < len(lanes) whose lane is empty
     rows: list[GraphRow] = []
+
+    def first_free() -> int:
+        """Lowest empty lane (stale heap entries are dropped lazily), else a new one."""
+        while free and (free[0] >= len(lanes) or lanes[free[0]] is not None):
+            heapq.heappop(free)
+        return free[0] if free else len(lanes)
+
     for node in order:
-        ups = {u for u in upstream.get(node, ()) if u in position and position[u] < position[node]}
-        feeding = [j for j, src in enumerate(lanes) if src in ups]
-        if feeding:
-            col = feeding[0]
-        else:
-            col = _free(lanes)
-        # after this row: which feeding lanes end, and where this node's own lane goes
+        ups = [u for u in upstream.get(node, ()) if u in lane_of]
+        feeding = sorted(lane_of[u] for u in ups)
+        col = feeding[0] if feeding else first_free()
         ending = set()
         for j in feeding:
             src = lanes[j]
@@ -50,26 +57,25 @@ def layout(order: Sequence[str], upstream: Mapping[str, Sequence[str]]) -> list[
             if col in ending or col >= len(lanes) or lanes[col] is None:
                 out_col = col
             else:
-                out_col = _free(lanes, avoid={col})
+                out_col = first_free()
         width = max(len(lanes), col + 1, (out_col or 0) + 1)
         cells = _draw(lanes, width, col, set(feeding), ending, out_col)
         for j in ending:
+            src = lanes[j]
+            if src is not None:
+                lane_of.pop(src, None)
             lanes[j] = None
+            heapq.heappush(free, j)
         if out_col is not None:
             while len(lanes) <= out_col:
                 lanes.append(None)
+                heapq.heappush(free, len(lanes) - 1)
             lanes[out_col] = node
+            lane_of[node] = out_col
         while lanes and lanes[-1] is None:
             lanes.pop()
         rows.append(GraphRow(node, col, cells))
     return rows
-
-
-def _free(lanes: list[str | None], avoid: set[int] = frozenset()) -> int:  # type: ignore[assignment]
-    for j, src in enumerate(lanes):
-        if src is None and j not in avoid:
-            return j
-    return max(len(lanes), max(avoid, default=-1) + 1)
 
 
 def _draw(

@@ -20,7 +20,7 @@ class StatusBar(Static):
 
 class LoadErrorBanner(Static):
     DEFAULT_CSS = """
-    LoadErrorBanner { dock: top; height: auto; max-height: 4; background: $error 30%; color: $text;
+    LoadErrorBanner { height: auto; max-height: 4; background: $error 30%; color: $text;
         padding: 0 1; display: none; }
     LoadErrorBanner.-shown { display: block; }
     """
