@@ -21,6 +21,7 @@ class Run(SQLModel, table=True):
     """One execution of a job; ``plan`` and ``location`` are opaque to the store (engine-defined)."""
 
     __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_status_created_at", "status", "created_at"),)
 
     run_id: str = Field(primary_key=True)
     job_name: str = Field(index=True)

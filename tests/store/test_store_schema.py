@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, create_engine, inspect, text
 
 from store import Run, Store, StoreError
 from store.schema import HEAD_REVISION, alembic_config
@@ -86,7 +86,16 @@ def test_baseline_file_made_by_alembic_opens_and_keeps_data(store_url: str) -> N
     with Store(store_url) as store:
         old = store.get_run("old")
         assert old is not None and old.status == "SUCCESS"
-    assert _url_revision(store_url) == HEAD_REVISION
+        assert [r.run_id for r in store.list_runs(statuses=["SUCCESS"])] == ["old"]
+    assert _url_revision(store_url) == HEAD_REVISION == "0002"
+    # 0002 added the (status, created_at) index to the existing file in place
+    engine = create_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            names = {ix["name"] for ix in inspect(conn).get_indexes("runs")}
+    finally:
+        engine.dispose()
+    assert "ix_runs_status_created_at" in names
 
 
 def _url_revision(url: str) -> str:
