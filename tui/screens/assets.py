@@ -93,6 +93,8 @@ class AssetsScreen(BaseScreen):
         self.app.call_from_thread(self._apply_rows, rows)
 
     def _apply_rows(self, rows: list[AssetRow]) -> None:
+        if not rows and self.api.loaded is not None:
+            self.query_one(AssetDetailPane).show_text("no assets in these definitions")
         graph = self.graph
         first = not graph.rows
         graph.set_rows(rows)

@@ -134,7 +134,7 @@ class AssetDetailPane(VerticalScroll):
     """
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("select an asset", id="asset-detail-body")
+        yield Static("loading definitions…", id="asset-detail-body")
 
     shown_key: str | None = None
     """The asset whose details are on screen (tests wait for it)."""
