@@ -93,7 +93,6 @@ class DagdeckApp(App[int]):
     @work(thread=True, exclusive=True, group="reload")
     def _first_load(self) -> None:
         self.api.reload()
-        gc.collect()
         gc.freeze()  # definitions live as long as the app: keep them out of every later collection
         self.call_from_thread(self._first_loaded)
 

@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from core.console_api import AssetDetail, AssetRow
 from core.errors import DagdeckError
-from tui.screens.base import BaseScreen
+from tui.screens.base import BaseScreen, while_mounted
 from tui.widgets.asset_detail import AssetDetailPane
 from tui.widgets.asset_graph import AssetGraph
 from tui.widgets.dialogs import ConfirmScreen
@@ -92,6 +92,7 @@ class AssetsScreen(BaseScreen):
         rows = self.api.asset_rows()
         self.app.call_from_thread(self._apply_rows, rows)
 
+    @while_mounted
     def _apply_rows(self, rows: list[AssetRow]) -> None:
         if not rows and self.api.loaded is not None:
             self.query_one(AssetDetailPane).show_text("no assets in these definitions")
@@ -125,6 +126,7 @@ class AssetsScreen(BaseScreen):
             detail = None
         self.app.call_from_thread(self._show_detail, key, detail)
 
+    @while_mounted
     def _show_detail(self, key: str | None, detail: AssetDetail | None) -> None:
         self._detail_loading = False
         if self._detail_wanted != key:
@@ -222,6 +224,7 @@ class AssetsScreen(BaseScreen):
         keys = self.api.stale_assets()
         self.app.call_from_thread(self._confirm_stale, keys)
 
+    @while_mounted
     def _confirm_stale(self, keys: list[str]) -> None:
         if not keys:
             self.notify("nothing is stale: every asset is up to date")
@@ -244,6 +247,7 @@ class AssetsScreen(BaseScreen):
         self.app.call_from_thread(self.notify, f"run {run.run_id[:8]} {run.status}: {len(keys)} asset(s)")
         self.app.call_from_thread(self._after_launch)
 
+    @while_mounted
     def _after_launch(self) -> None:
         self.graph.marked.clear()
         self.reload()

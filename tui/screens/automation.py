@@ -14,7 +14,7 @@ from core.console_api import AutomationRow, TickView
 from core.errors import DagdeckError
 from core.timefmt import short_duration
 from tui import clock
-from tui.screens.base import BaseScreen, cursor_key
+from tui.screens.base import BaseScreen, cursor_key, while_mounted
 from tui.widgets.asset_graph import ago
 
 COLUMNS = ("on", "name", "kind", "job", "when", "next tick", "last tick")
@@ -79,6 +79,7 @@ class AutomationScreen(BaseScreen):
         rows = self.api.automation_rows()
         self.app.call_from_thread(self._apply, rows)
 
+    @while_mounted
     def _apply(self, rows: list[AutomationRow]) -> None:
         self.rows = rows
         table = self.table
@@ -151,6 +152,7 @@ class AutomationScreen(BaseScreen):
         ticks = self.api.tick_history(name)
         self.app.call_from_thread(self._show_history, name, ticks)
 
+    @while_mounted
     def _show_history(self, name: str, ticks: list[TickView]) -> None:
         text = Text(f"ticks of {name}\n", style="bold")
         if not ticks:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
@@ -48,3 +53,22 @@ def cursor_key(table: DataTable) -> str | None:
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
     except Exception:  # noqa: BLE001 - the row vanished between two refreshes
         return None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def while_mounted(method: F) -> F:
+    """For results a thread worker hands back: a screen closed (or an app quitting) meanwhile has
+    nothing left to update, and that is not an error."""
+
+    @functools.wraps(method)
+    def wrapper(self: Screen[Any], *args: Any, **kwargs: Any) -> Any:
+        if not self.is_attached:
+            return None
+        try:
+            return method(self, *args, **kwargs)
+        except NoMatches:
+            return None
+
+    return wrapper  # type: ignore[return-value]

@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 
 from core.console_api import AssetRow, JobInfo
 from core.errors import DagdeckError
-from tui.screens.base import BaseScreen
+from tui.screens.base import BaseScreen, while_mounted
 from tui.widgets.asset_graph import AssetGraph
 from tui.widgets.dialogs import ConfigEditor, ConfirmScreen
 
@@ -46,6 +46,7 @@ class JobsScreen(BaseScreen):
         jobs = self.api.jobs()
         self.app.call_from_thread(self._apply, jobs)
 
+    @while_mounted
     def _apply(self, jobs: list[JobInfo]) -> None:
         self.jobs = jobs
         options = self.query_one("#jobs-list", OptionList)

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Log, Static
 from core.console_api import EventRow, Run, StepView
 from core.timefmt import iso, short_duration
 from tui import clock
-from tui.screens.base import BaseScreen, cursor_key
+from tui.screens.base import BaseScreen, cursor_key, while_mounted
 from tui.screens.runs import status_text
 from tui.widgets.gantt import STEP_STYLE, bar
 
@@ -106,6 +106,7 @@ class RunScreen(BaseScreen):
         finally:
             self._polling = False
 
+    @while_mounted
     def _apply(self, run: Run | None, events: list[EventRow]) -> None:
         if run is None:
             self.query_one("#run-header", Static).update(f"no run {self.run_id}")

@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 from core.console_api import Run
 from core.timefmt import short_duration
 from tui import clock
-from tui.screens.base import BaseScreen, cursor_key
+from tui.screens.base import BaseScreen, cursor_key, while_mounted
 from tui.widgets.filter_input import FilterInput
 
 PAGE = 100
@@ -118,6 +118,7 @@ class RunsScreen(BaseScreen):
         total = self.api.count_runs(statuses=statuses, job=job, text=text)
         self.app.call_from_thread(self._apply, runs, total)
 
+    @while_mounted
     def _apply(self, runs: list[Run], total: int) -> None:
         """Diff the table: drop stale rows, update changed cells, add new rows, then sort."""
         self.total = total
