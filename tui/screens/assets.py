@@ -60,6 +60,8 @@ class AssetsScreen(BaseScreen):
         super().__init__()
         self.filter_text = ""
         self._detail_wanted: str | None = None
+        self._rows_loading = False
+        self._rows_again = False
         self._detail_loading = False
 
     def compose(self) -> ComposeResult:
@@ -87,10 +89,30 @@ class AssetsScreen(BaseScreen):
     def definitions_changed(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="assets-load")
     def reload(self) -> None:
-        rows = self.api.asset_rows()
-        self.app.call_from_thread(self._apply_rows, rows)
+        """One read at a time: a reload asked for while one runs is done once, right after it."""
+        if self._rows_loading:
+            self._rows_again = True
+            return
+        self._rows_loading = True
+        self._load_rows()
+
+    @work(thread=True, group="assets-load")
+    def _load_rows(self) -> None:
+        try:
+            rows = self.api.asset_rows()
+        except Exception as err:  # noqa: BLE001 - a store hiccup shows as a message, not a crash
+            self.app.call_from_thread(self.notify, f"cannot read assets: {err}", severity="error")
+            rows = None
+        self.app.call_from_thread(self._rows_loaded, rows)
+
+    def _rows_loaded(self, rows: list[AssetRow] | None) -> None:
+        self._rows_loading = False
+        if self._rows_again:
+            self._rows_again = False
+            self.reload()
+        if rows is not None:
+            self._apply_rows(rows)
 
     @while_mounted
     def _apply_rows(self, rows: list[AssetRow]) -> None:
