@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.asset_health import (
     CheckView,
@@ -23,15 +23,6 @@ from core.asset_health import (
 )
 from core.asset_jobs import ASSET_JOB_NAME
 from core.asset_key import AssetKey
-from core.automation_queries import (
-    AutomationRow,
-    TickView,
-    daemon_info,
-    evaluate_sensor_now,
-    list_automation,
-    tick_history,
-    toggle,
-)
 from core.definitions import Definitions
 from core.errors import DagdeckError, DefinitionError
 from core.events import EventType
@@ -46,11 +37,12 @@ from core.selection import parse_selection
 from core.step_logs import step_log_path
 from store import EventRow, Run
 
+if TYPE_CHECKING:  # the automation modules pull in watchdog and croniter: load them when used
+    from core.automation_queries import AutomationRow, TickView
+
 __all__ = [
     "AssetDetail",
     "AssetRow",
-    "AutomationRow",
-    "TickView",
     "CheckView",
     "ConsoleAPI",
     "EventRow",
@@ -382,18 +374,26 @@ class ConsoleAPI:
 
     # -- automation ----------------------------------------------------------------------------
     def automation_rows(self) -> list[AutomationRow]:
+        from core.automation_queries import list_automation
+
         defs = self.defs
         return list_automation(defs, self.instance.store) if defs else []
 
     def toggle_automation(self, name: str) -> str:
+        from core.automation_queries import toggle
+
         defs = self._require_defs()
         return toggle(defs, self.instance.store, name).status
 
     def tick_history(self, name: str, limit: int = 30) -> list[TickView]:
+        from core.automation_queries import tick_history
+
         return tick_history(self.instance.store, name, limit)
 
     def evaluate_sensor(self, name: str) -> str:
         """`t`: ask the leading daemon to evaluate now, or evaluate and launch here."""
+        from core.automation_queries import evaluate_sensor_now
+
         if self.daemon is not None and self.daemon.is_leader:
             self.daemon.request_sensor_tick(name)
             return f"sensor {name}: evaluation requested"
@@ -412,4 +412,6 @@ class ConsoleAPI:
         """leader / standby for the console's own daemon, else running / off seen through the lease."""
         if self.daemon is not None:
             return str(self.daemon.status().state)
+        from core.automation_queries import daemon_info
+
         return daemon_info(self.instance.store).state

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, Select, Table, create_engine, event, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 
@@ -211,6 +211,8 @@ def insert_for(dialect: str, table: Table) -> Any:
     SQLAlchemy only guarantees it for INSERT when asked (psycopg reports -1 otherwise).
     """
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql  # ~40 ms to import: only PostgreSQL users pay it
+
         return postgresql.insert(table).execution_options(preserve_rowcount=True)
     if dialect == "sqlite":
         return sqlite.insert(table).execution_options(preserve_rowcount=True)

@@ -125,6 +125,8 @@ class AssetsScreen(BaseScreen):
             index = graph.first_asset_index()
             if index is not None:
                 graph.cursor = index
+        if rows:
+            self.app.startup_complete()  # type: ignore[attr-defined]
         self.load_detail(graph.current_key)
 
     @on(AssetGraph.AssetHighlighted)

@@ -3,6 +3,8 @@ shows a tick history with skip reasons, errors and the runs each tick launched."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,12 +12,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from core.console_api import AutomationRow, TickView
 from core.errors import DagdeckError
 from core.timefmt import short_duration
 from tui import clock
 from tui.screens.base import BaseScreen, cursor_key, while_mounted
 from tui.widgets.asset_graph import ago
+
+if TYPE_CHECKING:
+    from core.automation_queries import AutomationRow, TickView
 
 COLUMNS = ("on", "name", "kind", "job", "when", "next tick", "last tick")
 TICK_STYLE = {"SUCCESS": "green", "SKIPPED": "grey62", "FAILURE": "red", "STARTED": "cyan"}

@@ -90,7 +90,7 @@ class RunsScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
-        table: DataTable[Text | str] = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = DataTable(id="runs-table", cursor_type="row")
         yield table
         yield FilterInput(placeholder="filter: status:failed job:NAME text")
         yield from self.compose_chrome_bottom()

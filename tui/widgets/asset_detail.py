@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -23,6 +22,8 @@ STATUS_STYLE = {"SUCCESS": "green", "FAILURE": "red", "CANCELED": "yellow", "CAN
 def render_value(entry: dict[str, Any]) -> RenderableType:
     kind, value = entry.get("type"), entry.get("value")
     if kind == "md":
+        from rich.markdown import Markdown  # markdown-it is slow to import; most assets have none
+
         return Markdown(str(value))
     if kind == "table" and isinstance(value, dict):
         table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
