@@ -59,7 +59,9 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
         title.append("   " + " ".join(f"[{k}]" for k in d.kinds), style="magenta")
     parts.append(title)
     if d.description:
-        parts.append(Text(d.description, style="italic"))
+        # docstrings wrap at the source's width: reflow each paragraph to the pane's
+        paragraphs = [" ".join(p.split()) for p in d.description.split("\n\n")]
+        parts.append(Text("\n".join(p for p in paragraphs if p), style="italic"))
     parts.append(Text(f"upstream:   {', '.join(row.upstream) or '-'}", style="grey70"))
     parts.append(Text(f"downstream: {', '.join(row.downstream) or '-'}", style="grey70"))
     if d.stale_reasons:
