@@ -608,6 +608,19 @@ class Store:
             return [_event_row(row) for row in conn.execute(stmt)]
 
     @_guarded
+    def events_by_id(self, ids: Iterable[int]) -> dict[int, EventRow]:
+        """Several events by id in one query (e.g. the materializations `asset_state` points at)."""
+        wanted = sorted(set(ids))
+        out: dict[int, EventRow] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), 900):  # stay under SQLite's bound-parameter limit
+                stmt = select(*_EVENT_COLUMNS).where(EVENTS.c.id.in_(wanted[start : start + 900]))
+                for row in conn.execute(stmt):
+                    event = _event_row(row)
+                    out[event.id] = event
+        return out
+
+    @_guarded
     def last_event_id(self) -> int:
         """The newest event id (0 when empty): where a new tailer starts."""
         with self._read() as conn:

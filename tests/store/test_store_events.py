@@ -177,3 +177,12 @@ def test_four_processes_append_concurrently(store_url: str) -> None:
         states = store.asset_states()
         for w, ids in enumerate(results):
             assert states[f"w{w}"].last_materialization_event_id == ids[-2]
+
+
+def test_events_by_id_fetches_many_in_one_call(store: Store) -> None:
+    ids = store.append_events([{"event_type": "LOG", "message": f"m{i}"} for i in range(1000)])
+    wanted = [ids[0], ids[500], ids[-1], 10**9]
+    found = store.events_by_id(wanted)
+    assert sorted(found) == sorted(ids[i] for i in (0, 500, -1))
+    assert found[ids[500]].message == "m500"
+    assert store.events_by_id([]) == {}
