@@ -51,6 +51,7 @@ class RunScreen(BaseScreen):
         Binding("e", "cycle_level", "Level", id="run.level"),
         Binding("o", "toggle_output", "Stdout/err", id="run.output"),
         Binding("a", "open_asset", "Open asset", id="run.open_asset"),
+        Binding("enter", "open_asset", "Open asset", show=False, id="run.open_asset_enter"),
         Binding("tab", "focus_next", "Switch pane", show=False, id="run.switch"),
     ]
 
@@ -202,6 +203,13 @@ class RunScreen(BaseScreen):
     @property
     def selected_step(self) -> str | None:
         return cursor_key(self.table)
+
+    @on(DataTable.RowSelected, "#steps-table")
+    def _step_selected(self, event: DataTable.RowSelected) -> None:
+        """`enter` on a step that materialized an asset opens that asset."""
+        view = self.steps.get(str(event.row_key.value))
+        if view is not None and view.asset_key:
+            self.app.open_asset(view.asset_key)  # type: ignore[attr-defined]
 
     @on(DataTable.RowHighlighted, "#steps-table")
     def _step_highlighted(self, event: DataTable.RowHighlighted) -> None:
