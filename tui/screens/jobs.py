@@ -31,7 +31,7 @@ class JobsScreen(BaseScreen):
         yield from self.compose_chrome_top()
         with Horizontal(id="jobs-body"):
             yield OptionList(id="jobs-list")
-            yield AssetGraph(id="job-graph")
+            yield AssetGraph(id="job-graph", show_status=False)
         yield from self.compose_chrome_bottom()
 
     def on_mount(self) -> None:

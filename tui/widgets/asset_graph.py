@@ -86,8 +86,17 @@ class AssetGraph(ScrollView, can_focus=True):
 
     cursor = reactive(0, always_update=True)
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        show_status: bool = True,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.show_status = show_status
+        """False for a job's op graph: ops have no materialization to report."""
         self.rows: list[AssetRow] = []
         self.items: list[Item] = []
         self.collapsed: set[str] = set()
@@ -291,7 +300,7 @@ class AssetGraph(ScrollView, can_focus=True):
             mark = "+" if marked else " "
             segs.append(Segment(mark, Style(color="magenta", bold=True)))
             segs.append(Segment(row.key, Style(bold=is_cursor) + cursor_style))
-            note = ago(row.last_materialized_at)
+            note = ago(row.last_materialized_at) if self.show_status else ""
             if row.status == "failed":
                 note = "failed · " + note
             elif row.status == "running":
