@@ -122,7 +122,7 @@ class _Nested:
         self.builder.prefix = self.builder.prefix[:-1]
 
 
-def trace(owner: str, fn: Callable[..., Any], n_inputs: int = 0) -> dict[str, Node]:
+def trace(owner: str, fn: Callable[..., Any]) -> dict[str, Node]:
     builder = GraphBuilder(owner, fn)
     token = _builder.set(builder)
     try:

@@ -14,7 +14,7 @@ from core.asset_jobs import ASSET_JOB_NAME, UnresolvedAssetJob
 from core.asset_key import AssetKey
 from core.assets import AssetsDefinition
 from core.checks import AssetChecksDefinition
-from core.errors import DefinitionError, did_you_mean, where_defined
+from core.errors import DefinitionError, did_you_mean
 from core.executors_spec import EXECUTOR_NAMES, ExecutorDef, coerce_executor
 from core.graphs import JobDefinition
 from core.io_managers import FilesystemIOManager
@@ -377,7 +377,3 @@ def _flatten(items: Iterable[Any] | None) -> list[Any]:
         else:
             out.append(item)
     return out
-
-
-def source_of(obj: Any) -> tuple[str | None, int | None]:
-    return getattr(obj, "source", None) or where_defined(getattr(obj, "fn", None))

@@ -34,7 +34,6 @@ def read_settings(home: Path, cwd: Path | None = None) -> Settings:
         for part in section:
             data = data.get(part, {})
         values.update(data)
-    known = {f.name: f.type for f in fields(Settings)}
     kwargs: dict[str, Any] = {}
     for name, default in ((f.name, f.default) for f in fields(Settings)):
         if name in values:
@@ -48,5 +47,4 @@ def read_settings(home: Path, cwd: Path | None = None) -> Settings:
     env_url = os.environ.get("DAGDECK_STORE_URL")
     if env_url:
         kwargs["store_url"] = env_url
-    del known
     return Settings(**kwargs)
