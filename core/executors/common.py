@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.events import EventType, make_event
-from core.plan import ExecutionPlan
+from core.plan import ExecutionPlan, Step
 from core.step_execution import RunEnv, StepOutcome
 
 SKIPPED = "skipped"
@@ -42,6 +42,25 @@ def emit_skip(env: RunEnv, plan: ExecutionPlan, key: str, reason: str) -> None:
             message=reason,
         )
     )
+
+
+def record_lost_step(env: RunEnv, step: Step, reason: str) -> str:
+    """A step whose process or task ended without recording its own end: it failed, or it was
+    canceled when its run is being canceled."""
+    canceled = env.cancel_event.is_set()
+    env.emit(
+        make_event(
+            EventType.STEP_FAILURE,
+            env.run_id,
+            step_key=step.key,
+            asset_key=step.asset_key.to_user_string() if step.asset_key else None,
+            message="canceled" if canceled else reason,
+            level="ERROR",
+            error=reason,
+            canceled=canceled,
+        )
+    )
+    return str(StepOutcome.CANCELED if canceled else StepOutcome.FAILED)
 
 
 def finish_canceled(env: RunEnv, plan: ExecutionPlan, result: ExecutionResult) -> None:

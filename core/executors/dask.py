@@ -32,11 +32,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import DagdeckError
-from core.events import EventType, make_event
-from core.executors.common import SKIPPED, ExecutionResult, emit_skip, finish_canceled, should_skip
+from core.executors.common import (
+    SKIPPED,
+    ExecutionResult,
+    emit_skip,
+    finish_canceled,
+    record_lost_step,
+    should_skip,
+)
 from core.io_managers import InMemoryIOManager
 from core.plan import ExecutionPlan, Step
-from core.step_execution import RunEnv, StepOutcome, execute_step
+from core.step_execution import RunEnv, execute_step
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -291,25 +297,12 @@ def _outcome(env: RunEnv, step: Step, fut: Future) -> str | None:
     if fut.status == "finished":
         value = str(fut.result())
         return None if value == NOT_STARTED else value
-    canceled = env.cancel_event.is_set()
     try:
         err: BaseException | None = fut.exception(timeout=5)
     except Exception as exc:  # noqa: BLE001 - a canceled future raises instead of returning one
         err = exc
     reason = f"Dask task failed: {type(err).__name__}: {err}" if err is not None else f"Dask task {fut.status}"
-    env.emit(
-        make_event(
-            EventType.STEP_FAILURE,
-            env.run_id,
-            step_key=step.key,
-            asset_key=step.asset_key.to_user_string() if step.asset_key else None,
-            message="canceled" if canceled else reason,
-            level="ERROR",
-            error=reason,
-            canceled=canceled,
-        )
-    )
-    return str(StepOutcome.CANCELED if canceled else StepOutcome.FAILED)
+    return record_lost_step(env, step, reason)
 
 
 # -- worker side ------------------------------------------------------------------------------------

@@ -22,8 +22,14 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from core.events import EventType, make_event
-from core.executors.common import SKIPPED, ExecutionResult, emit_skip, finish_canceled, should_skip
+from core.executors.common import (
+    SKIPPED,
+    ExecutionResult,
+    emit_skip,
+    finish_canceled,
+    record_lost_step,
+    should_skip,
+)
 from core.io_managers import InMemoryIOManager
 from core.plan import ExecutionPlan, Step
 from core.step_execution import RunEnv, StepCanceled, StepOutcome, execute_step
@@ -115,21 +121,8 @@ def _signal(proc: BaseProcess, sig: int) -> None:
 def _exit_outcome(env: RunEnv, step: Step, code: int | None) -> str:
     if code in _EXIT:
         return str(_EXIT[code])
-    canceled = env.cancel_event.is_set()
     reason = f"step process exited with signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-    env.emit(
-        make_event(
-            EventType.STEP_FAILURE,
-            env.run_id,
-            step_key=step.key,
-            asset_key=step.asset_key.to_user_string() if step.asset_key else None,
-            message="canceled" if canceled else reason,
-            level="ERROR",
-            error=reason,
-            canceled=canceled,
-        )
-    )
-    return str(StepOutcome.CANCELED if canceled else StepOutcome.FAILED)
+    return record_lost_step(env, step, reason)
 
 
 def _step_main(step: Step, env: RunEnv, sink_factory: Callable[[], Any]) -> None:
