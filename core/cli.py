@@ -20,9 +20,9 @@ from core.asset_key import AssetKey
 from core.cli_output import console, err_console, print_json, print_run_summary, styled
 from core.errors import DagdeckError, DefinitionError, did_you_mean
 from core.instance import Instance
-from core.launcher import Launcher, LaunchSpec
+from core.launcher import Launcher, LaunchSpec, assets_spec, job_spec
 from core.loader import CodeLocation, Loaded, find_location, load
-from core.plan import ExecutionPlan, plan_assets, plan_checks, plan_job, step_configs
+from core.plan import ExecutionPlan, plan_checks, step_configs
 from core.queries import asset_show_json, assets_list_json, run_summary_json, run_view
 from core.run_status import RunStatus
 from core.selection import parse_selection
@@ -176,12 +176,10 @@ def materialize(
         keys = parse_selection(select).resolve(loaded.defs.asset_graph)
     if not keys:
         raise DefinitionError(f"selection {select!r} matches no assets", fix="run `dagdeck assets list`")
-    plan = plan_assets(loaded.defs, keys)
-    spec = LaunchSpec(
-        job_name=ASSET_JOB_NAME,
-        location=loaded.location,
-        steps=plan.step_keys,
-        assets=plan.asset_keys,
+    spec, plan = assets_spec(
+        loaded.defs,
+        loaded.location,
+        keys,
         run_config=_parse_config(config),
         tags={"dagdeck/selection": select},
         trigger="cli",
@@ -203,21 +201,8 @@ def job_run(
     defs = loaded.defs
     if not defs.has_job(name):
         raise DagdeckError(f"unknown job {name!r}; " + (did_you_mean(name, defs.job_names) or f"jobs: {', '.join(defs.job_names)}"))
-    plan = plan_job(defs, name)
-    run_config = _parse_config(config)
-    if not run_config:
-        job_def = defs.op_jobs.get(name)
-        run_config = dict(job_def.default_config) if job_def else dict(defs.asset_jobs[name].config)
-    asset_job = defs.asset_jobs.get(name)
-    spec = LaunchSpec(
-        job_name=name,
-        location=loaded.location,
-        steps=plan.step_keys,
-        assets=plan.asset_keys if asset_job else None,
-        run_config=run_config,
-        tags=dict(asset_job.tags if asset_job else defs.op_jobs[name].tags),
-        trigger="cli",
-        executor=executor,
+    spec, plan = job_spec(
+        defs, loaded.location, name, run_config=_parse_config(config), trigger="cli", executor=executor
     )
     _launch_and_report(spec, plan, as_json, detach)
 

@@ -21,16 +21,15 @@ from core.asset_health import (
     stale_or_missing,
     stale_reasons,
 )
-from core.asset_jobs import ASSET_JOB_NAME
 from core.asset_key import AssetKey
 from core.definitions import Definitions
 from core.errors import DagdeckError, DefinitionError
 from core.events import EventType
 from core.instance import Instance
-from core.launcher import Launcher, LaunchSpec
+from core.launcher import Launcher, assets_spec, job_spec
 from core.loader import CodeLocation, Loaded, load
 from core.metadata import numeric_value
-from core.plan import plan_assets, plan_job, step_configs
+from core.plan import plan_job, step_configs
 from core.queries import RunView, StepView, asset_status, fold_steps, run_view, settle_steps
 from core.run_status import FINISHED, RunStatus
 from core.selection import parse_selection
@@ -273,33 +272,18 @@ class ConsoleAPI:
         return self.defs
 
     def materialize(self, keys: list[str], trigger: str = "console") -> Run:
-        defs = self._require_defs()
-        plan = plan_assets(defs, [AssetKey(k) for k in keys])
-        spec = LaunchSpec(
-            job_name=ASSET_JOB_NAME,
-            location=self.location,
-            steps=plan.step_keys,
-            assets=plan.asset_keys,
+        spec, _ = assets_spec(
+            self._require_defs(),
+            self.location,
+            [AssetKey(k) for k in keys],
             tags={"dagdeck/selection": ",".join(keys[:20])},
             trigger=trigger,
         )
         return self.launcher.submit(spec)
 
     def launch_job(self, name: str, run_config: dict[str, Any] | None = None, trigger: str = "console") -> Run:
-        defs = self._require_defs()
-        plan = plan_job(defs, name)
-        config = dict(run_config or {})
-        if not config and name in defs.op_jobs:
-            config = dict(defs.op_jobs[name].default_config)
-        step_configs(plan, config)
-        spec = LaunchSpec(
-            job_name=name,
-            location=self.location,
-            steps=plan.step_keys,
-            assets=plan.asset_keys if name in defs.asset_jobs else None,
-            run_config=config,
-            trigger=trigger,
-        )
+        spec, plan = job_spec(self._require_defs(), self.location, name, run_config=run_config, trigger=trigger)
+        step_configs(plan, spec.run_config)
         return self.launcher.submit(spec)
 
     def validate_job_config(self, name: str, run_config: dict[str, Any]) -> None:

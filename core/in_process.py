@@ -19,9 +19,8 @@ from core.definitions import Definitions
 from core.execution import RunOutcome, execute_run, resources_for
 from core.instance import Instance
 from core.io_managers import IOContext
-from core.launcher import Launcher, LaunchSpec
+from core.launcher import Launcher, assets_spec, job_spec
 from core.loader import CodeLocation
-from core.plan import plan_assets, plan_job
 from core.queries import RunView, run_view
 from core.run_status import RunStatus, mark_started
 from core.selection import coerce_selection
@@ -74,24 +73,18 @@ def materialize(
 ) -> InProcessResult:
     defs = assets if isinstance(assets, Definitions) else Definitions(assets=list(assets), resources=resources)
     instance = instance or Instance.open(tempfile.mkdtemp(prefix="dagdeck-"))
+    options: dict[str, Any] = {
+        "run_config": run_config,
+        "tags": tags,
+        "trigger": "in_process",
+        "executor": "in_process",
+    }
     if job_name:
-        plan = plan_job(defs, job_name)
-        asset_list = plan.asset_keys if job_name in defs.asset_jobs else None
+        spec, _ = job_spec(defs, IN_PROCESS_LOCATION, job_name, **options)
     else:
         sel = coerce_selection(selection) if selection is not None else None
         keys = sel.resolve(defs.asset_graph) if sel is not None else set(defs.asset_graph.assets)
-        plan = plan_assets(defs, keys)
-        asset_list = plan.asset_keys
-    spec = LaunchSpec(
-        job_name=job_name or ASSET_JOB_NAME,
-        location=IN_PROCESS_LOCATION,
-        steps=plan.step_keys,
-        assets=asset_list,
-        run_config=dict(run_config or {}),
-        tags=dict(tags or {}),
-        trigger="in_process",
-        executor="in_process",
-    )
+        spec, _ = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
     run = Launcher(instance).submit(spec, start=False)
     mark_started(instance.store, run.run_id, os.getpid(), socket.gethostname())
     run = instance.store.get_run(run.run_id) or run

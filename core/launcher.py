@@ -3,6 +3,7 @@ and watch for workers that died without their final event."""
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import socket
@@ -10,14 +11,19 @@ import sys
 import time
 import traceback
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import setproctitle
 
+from core.asset_jobs import ASSET_JOB_NAME
+from core.asset_key import AssetKey
+from core.definitions import Definitions
 from core.events import EventType, make_event
 from core.instance import Instance
 from core.loader import CodeLocation
+from core.plan import ExecutionPlan, plan_assets, plan_job
 from core.processes import kill_orphaned_group, pid_alive_since
 from core.queries import fold_steps
 from core.run_status import ACTIVE, FINISHED, RunStatus, mark_canceled, mark_failure, request_cancel
@@ -42,6 +48,61 @@ class LaunchSpec:
     executor: str | None = None
     parent: Run | None = None
     prior_run_ids: list[str] = field(default_factory=list)
+
+
+def job_spec(
+    defs: Definitions,
+    location: CodeLocation,
+    name: str,
+    *,
+    trigger: str,
+    run_config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    executor: str | None = None,
+) -> tuple[LaunchSpec, ExecutionPlan]:
+    """The launch of a named job: its steps, and its default config and tags unless overridden.
+    The CLI, the console, the daemon and `dd.materialize` all start jobs through this."""
+    plan = plan_job(defs, name)
+    asset_job = defs.asset_jobs.get(name)
+    op_job = defs.op_jobs.get(name)
+    default_config = asset_job.config if asset_job else op_job.default_config if op_job else {}
+    job_tags = asset_job.tags if asset_job else op_job.tags if op_job else {}
+    spec = LaunchSpec(
+        job_name=name,
+        location=location,
+        steps=plan.step_keys,
+        assets=plan.asset_keys if asset_job else None,
+        run_config=copy.deepcopy(dict(run_config or default_config)),
+        tags={**job_tags, **(tags or {})},
+        trigger=trigger,
+        executor=executor,
+    )
+    return spec, plan
+
+
+def assets_spec(
+    defs: Definitions,
+    location: CodeLocation,
+    keys: Iterable[AssetKey],
+    *,
+    trigger: str,
+    run_config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    executor: str | None = None,
+) -> tuple[LaunchSpec, ExecutionPlan]:
+    """The launch of a set of assets (with their checks), outside any named job."""
+    plan = plan_assets(defs, keys)
+    spec = LaunchSpec(
+        job_name=ASSET_JOB_NAME,
+        location=location,
+        steps=plan.step_keys,
+        assets=plan.asset_keys,
+        run_config=dict(run_config or {}),
+        tags=dict(tags or {}),
+        trigger=trigger,
+        executor=executor,
+    )
+    return spec, plan
 
 
 def new_run_id() -> str:

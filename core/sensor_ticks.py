@@ -13,7 +13,6 @@ tick, never the loop.
 
 from __future__ import annotations
 
-import copy
 import inspect
 import threading
 import time
@@ -22,13 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.asset_jobs import ASSET_JOB_NAME
 from core.asset_key import AssetKey
 from core.errors import DagdeckError, did_you_mean
 from core.events import EventType
-from core.launcher import Launcher, LaunchSpec
+from core.launcher import Launcher, LaunchSpec, assets_spec, job_spec
 from core.loader import Loaded
-from core.plan import ExecutionPlan, plan_assets, plan_job, step_configs
+from core.plan import ExecutionPlan, step_configs
 from core.sensors import RunRequest, SensorDefinition, SkipReason
 from store import Store, Tick
 
@@ -192,38 +190,32 @@ def build_spec(
     path also goes into the run config of every step whose config has a `path` field."""
     defs = loaded.defs
     name = request.job_name or job_name
+    run_tags = {**request.tags, **tags}
     if request.asset_selection is not None:
         keys = [AssetKey.from_coercible(k) for k in request.asset_selection]
         unknown = [k.to_user_string() for k in keys if k not in defs.asset_graph.assets]
         if unknown:
             raise DagdeckError(f"run request selects unknown asset {unknown[0]!r}")
-        plan = plan_assets(defs, keys, name or ASSET_JOB_NAME)
         asset_job = defs.asset_jobs.get(name or "")
-        is_assets, job_tags, default_config = True, asset_job.tags if asset_job else {}, {}
+        spec, plan = assets_spec(
+            defs,
+            loaded.location,
+            keys,
+            run_config=request.run_config,
+            tags={**(asset_job.tags if asset_job else {}), **run_tags},
+            trigger=trigger,
+        )
+        if asset_job is not None:  # a selection inside a named asset job still runs as that job
+            spec.job_name = plan.job_name = asset_job.name
     else:
         if name is None or not defs.has_job(name):
             hint = did_you_mean(name or "", defs.job_names) if name else None
             raise DagdeckError(f"run request targets unknown job {name!r}" + (f"; {hint}" if hint else ""))
-        plan = plan_job(defs, name)
-        asset_job = defs.asset_jobs.get(name)
-        op_job = defs.op_jobs.get(name)
-        is_assets = asset_job is not None
-        job_tags = asset_job.tags if asset_job else op_job.tags if op_job else {}
-        default_config = asset_job.config if asset_job else op_job.default_config if op_job else {}
-    run_config = copy.deepcopy(dict(request.run_config or default_config))
+        spec, plan = job_spec(defs, loaded.location, name, run_config=request.run_config, tags=run_tags, trigger=trigger)
     path = request.tags.get(FILE_TAG)
     if path:
-        run_config = with_path_config(plan, run_config, path)
-    step_configs(plan, run_config)  # a bad config fails the tick, not the run
-    spec = LaunchSpec(
-        job_name=plan.job_name,
-        location=loaded.location,
-        steps=plan.step_keys,
-        assets=plan.asset_keys if is_assets else None,
-        run_config=run_config,
-        tags={**job_tags, **request.tags, **tags},
-        trigger=trigger,
-    )
+        spec.run_config = with_path_config(plan, spec.run_config, path)
+    step_configs(plan, spec.run_config)  # a bad config fails the tick, not the run
     return spec, plan
 
 
