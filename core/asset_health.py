@@ -175,7 +175,7 @@ def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
     stale asset downstream of one could not load its input otherwise."""
     graph = defs.asset_graph
     states = store.asset_states()
-    stale = stale_reasons(defs, store)
+    stale = stale_reasons(defs, store, states=states)
     wanted = set()
     for key in graph.toposorted:
         k = key.to_user_string()

@@ -170,8 +170,8 @@ def assets_list_json(defs: Definitions, store: Store) -> list[dict[str, Any]]:
 
     graph = defs.asset_graph
     states = store.asset_states()
-    stale = stale_reasons(defs, store)
-    late = overdue(defs, store)
+    stale = stale_reasons(defs, store, states=states)
+    late = overdue(defs, store, states=states)
     failed = failed_error_checks(store)
     out = []
     for key in graph.toposorted:
