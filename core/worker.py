@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import socket
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         except DagdeckError as err:
             mark_failure(store, run.run_id, f"cannot load definitions: {err}")
             return 1
+        # definitions live as long as this process: a full collection walking them cost 60 ms at 1,000 assets
+        gc.freeze()
         outcome = execute_run(instance, run, loaded.defs, cancel_event=cancel, sink=sink)
         sink.flush()
         code = 0 if outcome.status == RunStatus.SUCCESS else 1

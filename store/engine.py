@@ -16,7 +16,7 @@ import functools
 import json
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -271,14 +271,17 @@ def bulk_write(
     if not rows:
         return []
     if conn.dialect.name == "sqlite":
-        sql, columns, json_columns = _sqlite_sql(table, tuple(upsert_columns) if upsert_columns else None)
+        upsert = tuple(upsert_columns) if upsert_columns else None
+        columns, json_columns = _sqlite_columns(table)
         dumps = json.dumps
-        params = [
-            tuple([dumps(row.get(c)) if c in json_columns else row.get(c) for c in columns]) for row in rows
-        ]
+        flat = [dumps(row.get(c)) if c in json_columns else row.get(c) for row in rows for c in columns]
+        width = len(columns)
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(sql, params)
+            start = 0
+            for size in _statement_sizes(len(rows), width):
+                cursor.execute(_sqlite_sql(table, upsert, size), flat[start * width : (start + size) * width])
+                start += size
             if not return_ids:
                 return []
             last = int(cursor.execute("SELECT last_insert_rowid()").fetchone()[0])
@@ -301,17 +304,36 @@ def bulk_write(
     return [int(v) for v in conn.execute(returning, list(rows)).scalars()]
 
 
+def _statement_sizes(n: int, width: int) -> Iterator[int]:
+    """Rows per multi-row INSERT: one statement per many rows, because the driver releases the GIL
+    once per statement executed and, with step threads busy, getting it back cost more than the insert.
+    Sizes come from a small fixed set so the driver's statement cache keeps every shape compiled."""
+    sizes = [s for s in (64, 16, 4, 1) if s * width <= _SQLITE_MAX_PARAMS] or [1]
+    for size in sizes:
+        while n >= size:
+            yield size
+            n -= size
+
+
+_SQLITE_MAX_PARAMS = 999  # the lowest SQLITE_MAX_VARIABLE_NUMBER still shipped
+
+
 @functools.cache
-def _sqlite_sql(
-    table: Table, upsert_columns: tuple[str, ...] | None
-) -> tuple[str, list[str], frozenset[str]]:
-    """INSERT SQL for the driver, the column order of its parameters, and which columns hold JSON."""
+def _sqlite_columns(table: Table) -> tuple[list[str], frozenset[str]]:
+    """The column order of INSERT parameters, and which columns hold JSON."""
     columns = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
-    json_columns = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
+    return columns, frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
+
+
+@functools.cache
+def _sqlite_sql(table: Table, upsert_columns: tuple[str, ...] | None, rows: int) -> str:
+    """INSERT SQL for the driver with ``rows`` value tuples (ids are assigned in tuple order)."""
+    columns, _ = _sqlite_columns(table)
     quoted = ", ".join(f'"{c}"' for c in columns)
-    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})'
+    one = f"({', '.join('?' * len(columns))})"
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES {", ".join([one] * rows)}'
     if upsert_columns is not None:
         keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
         sets = ", ".join(f'"{c}" = excluded."{c}"' for c in upsert_columns)
         sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
-    return sql, columns, json_columns
+    return sql

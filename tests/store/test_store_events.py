@@ -186,3 +186,28 @@ def test_events_by_id_fetches_many_in_one_call(store: Store) -> None:
     assert sorted(found) == sorted(ids[i] for i in (0, 500, -1))
     assert found[ids[500]].message == "m500"
     assert store.events_by_id([]) == {}
+
+
+@pytest.mark.parametrize("size", [1, 5, 63, 64, 65, 150, 1000])
+def test_large_batches_keep_order_ids_and_asset_state(store: Store, size: int) -> None:
+    """Big batches go out as multi-row statements on SQLite: every row, in order, with its own id."""
+    store.append_events([{"event_type": "LOG", "message": "before"}])
+    batch = [
+        _mat(f"a{i % 7}", ts=float(i), n=i) if i % 2 else {"event_type": "LOG", "message": f"m{i}", "data": {"i": i}}
+        for i in range(size)
+    ]
+    ids = store.append_events(batch)
+    assert ids == list(range(2, size + 2))
+    rows = store.get_events(after_id=1, limit=size + 10)
+    assert [e.id for e in rows] == ids
+    assert [e.message or e.data.get("i") for e in rows if e.event_type == "LOG"] == [
+        f"m{i}" for i in range(0, size, 2)
+    ]
+    assert [e.data["metadata"]["n"] for e in rows if e.event_type == "ASSET_MATERIALIZATION"] == list(
+        range(1, size, 2)
+    )
+    states = store.asset_states()
+    for asset in {f"a{i % 7}" for i in range(1, size, 2)}:
+        last = max(i for i in range(1, size, 2) if f"a{i % 7}" == asset)
+        assert states[asset].last_materialization_event_id == ids[last]
+        assert states[asset].last_materialized_at == float(last)
