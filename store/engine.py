@@ -259,7 +259,7 @@ def bulk_write(
     return_ids: bool = False,
     upsert_columns: Sequence[str] | None = None,
 ) -> list[int]:
-    """Executemany INSERT (or upsert on the primary key, setting ``upsert_columns``) on the hot path.
+    """Batched INSERT (or upsert on the primary key, setting ``upsert_columns``) on the hot path.
 
     Returns the new autoincrement ids in order when ``return_ids``. On SQLite this goes straight to the
     driver cursor with cached SQL: SQLAlchemy's per-execution overhead was 3x the cost of SQLite itself
@@ -304,6 +304,9 @@ def bulk_write(
     return [int(v) for v in conn.execute(returning, list(rows)).scalars()]
 
 
+_SQLITE_MAX_PARAMS = 999  # the lowest SQLITE_MAX_VARIABLE_NUMBER still shipped
+
+
 def _statement_sizes(n: int, width: int) -> Iterator[int]:
     """Rows per multi-row INSERT: one statement per many rows, because the driver releases the GIL
     once per statement executed and, with step threads busy, getting it back cost more than the insert.
@@ -313,9 +316,6 @@ def _statement_sizes(n: int, width: int) -> Iterator[int]:
         while n >= size:
             yield size
             n -= size
-
-
-_SQLITE_MAX_PARAMS = 999  # the lowest SQLITE_MAX_VARIABLE_NUMBER still shipped
 
 
 @functools.cache
