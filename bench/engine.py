@@ -49,14 +49,14 @@ REPEAT_MAX_SIZE = 1000
 
 def run_case(shape: str, n: int, workdir: Path, io: str = "fs", profile: bool = False) -> dict:
     """Body of the case subprocess; returns the measurements."""
-    from core.asset_jobs import ASSET_JOB_NAME
-    from core.execution import execute_run
-    from core.instance import Instance
-    from core.launcher import Launcher, LaunchSpec
-    from core.loader import CodeLocation, load
-    from core.plan import plan_assets
-    from core.run_status import mark_started
-    from core.settings import Settings
+    from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
+    from dagdeck.core.defs.loader import CodeLocation, load
+    from dagdeck.core.instance import Instance
+    from dagdeck.core.running.execute_run import execute_run
+    from dagdeck.core.running.launcher import Launcher, LaunchSpec
+    from dagdeck.core.running.plan import plan_assets
+    from dagdeck.core.running.run_status import mark_started
+    from dagdeck.core.settings import Settings
 
     path = gen.write(workdir, shape, n, io)
     location = CodeLocation(file=str(path), working_dir=str(workdir))
@@ -236,8 +236,8 @@ def _fmt_row(r: dict) -> list[object]:
 def disk_baseline(root: Path, ops: int = 300) -> float:
     """ms per value for the default IO manager's own write (pickle, temp file, rename) called in a loop
     without the engine: the floor of per-step cost with io=fs. Files stay until the bench ends."""
-    from core.asset_key import AssetKey
-    from core.io_managers import FilesystemIOManager, IOContext
+    from dagdeck.core.defs.asset_key import AssetKey
+    from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext
 
     storage = Path(tempfile.mkdtemp(prefix="disk-", dir=root))
     manager = FilesystemIOManager()
@@ -261,7 +261,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated asset counts")
     p.add_argument("--shapes", default=",".join(gen.SHAPES), help="comma-separated: chain,wide,layers")
     p.add_argument("--io", default="fs", choices=("fs", "mem"),
-                   help="fs: default filesystem IO manager (what users get); mem: dd.mem_io_manager, "
+                   help="fs: default filesystem IO manager (what users get); mem: dg.mem_io_manager, "
                    "to separate engine overhead from filesystem cost")
     p.add_argument("--repeat", type=int, default=5,
                    help=f"fresh-process runs per case up to {REPEAT_MAX_SIZE:,} assets (median reported); "

@@ -51,14 +51,14 @@ the bench may create and drop databases from). A throwaway local one, as root (D
 
 def run_case(kind: str, shape: str, n: int, workdir: Path, store_url: str | None, address: str | None) -> dict:
     """One measured run: submit, mark started and ``execute_run``, as bench/engine.py does."""
-    from core.asset_jobs import ASSET_JOB_NAME
-    from core.execution import execute_run
-    from core.instance import Instance
-    from core.launcher import Launcher, LaunchSpec
-    from core.loader import CodeLocation, load
-    from core.plan import plan_assets
-    from core.run_status import mark_started
-    from core.settings import Settings
+    from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
+    from dagdeck.core.defs.loader import CodeLocation, load
+    from dagdeck.core.instance import Instance
+    from dagdeck.core.running.execute_run import execute_run
+    from dagdeck.core.running.launcher import Launcher, LaunchSpec
+    from dagdeck.core.running.plan import plan_assets
+    from dagdeck.core.running.run_status import mark_started
+    from dagdeck.core.settings import Settings
 
     source = gen.source(shape, n, "fs")
     executor = "in_process"
@@ -78,7 +78,7 @@ def run_case(kind: str, shape: str, n: int, workdir: Path, store_url: str | None
             with Client(cluster, set_as_default=False) as client:
                 client.wait_for_workers(2)
             config = json.dumps({"scheduler_address": cluster.scheduler_address})
-            source = source.rstrip().removesuffix(")") + f"    executor=dd.dask_executor.configured({config}),\n)\n"
+            source = source.rstrip().removesuffix(")") + f"    executor=dg.dask_executor.configured({config}),\n)\n"
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / f"defs_{shape}_{n}.py"
     path.write_text(source)

@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.asset_health import (
+from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.loader import CodeLocation, Loaded, load
+from dagdeck.core.defs.metadata import numeric_value
+from dagdeck.core.defs.selection import parse_selection
+from dagdeck.core.errors import DagdeckError, DefinitionError
+from dagdeck.core.events import EventType
+from dagdeck.core.instance import Instance
+from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
+from dagdeck.core.running.plan import plan_job, step_configs
+from dagdeck.core.running.run_status import FINISHED, RunStatus
+from dagdeck.core.running.step_logs import step_log_path
+from dagdeck.core.views.asset_health import (
     CheckView,
     check_views,
     failed_error_checks,
@@ -21,23 +33,11 @@ from core.asset_health import (
     stale_or_missing,
     stale_reasons,
 )
-from core.asset_key import AssetKey
-from core.definitions import Definitions
-from core.errors import DagdeckError, DefinitionError
-from core.events import EventType
-from core.instance import Instance
-from core.launcher import Launcher, assets_spec, job_spec
-from core.loader import CodeLocation, Loaded, load
-from core.metadata import numeric_value
-from core.plan import plan_job, step_configs
-from core.queries import RunView, StepView, asset_status, fold_steps, run_view, settle_steps
-from core.run_status import FINISHED, RunStatus
-from core.selection import parse_selection
-from core.step_logs import step_log_path
-from store import EventRow, Run
+from dagdeck.core.views.runs import RunView, StepView, asset_status, fold_steps, run_view, settle_steps
+from dagdeck.store import EventRow, Run
 
 if TYPE_CHECKING:  # the automation modules pull in watchdog and croniter: load them when used
-    from core.automation_queries import AutomationRow, TickView
+    from dagdeck.core.views.automation import AutomationRow, TickView
 
 __all__ = [
     "AssetDetail",
@@ -358,25 +358,25 @@ class ConsoleAPI:
 
     # -- automation ----------------------------------------------------------------------------
     def automation_rows(self) -> list[AutomationRow]:
-        from core.automation_queries import list_automation
+        from dagdeck.core.views.automation import list_automation
 
         defs = self.defs
         return list_automation(defs, self.instance.store) if defs else []
 
     def toggle_automation(self, name: str) -> str:
-        from core.automation_queries import toggle
+        from dagdeck.core.views.automation import toggle
 
         defs = self._require_defs()
         return toggle(defs, self.instance.store, name).status
 
     def tick_history(self, name: str, limit: int = 30) -> list[TickView]:
-        from core.automation_queries import tick_history
+        from dagdeck.core.views.automation import tick_history
 
         return tick_history(self.instance.store, name, limit)
 
     def evaluate_sensor(self, name: str) -> str:
         """`t`: ask the leading daemon to evaluate now, or evaluate and launch here."""
-        from core.automation_queries import evaluate_sensor_now
+        from dagdeck.core.views.automation import evaluate_sensor_now
 
         if self.daemon is not None and self.daemon.is_leader:
             self.daemon.request_sensor_tick(name)
@@ -396,6 +396,6 @@ class ConsoleAPI:
         """leader / standby for the console's own daemon, else running / off seen through the lease."""
         if self.daemon is not None:
             return str(self.daemon.status().state)
-        from core.automation_queries import daemon_info
+        from dagdeck.core.views.automation import daemon_info
 
         return daemon_info(self.instance.store).state

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.settings import Settings, read_settings
-from store import Store
+from dagdeck.core.settings import Settings, read_settings
+from dagdeck.store import Store
 
 
 def resolve_home(home: str | Path | None = None) -> Path:

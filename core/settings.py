@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from core.errors import DefinitionError
+from dagdeck.core.errors import DefinitionError
 
 
 @dataclass(frozen=True)

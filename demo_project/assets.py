@@ -18,7 +18,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
-import core as dd
+import dagdeck as dg
 from demo_project.setup_data import DATA_DIR, WAREHOUSE_DIR, ensure_source_data, make_orders
 
 RAW_CSV = DATA_DIR / "raw" / "orders.csv"
@@ -54,13 +54,13 @@ def _row_total(row: dict[str, str]) -> float:
 # -- ingest ------------------------------------------------------------------------------------------
 
 
-@dd.asset(
+@dg.asset(
     group_name="ingest",
     kinds=["csv"],
-    retry_policy=dd.RetryPolicy(max_retries=2, delay=0.5, backoff=2.0),
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=0.5, backoff=2.0),
     transient=True,  # only `orders` needs the raw rows; they are discarded once a run succeeds
 )
-def raw_orders(context: dd.AssetExecutionContext) -> dd.Output:
+def raw_orders(context: dg.AssetExecutionContext) -> dg.Output:
     """Download the orders export: copy the source CSV into the working data and read it.
 
     Each run sees a rolling window of the export plus a few fresh orders seeded by the current
@@ -80,19 +80,19 @@ def raw_orders(context: dd.AssetExecutionContext) -> dd.Output:
     rows = rows[offset:] + fresh
     context.log.info(f"copied {source.name}: window starts at row {offset}, {len(fresh)} new orders")
     avg = sum(_row_total(r) for r in rows) / len(rows)
-    return dd.Output(
+    return dg.Output(
         rows,
         metadata={
             "row_count": len(rows),
             "new_orders": len(fresh),
             "avg_order_price": round(avg, 2),
-            "source": dd.MetadataValue.path(RAW_CSV),
+            "source": dg.MetadataValue.path(RAW_CSV),
         },
     )
 
 
-@dd.asset(group_name="ingest", kinds=["python"], freshness_policy=dd.FreshnessPolicy(maximum_lag_minutes=90))
-def orders(context: dd.AssetExecutionContext, raw_orders: list[dict[str, str]]) -> list[Order]:
+@dg.asset(group_name="ingest", kinds=["python"], freshness_policy=dg.FreshnessPolicy(maximum_lag_minutes=90))
+def orders(context: dg.AssetExecutionContext, raw_orders: list[dict[str, str]]) -> list[Order]:
     """Clean and type the raw orders: drop rows without e-mail, quantity or numeric price, and duplicates."""
     clean: list[Order] = []
     seen: set[int] = set()
@@ -127,27 +127,27 @@ def orders(context: dd.AssetExecutionContext, raw_orders: list[dict[str, str]]) 
             "row_count": len(clean),
             "dropped_rows": sum(dropped.values()),
             "avg_order_price": avg_order_price(clean),
-            "dropped_by_reason": dd.MetadataValue.json(dict(dropped)),
+            "dropped_by_reason": dg.MetadataValue.json(dict(dropped)),
         }
     )
     return clean
 
 
-@dd.asset(group_name="ingest", kinds=["python"])
-def anonymized_orders(context: dd.AssetExecutionContext, orders: list[Order]) -> dd.Output:
+@dg.asset(group_name="ingest", kinds=["python"])
+def anonymized_orders(context: dg.AssetExecutionContext, orders: list[Order]) -> dg.Output:
     """Orders with each customer e-mail replaced by its sha256 hex digest."""
     anon = [replace(o, customer_email=hashlib.sha256(o.customer_email.encode()).hexdigest()) for o in orders]
     context.log.info(f"hashed {len({o.customer_email for o in anon})} distinct e-mails")
-    return dd.Output(anon, metadata={"row_count": len(anon), "avg_order_price": avg_order_price(anon)})
+    return dg.Output(anon, metadata={"row_count": len(anon), "avg_order_price": avg_order_price(anon)})
 
 
 # -- warehouse ---------------------------------------------------------------------------------------
 
 
-@dd.asset(group_name="warehouse", kinds=["csv"])
+@dg.asset(group_name="warehouse", kinds=["csv"])
 def warehouse_orders(
-    context: dd.AssetExecutionContext, anonymized_orders: list[Order]
-) -> dd.MaterializeResult:
+    context: dg.AssetExecutionContext, anonymized_orders: list[Order]
+) -> dg.MaterializeResult:
     """Publish the anonymised orders to the warehouse folder as CSV (written here, not by the IO manager)."""
     path = WAREHOUSE_DIR / "orders.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,13 +161,13 @@ def warehouse_orders(
             )
     tmp.replace(path)
     context.log.info(f"wrote {len(anonymized_orders)} rows to {path}")
-    return dd.MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
             "row_count": len(anonymized_orders),
             "avg_order_price": avg_order_price(anonymized_orders),
             "size_kb": round(path.stat().st_size / 1024, 1),
-            "path": dd.MetadataValue.path(path),
-            "url": dd.MetadataValue.url(path.resolve().as_uri()),
+            "path": dg.MetadataValue.path(path),
+            "url": dg.MetadataValue.url(path.resolve().as_uri()),
         }
     )
 
@@ -175,8 +175,8 @@ def warehouse_orders(
 # -- analytics: three parallel branches joined by sales_report ---------------------------------------
 
 
-@dd.asset(group_name="analytics", kinds=["python"])
-def daily_revenue(context: dd.AssetExecutionContext, orders: list[Order]) -> dd.Output:
+@dg.asset(group_name="analytics", kinds=["python"])
+def daily_revenue(context: dg.AssetExecutionContext, orders: list[Order]) -> dg.Output:
     """Revenue per calendar day (UTC)."""
     per_day: dict[str, float] = defaultdict(float)
     for o in orders:
@@ -184,7 +184,7 @@ def daily_revenue(context: dd.AssetExecutionContext, orders: list[Order]) -> dd.
     revenue = {day: round(v, 2) for day, v in sorted(per_day.items())}
     best = max(revenue, key=revenue.__getitem__)
     context.log.info(f"{len(revenue)} days, best {best} with {revenue[best]:.2f}")
-    return dd.Output(
+    return dg.Output(
         revenue,
         metadata={
             "row_count": len(revenue),
@@ -195,8 +195,8 @@ def daily_revenue(context: dd.AssetExecutionContext, orders: list[Order]) -> dd.
     )
 
 
-@dd.asset(group_name="analytics", kinds=["python"])
-def product_stats(context: dd.AssetExecutionContext, orders: list[Order]) -> dd.Output:
+@dg.asset(group_name="analytics", kinds=["python"])
+def product_stats(context: dg.AssetExecutionContext, orders: list[Order]) -> dg.Output:
     """Orders, units and revenue per product, best sellers first."""
     by_product: dict[str, list[Order]] = defaultdict(list)
     for o in orders:
@@ -213,18 +213,18 @@ def product_stats(context: dd.AssetExecutionContext, orders: list[Order]) -> dd.
     ]
     stats.sort(key=lambda s: s["revenue"], reverse=True)
     context.log.info(f"top product: {stats[0]['product']}")
-    return dd.Output(
+    return dg.Output(
         stats,
         metadata={
             "row_count": len(stats),
             "avg_order_price": avg_order_price(orders),
-            "products": dd.MetadataValue.table(stats),
+            "products": dg.MetadataValue.table(stats),
         },
     )
 
 
-@dd.asset(group_name="analytics", kinds=["python"])
-def customer_counts(context: dd.AssetExecutionContext, anonymized_orders: list[Order]) -> dd.Output:
+@dg.asset(group_name="analytics", kinds=["python"])
+def customer_counts(context: dg.AssetExecutionContext, anonymized_orders: list[Order]) -> dg.Output:
     """Distinct and repeat customers, counted on hashed e-mails only."""
     per_customer = Counter(o.customer_email for o in anonymized_orders)
     counts = {
@@ -233,7 +233,7 @@ def customer_counts(context: dd.AssetExecutionContext, anonymized_orders: list[O
         "orders_per_customer": round(len(anonymized_orders) / len(per_customer), 2),
     }
     context.log.info(f"{counts['customers']} customers, {counts['repeat_customers']} came back")
-    return dd.Output(
+    return dg.Output(
         counts,
         metadata={
             "row_count": len(per_customer),
@@ -243,13 +243,13 @@ def customer_counts(context: dd.AssetExecutionContext, anonymized_orders: list[O
     )
 
 
-@dd.asset(group_name="analytics", kinds=["markdown"], deps=[warehouse_orders])
+@dg.asset(group_name="analytics", kinds=["markdown"], deps=[warehouse_orders])
 def sales_report(
-    context: dd.AssetExecutionContext,
+    context: dg.AssetExecutionContext,
     daily_revenue: dict[str, float],
     product_stats: list[dict[str, object]],
     customer_counts: dict[str, float],
-) -> dd.MaterializeResult:
+) -> dg.MaterializeResult:
     """A markdown summary joining the three analytics branches; runs after the warehouse copy (deps)."""
     total = round(sum(daily_revenue.values()), 2)
     n_orders = sum(int(str(p["orders"])) for p in product_stats)
@@ -271,17 +271,17 @@ def sales_report(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(summary)
     context.log.info(f"report written to {path}")
-    return dd.MaterializeResult(
+    return dg.MaterializeResult(
         metadata={
             "row_count": n_orders,
             "avg_order_price": round(total / n_orders, 2) if n_orders else 0.0,
             "revenue": total,
-            "summary": dd.MetadataValue.md(summary),
-            "top_products": dd.MetadataValue.table(
+            "summary": dg.MetadataValue.md(summary),
+            "top_products": dg.MetadataValue.table(
                 [[p["product"], p["orders"], p["revenue"]] for p in top],
                 columns=["product", "orders", "revenue"],
             ),
-            "path": dd.MetadataValue.path(path),
+            "path": dg.MetadataValue.path(path),
         }
     )
 

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-import core as dd
+import dagdeck as dg
 from demo_project.assets import all_assets
 from demo_project.checks import all_checks
 from demo_project.jobs import cleanup_job, ingest_file_job, refresh_orders
 
-hourly_refresh = dd.ScheduleDefinition(
+hourly_refresh = dg.ScheduleDefinition(
     name="hourly_refresh",
     job=refresh_orders,
     cron_schedule="0 * * * *",
     execution_timezone="UTC",
-    default_status=dd.DefaultScheduleStatus.RUNNING,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Refresh the orders and the warehouse copy at the top of every hour.",
 )
 
-incoming_orders = dd.file_sensor(
+incoming_orders = dg.file_sensor(
     "data/incoming/*.csv",
     job=ingest_file_job,
     name="incoming_orders",
-    default_status=dd.DefaultSensorStatus.RUNNING,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="Load each CSV dropped into demo_project/data/incoming/.",
 )
 
-defs = dd.Definitions(
+defs = dg.Definitions(
     assets=all_assets,
     asset_checks=all_checks,
     jobs=[refresh_orders, cleanup_job, ingest_file_job],

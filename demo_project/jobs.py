@@ -4,29 +4,29 @@ import csv
 import time
 from pathlib import Path
 
-import core as dd
+import dagdeck as dg
 from demo_project.setup_data import DATA_DIR, INCOMING_DIR, WAREHOUSE_DIR
 
 ARCHIVE_DIR = DATA_DIR / "archive"
 
 # -- from assets ---------------------------------------------------------------------------------
 
-refresh_orders = dd.define_asset_job(
+refresh_orders = dg.define_asset_job(
     "refresh_orders",
-    selection=dd.AssetSelection.groups("ingest", "warehouse"),
+    selection=dg.AssetSelection.groups("ingest", "warehouse"),
     description="Download, clean and anonymise the orders, then publish them to the warehouse.",
 )
 
 # -- from ops: list -> (prune | archive) -> report -----------------------------------------------
 
 
-class CleanupConfig(dd.Config):
+class CleanupConfig(dg.Config):
     max_age_hours: float = 24.0
     """Files older than this are archived or pruned."""
 
 
-@dd.op(out={"warehouse": dd.Out(), "incoming": dd.Out()})
-def list_old_files(context: dd.OpExecutionContext, config: CleanupConfig) -> tuple[list[str], list[str]]:
+@dg.op(out={"warehouse": dg.Out(), "incoming": dg.Out()})
+def list_old_files(context: dg.OpExecutionContext, config: CleanupConfig) -> tuple[list[str], list[str]]:
     """Find stale temp files in the warehouse and old, already-seen files in data/incoming."""
     cutoff = time.time() - config.max_age_hours * 3600
     stale_tmp = [str(p) for p in sorted(WAREHOUSE_DIR.glob("*.tmp"))]
@@ -35,8 +35,8 @@ def list_old_files(context: dd.OpExecutionContext, config: CleanupConfig) -> tup
     return stale_tmp, old_incoming
 
 
-@dd.op
-def prune_warehouse(context: dd.OpExecutionContext, files: list[str]) -> dict[str, int]:
+@dg.op
+def prune_warehouse(context: dg.OpExecutionContext, files: list[str]) -> dict[str, int]:
     """Delete temp files left behind by an interrupted warehouse write."""
     freed = 0
     for name in files:
@@ -47,8 +47,8 @@ def prune_warehouse(context: dd.OpExecutionContext, files: list[str]) -> dict[st
     return {"pruned": len(files), "bytes_freed": freed}
 
 
-@dd.op
-def archive_incoming(context: dd.OpExecutionContext, files: list[str]) -> dict[str, int]:
+@dg.op
+def archive_incoming(context: dg.OpExecutionContext, files: list[str]) -> dict[str, int]:
     """Move old incoming files to data/archive/ so the folder stays small."""
     ARCHIVE_DIR.mkdir(parents=True, exist_ok=True)
     for name in files:
@@ -59,18 +59,18 @@ def archive_incoming(context: dd.OpExecutionContext, files: list[str]) -> dict[s
     return {"archived": len(files)}
 
 
-@dd.op
-def cleanup_report(context: dd.OpExecutionContext, results: list[dict[str, int]]) -> dd.Output:
+@dg.op
+def cleanup_report(context: dg.OpExecutionContext, results: list[dict[str, int]]) -> dg.Output:
     """Fan-in: merge what the cleanup branches did into one summary."""
     merged: dict[str, int] = {}
     for r in results:
         merged.update(r)
     context.log.info(f"cleanup done: {merged}")
     lines = "\n".join(f"- {k}: **{v}**" for k, v in merged.items())
-    return dd.Output(merged, metadata={**merged, "summary": dd.MetadataValue.md(f"# Cleanup\n\n{lines}\n")})
+    return dg.Output(merged, metadata={**merged, "summary": dg.MetadataValue.md(f"# Cleanup\n\n{lines}\n")})
 
 
-@dd.job(description="Prune warehouse temp files and archive old incoming files.")
+@dg.job(description="Prune warehouse temp files and archive old incoming files.")
 def cleanup_job() -> None:
     warehouse, incoming = list_old_files()
     cleanup_report([prune_warehouse(warehouse), archive_incoming(incoming)])
@@ -79,13 +79,13 @@ def cleanup_job() -> None:
 # -- from a graph: load one incoming file (launched by the incoming_orders sensor) ----------------
 
 
-class IngestFileConfig(dd.Config):
+class IngestFileConfig(dg.Config):
     path: str = ""
     """File to load; empty means the newest CSV in data/incoming/."""
 
 
-@dd.op
-def locate_file(context: dd.OpExecutionContext, config: IngestFileConfig) -> str:
+@dg.op
+def locate_file(context: dg.OpExecutionContext, config: IngestFileConfig) -> str:
     """Resolve the file to load from run config (relative paths are relative to the demo package)."""
     if config.path:
         path = Path(config.path)
@@ -101,24 +101,24 @@ def locate_file(context: dd.OpExecutionContext, config: IngestFileConfig) -> str
     return str(path)
 
 
-@dd.op(retry_policy=dd.RetryPolicy(max_retries=2, delay=0.2))
-def load_file(context: dd.OpExecutionContext, path: str) -> dd.Output:
+@dg.op(retry_policy=dg.RetryPolicy(max_retries=2, delay=0.2))
+def load_file(context: dg.OpExecutionContext, path: str) -> dg.Output:
     """Read the CSV (a file still being written is retried) and report its shape."""
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     columns = list(rows[0]) if rows else []
     context.log.info(f"{len(rows)} rows, columns {columns}")
-    return dd.Output(
+    return dg.Output(
         rows,
         metadata={
             "row_count": len(rows),
-            "columns": dd.MetadataValue.json(columns),
-            "path": dd.MetadataValue.path(path),
+            "columns": dg.MetadataValue.json(columns),
+            "path": dg.MetadataValue.path(path),
         },
     )
 
 
-@dd.graph
+@dg.graph
 def ingest_file_graph() -> None:
     """Locate a file named by run config and load it."""
     load_file(locate_file())

@@ -3,9 +3,9 @@
 Knows nothing about the engine beyond a few event-type names; never imports ``core`` or ``tui``.
 """
 
-from store.errors import StoreError
-from store.store import UNSET, EventRow, Store, fork_guard
-from store.tables import AssetState, DaemonLease, EventRecord, InstigatorState, Run, RunKey, Tick
+from dagdeck.store.errors import StoreError
+from dagdeck.store.store import UNSET, EventRow, Store, fork_guard
+from dagdeck.store.tables import AssetState, DaemonLease, EventRecord, InstigatorState, Run, RunKey, Tick
 
 __all__ = [
     "UNSET",

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 
-from store.errors import StoreError
+from dagdeck.store.errors import StoreError
 
 # Connection execution option that marks a write transaction (see ``_on_begin``).
 WRITE_OPTION = "dagdeck_write"

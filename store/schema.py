@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from store.engine import WRITE_OPTION, lock_schema
-from store.errors import StoreError
+from dagdeck.store.engine import WRITE_OPTION, lock_schema
+from dagdeck.store.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from store.engine import (
+from dagdeck.store.engine import (
     WRITE_OPTION,
     bulk_write,
     error_for,
@@ -53,9 +53,9 @@ from store.engine import (
     sqlite_path,
     unreachable,
 )
-from store.errors import StoreError
-from store.schema import ensure_schema
-from store.tables import AssetState, DaemonLease, EventRecord, InstigatorState, Run, RunKey, Tick
+from dagdeck.store.errors import StoreError
+from dagdeck.store.schema import ensure_schema
+from dagdeck.store.tables import AssetState, DaemonLease, EventRecord, InstigatorState, Run, RunKey, Tick
 
 # The only engine semantics the store knows: which events move an asset's derived state.
 ASSET_MATERIALIZATION: Final = "ASSET_MATERIALIZATION"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from core.instance import Instance
-from core.settings import Settings
+from dagdeck.core.instance import Instance
+from dagdeck.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ def write_defs(tmp_path: Path) -> Callable[[str, str], Path]:
 def run_cli(
     *args: str, home: Path, file: Path | None = None, timeout: float = 120, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "core.cli"]
+    cmd = [sys.executable, "-m", "dagdeck"]
     if file is not None:
         cmd += ["-f", str(file)]
     cmd += ["--home", str(home), *args]

@@ -13,20 +13,20 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from core.console_api import ConsoleAPI
-from core.errors import DagdeckError
-from core.instance import Instance
-from core.loader import CodeLocation
-from tui import clock
-from tui.file_watch import DefinitionsWatcher
-from tui.keymap import read_keymap
-from tui.screens.assets import AssetsScreen
-from tui.screens.automation import AutomationScreen
-from tui.screens.base import BaseScreen
-from tui.screens.jobs import JobsScreen
-from tui.screens.run import RunScreen
-from tui.screens.runs import RunsScreen
-from tui.widgets.dialogs import ConfirmScreen, HelpScreen
+from dagdeck.core.console_api import ConsoleAPI
+from dagdeck.core.defs.loader import CodeLocation
+from dagdeck.core.errors import DagdeckError
+from dagdeck.core.instance import Instance
+from dagdeck.tui import clock
+from dagdeck.tui.file_watch import DefinitionsWatcher
+from dagdeck.tui.keymap import read_keymap
+from dagdeck.tui.screens.assets import AssetsScreen
+from dagdeck.tui.screens.automation import AutomationScreen
+from dagdeck.tui.screens.base import BaseScreen
+from dagdeck.tui.screens.jobs import JobsScreen
+from dagdeck.tui.screens.run import RunScreen
+from dagdeck.tui.screens.runs import RunsScreen
+from dagdeck.tui.widgets.dialogs import ConfirmScreen, HelpScreen
 
 POLL_SECONDS = 0.5
 WATCH_SECONDS = 2.0
@@ -114,7 +114,7 @@ class DagdeckApp(App[int]):
         """Schedules and sensors fire from a thread of the console (not in readonly mode)."""
         if not self._run_daemon or self.readonly or self.api.loaded is None or self.api.daemon is not None:
             return
-        from core.daemon import Daemon
+        from dagdeck.core.automation.daemon import Daemon
 
         self.api.daemon = Daemon(self.api.instance, self.api.loaded, watch_files=True)
         self.api.daemon.start()
@@ -239,7 +239,7 @@ class DagdeckApp(App[int]):
         self.push_screen(HelpScreen(rows))
 
     def _binding_sources(self) -> Iterable[tuple[str, list[Binding]]]:
-        from tui.widgets.asset_graph import AssetGraph
+        from dagdeck.tui.widgets.asset_graph import AssetGraph
 
         yield "everywhere", [b for b in self.BINDINGS if isinstance(b, Binding)]
         yield "every screen", [b for b in BaseScreen.BINDINGS if isinstance(b, Binding)]
@@ -252,10 +252,10 @@ class DagdeckApp(App[int]):
             ("automation", AutomationScreen),
         ):
             yield name, [b for b in cls.BINDINGS if isinstance(b, Binding) and b not in BaseScreen.BINDINGS]
-        from tui.screens.assets import JumpScreen
-        from tui.widgets.command_line import CommandLine
-        from tui.widgets.dialogs import ConfigEditor
-        from tui.widgets.filter_input import FilterInput
+        from dagdeck.tui.screens.assets import JumpScreen
+        from dagdeck.tui.widgets.command_line import CommandLine
+        from dagdeck.tui.widgets.dialogs import ConfigEditor
+        from dagdeck.tui.widgets.filter_input import FilterInput
 
         yield "dialogs", [
             b

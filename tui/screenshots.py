@@ -8,12 +8,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from core.console_api import ConsoleAPI
-from core.instance import Instance
-from core.launcher import Launcher
-from core.loader import CodeLocation
-from tui.app import DagdeckApp
-from tui.screens.assets import AssetsScreen
+from dagdeck.core.console_api import ConsoleAPI
+from dagdeck.core.defs.loader import CodeLocation
+from dagdeck.core.instance import Instance
+from dagdeck.core.running.launcher import Launcher
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.assets import AssetsScreen
 
 
 async def _shoot(api: ConsoleAPI, run_id: str, out: Path) -> list[Path]:

@@ -12,8 +12,8 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from store.engine import make_engine
-from store.tables import SQLModel
+from dagdeck.store.engine import make_engine
+from dagdeck.store.tables import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

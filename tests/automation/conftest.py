@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from core.daemon import Daemon
-from core.instance import Instance
-from core.loader import CodeLocation, Loaded, load
-from core.settings import Settings
-from store import Run
+from dagdeck.core.automation.daemon import Daemon
+from dagdeck.core.defs.loader import CodeLocation, Loaded, load
+from dagdeck.core.instance import Instance
+from dagdeck.core.settings import Settings
+from dagdeck.store import Run
 
 PRELUDE = """
-import core as dd
+import dagdeck as dg
 
-@dd.asset
+@dg.asset
 def a():
     return 1
 
-a_job = dd.define_asset_job("a_job", selection="a")
+a_job = dg.define_asset_job("a_job", selection="a")
 """
 
 

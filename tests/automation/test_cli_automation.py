@@ -11,21 +11,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.instance import Instance
-from core.settings import Settings
+from dagdeck.core.instance import Instance
+from dagdeck.core.settings import Settings
 from tests.automation.conftest import PRELUDE
 from tests.conftest import ROOT
 
 DEFS = PRELUDE + """
-hourly = dd.ScheduleDefinition(name="hourly", job=a_job, cron_schedule="0 * * * *")
+hourly = dg.ScheduleDefinition(name="hourly", job=a_job, cron_schedule="0 * * * *")
 
-@dd.sensor(job=a_job, minimum_interval_seconds=5)
+@dg.sensor(job=a_job, minimum_interval_seconds=5)
 def numbers(context):
     n = int(context.cursor or 0)
     context.update_cursor(str(n + 1))
-    return dd.RunRequest(run_key=f"n{n}")
+    return dg.RunRequest(run_key=f"n{n}")
 
-defs = dd.Definitions(assets=[a], jobs=[a_job], schedules=[hourly], sensors=[numbers])
+defs = dg.Definitions(assets=[a], jobs=[a_job], schedules=[hourly], sensors=[numbers])
 """
 
 
@@ -61,7 +61,7 @@ def test_daemon_command_leads_and_stops_cleanly_on_sigterm(home: Path, tmp_path:
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("DAGDECK_HOME", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "-f", str(defs), "--home", str(home), "daemon", "--interval", "0.1"],
+        [sys.executable, "-m", "dagdeck", "-f", str(defs), "--home", str(home), "daemon", "--interval", "0.1"],
         cwd=str(ROOT),
         env=env,
         stdout=subprocess.PIPE,

@@ -8,26 +8,26 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.daemon import Daemon
-from core.loader import Loaded
-from store import Run
+from dagdeck.core.automation.daemon import Daemon
+from dagdeck.core.defs.loader import Loaded
+from dagdeck.store import Run
 from tests.automation.conftest import runs_of
 
 FILES = """
-class LoadConfig(dd.Config):
+class LoadConfig(dg.Config):
     path: str = ""
 
-@dd.op
+@dg.op
 def load_file(context, config: LoadConfig) -> str:
     return config.path
 
-@dd.job
+@dg.job
 def ingest():
     load_file()
 
-incoming = dd.file_sensor("incoming/*.csv", job=ingest, name="incoming",
-    default_status=dd.DefaultSensorStatus.RUNNING)
-defs = dd.Definitions(assets=[a], jobs=[a_job, ingest], sensors=[incoming])
+incoming = dg.file_sensor("incoming/*.csv", job=ingest, name="incoming",
+    default_status=dg.DefaultSensorStatus.RUNNING)
+defs = dg.Definitions(assets=[a], jobs=[a_job, ingest], sensors=[incoming])
 """
 
 

@@ -8,15 +8,15 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from core.automation_queries import daemon_info
-from core.daemon import Daemon
-from core.loader import Loaded
+from dagdeck.core.automation.daemon import Daemon
+from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.views.automation import daemon_info
 from tests.automation.conftest import SimClock, at, runs_of
 
 EVERY_MINUTE = """
-every_minute = dd.ScheduleDefinition(name="every_minute", job=a_job, cron_schedule="* * * * *",
-    default_status=dd.DefaultScheduleStatus.RUNNING, max_catchup_ticks=5)
-defs = dd.Definitions(assets=[a], jobs=[a_job], schedules=[every_minute])
+every_minute = dg.ScheduleDefinition(name="every_minute", job=a_job, cron_schedule="* * * * *",
+    default_status=dg.DefaultScheduleStatus.RUNNING, max_catchup_ticks=5)
+defs = dg.Definitions(assets=[a], jobs=[a_job], schedules=[every_minute])
 """
 
 

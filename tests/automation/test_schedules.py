@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from core.automation_queries import set_running
-from core.daemon import Daemon
-from core.loader import Loaded
-from core.schedule_ticks import due_ticks, next_tick
+from dagdeck.core.automation.daemon import Daemon
+from dagdeck.core.automation.schedule_ticks import due_ticks, next_tick
+from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.views.automation import set_running
 from tests.automation.conftest import SimClock, at, runs_of
 
 NY = "America/New_York"
@@ -49,11 +49,11 @@ def test_dst_through_the_daemon_both_ways(
 ) -> None:
     loaded = load_defs(
         f"""
-nightly = dd.ScheduleDefinition(name="nightly", job=a_job, cron_schedule="30 1 * * *",
-    execution_timezone="{NY}", default_status=dd.DefaultScheduleStatus.RUNNING)
-early = dd.ScheduleDefinition(name="early", job=a_job, cron_schedule="30 2 * * *",
-    execution_timezone="{NY}", default_status=dd.DefaultScheduleStatus.RUNNING)
-defs = dd.Definitions(assets=[a], jobs=[a_job], schedules=[nightly, early])
+nightly = dg.ScheduleDefinition(name="nightly", job=a_job, cron_schedule="30 1 * * *",
+    execution_timezone="{NY}", default_status=dg.DefaultScheduleStatus.RUNNING)
+early = dg.ScheduleDefinition(name="early", job=a_job, cron_schedule="30 2 * * *",
+    execution_timezone="{NY}", default_status=dg.DefaultScheduleStatus.RUNNING)
+defs = dg.Definitions(assets=[a], jobs=[a_job], schedules=[nightly, early])
 """
     )
     for start, end in (("2024-03-09 12:00", "2024-03-11 12:00"), ("2024-11-02 12:00", "2024-11-04 12:00")):
@@ -81,9 +81,9 @@ defs = dd.Definitions(assets=[a], jobs=[a_job], schedules=[nightly, early])
 
 
 HOURLY = """
-hourly = dd.ScheduleDefinition(name="hourly", job=a_job, cron_schedule="0 * * * *",
-    default_status=dd.DefaultScheduleStatus.RUNNING, max_catchup_ticks={catchup})
-defs = dd.Definitions(assets=[a], jobs=[a_job], schedules=[hourly])
+hourly = dg.ScheduleDefinition(name="hourly", job=a_job, cron_schedule="0 * * * *",
+    default_status=dg.DefaultScheduleStatus.RUNNING, max_catchup_ticks={catchup})
+defs = dg.Definitions(assets=[a], jobs=[a_job], schedules=[hourly])
 """
 
 
@@ -172,19 +172,19 @@ def test_schedule_functions_skip_raise_and_request(
 ) -> None:
     loaded = load_defs(
         """
-RUN = dd.DefaultScheduleStatus.RUNNING
+RUN = dg.DefaultScheduleStatus.RUNNING
 
-@dd.schedule("0 * * * *", job=a_job, default_status=RUN)
+@dg.schedule("0 * * * *", job=a_job, default_status=RUN)
 def odd_hours(context):
     if context.scheduled_execution_time.hour % 2 == 0:
-        return dd.SkipReason("even hour")
-    return dd.RunRequest(tags={"hour": str(context.scheduled_execution_time.hour)})
+        return dg.SkipReason("even hour")
+    return dg.RunRequest(tags={"hour": str(context.scheduled_execution_time.hour)})
 
-@dd.schedule("0 * * * *", job=a_job, default_status=RUN)
+@dg.schedule("0 * * * *", job=a_job, default_status=RUN)
 def broken(context):
     raise RuntimeError("schedule code is broken")
 
-defs = dd.Definitions(assets=[a], jobs=[a_job], schedules=[odd_hours, broken])
+defs = dg.Definitions(assets=[a], jobs=[a_job], schedules=[odd_hours, broken])
 """
     )
     clock.set(at("2024-01-01 09:30"))
@@ -207,7 +207,7 @@ defs = dd.Definitions(assets=[a], jobs=[a_job], schedules=[odd_hours, broken])
 def test_tick_left_started_by_a_dead_daemon_is_marked_failed(
     load_defs: Callable[[str], Loaded], daemons: Callable[..., Daemon], clock: SimClock
 ) -> None:
-    from store import Tick
+    from dagdeck.store import Tick
 
     loaded = load_defs(HOURLY.format(catchup=1))
     d = daemons(loaded)

@@ -5,37 +5,37 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from core.automation_queries import evaluate_sensor_now, list_automation, reset_cursor
-from core.daemon import Daemon
-from core.events import EventType, make_event
-from core.loader import Loaded
+from dagdeck.core.automation.daemon import Daemon
+from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.events import EventType, make_event
+from dagdeck.core.views.automation import evaluate_sensor_now, list_automation, reset_cursor
 from tests.automation.conftest import SimClock, runs_of
 
 COUNTER = """
-RUN = dd.DefaultSensorStatus.RUNNING
+RUN = dg.DefaultSensorStatus.RUNNING
 CALLS = []
 
-@dd.sensor(job=a_job, minimum_interval_seconds=30, default_status=RUN)
+@dg.sensor(job=a_job, minimum_interval_seconds=30, default_status=RUN)
 def counter(context):
     CALLS.append(context.cursor)
     n = int(context.cursor or 0)
     context.update_cursor(str(n + 2))
     # each evaluation asks for two new keys, one repeated in the same evaluation, one old one
-    yield dd.RunRequest(run_key=f"k{n}")
-    yield dd.RunRequest(run_key=f"k{n}")
-    yield dd.RunRequest(run_key=f"k{n + 1}")
-    yield dd.RunRequest(run_key="k0")
+    yield dg.RunRequest(run_key=f"k{n}")
+    yield dg.RunRequest(run_key=f"k{n}")
+    yield dg.RunRequest(run_key=f"k{n + 1}")
+    yield dg.RunRequest(run_key="k0")
 
-@dd.sensor(job=a_job, minimum_interval_seconds=30, default_status=RUN)
+@dg.sensor(job=a_job, minimum_interval_seconds=30, default_status=RUN)
 def quiet():
-    return dd.SkipReason("nothing to do")
+    return dg.SkipReason("nothing to do")
 """
 
 
 def test_cursor_run_keys_and_skips_persist_across_restarts(
     load_defs: Callable[[str], Loaded], daemons: Callable[..., Daemon], clock: SimClock
 ) -> None:
-    loaded = load_defs(COUNTER + "defs = dd.Definitions(assets=[a], jobs=[a_job], sensors=[counter, quiet])\n")
+    loaded = load_defs(COUNTER + "defs = dg.Definitions(assets=[a], jobs=[a_job], sensors=[counter, quiet])\n")
     d = daemons(loaded)
     d.run_once(wait=5)
     d.run_once(wait=5)  # within minimum_interval_seconds: not evaluated again
@@ -76,23 +76,23 @@ def test_raising_and_hanging_sensors_fail_their_own_ticks_only(
     loaded = load_defs(
         """
 import threading
-RUN = dd.DefaultSensorStatus.RUNNING
+RUN = dg.DefaultSensorStatus.RUNNING
 RELEASE = threading.Event()
 
-@dd.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUN)
+@dg.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUN)
 def raising(context):
     raise ValueError("bad sensor code")
 
-@dd.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUN)
+@dg.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUN)
 def hanging(context):
     RELEASE.wait(30)
-    return dd.RunRequest(run_key="late")
+    return dg.RunRequest(run_key="late")
 
-@dd.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUN)
+@dg.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUN)
 def healthy(context):
-    return dd.RunRequest(run_key=f"ok-{context.cursor or 0}")
+    return dg.RunRequest(run_key=f"ok-{context.cursor or 0}")
 
-defs = dd.Definitions(assets=[a], jobs=[a_job], sensors=[raising, hanging, healthy])
+defs = dg.Definitions(assets=[a], jobs=[a_job], sensors=[raising, hanging, healthy])
 """
     )
     d = daemons(loaded, evaluation_timeout=0.5)
@@ -134,12 +134,12 @@ def test_cursor_changed_during_evaluation_is_not_overwritten(
 import threading
 GO = threading.Event()
 
-@dd.sensor(job=a_job, minimum_interval_seconds=1, default_status=dd.DefaultSensorStatus.RUNNING)
+@dg.sensor(job=a_job, minimum_interval_seconds=1, default_status=dg.DefaultSensorStatus.RUNNING)
 def slow(context):
     GO.wait(5)
     context.update_cursor("from-evaluation")
 
-defs = dd.Definitions(assets=[a], jobs=[a_job], sensors=[slow])
+defs = dg.Definitions(assets=[a], jobs=[a_job], sensors=[slow])
 """
     )
     d = daemons(loaded)
@@ -161,10 +161,10 @@ def test_asset_sensor_fires_once_per_new_materialization(
 ) -> None:
     loaded = load_defs(
         """
-b_job = dd.define_asset_job("b_job", selection="a")
-on_a = dd.asset_sensor("a", job=b_job, name="on_a", minimum_interval_seconds=1,
-    default_status=dd.DefaultSensorStatus.RUNNING)
-defs = dd.Definitions(assets=[a], jobs=[a_job, b_job], sensors=[on_a])
+b_job = dg.define_asset_job("b_job", selection="a")
+on_a = dg.asset_sensor("a", job=b_job, name="on_a", minimum_interval_seconds=1,
+    default_status=dg.DefaultSensorStatus.RUNNING)
+defs = dg.Definitions(assets=[a], jobs=[a_job, b_job], sensors=[on_a])
 """
     )
     clock.set(time.time())
@@ -195,9 +195,9 @@ defs = dd.Definitions(assets=[a], jobs=[a_job, b_job], sensors=[on_a])
 def test_tick_now_previews_without_writing_and_launches_on_request(
     load_defs: Callable[[str], Loaded], daemons: Callable[..., Daemon], clock: SimClock
 ) -> None:
-    from core.launcher import Launcher
+    from dagdeck.core.running.launcher import Launcher
 
-    loaded = load_defs(COUNTER + "defs = dd.Definitions(assets=[a], jobs=[a_job], sensors=[counter, quiet])\n")
+    loaded = load_defs(COUNTER + "defs = dg.Definitions(assets=[a], jobs=[a_job], sensors=[counter, quiet])\n")
     d = daemons(loaded)
     preview = evaluate_sensor_now(d.store, loaded, "counter")
     assert [r["run_key"] for r in preview.requests] == ["k0", "k0", "k1", "k0"]

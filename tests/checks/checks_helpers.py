@@ -7,10 +7,10 @@ import subprocess
 import threading
 from typing import Any
 
-from core.events import EventType
-from core.instance import Instance
-from core.metadata import plain
-from store import EventRow
+from dagdeck.core.defs.metadata import plain
+from dagdeck.core.events import EventType
+from dagdeck.core.instance import Instance
+from dagdeck.store import EventRow
 
 
 class SimClock:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.loader import CodeLocation, Loaded, load
+from dagdeck.core.defs.loader import CodeLocation, Loaded, load
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import core as dd
-from core.instance import Instance
-from core.loader import Loaded
+import dagdeck as dg
+from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.instance import Instance
 from tests.checks.checks_helpers import parse_json, steps_by_key
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
@@ -21,42 +21,42 @@ WriteDefs = Callable[..., Path]
 DEFS = """
 from pathlib import Path
 
-import core as dd
+import dagdeck as dg
 
 HERE = Path(__file__).parent
 
 
-@dd.asset
+@dg.asset
 def orders():
     return [int(x) for x in (HERE / "value.txt").read_text().split()]
 
 
-@dd.asset
+@dg.asset
 def revenue(orders):
     return sum(orders)
 
 
-@dd.asset(freshness_policy=dd.FreshnessPolicy(maximum_lag_minutes=30))
+@dg.asset(freshness_policy=dg.FreshnessPolicy(maximum_lag_minutes=30))
 def rates():
     return 1.5
 
 
-@dd.asset_check(asset=orders, description="prices are positive")
+@dg.asset_check(asset=orders, description="prices are positive")
 def positive(orders):
-    return dd.AssetCheckResult(passed=min(orders) > 0, metadata={"min": min(orders), "n": len(orders)})
+    return dg.AssetCheckResult(passed=min(orders) > 0, metadata={"min": min(orders), "n": len(orders)})
 
 
-@dd.asset_check(asset=orders, blocking=True)
+@dg.asset_check(asset=orders, blocking=True)
 def not_empty(orders):
-    return dd.AssetCheckResult(passed=bool(orders), severity=dd.AssetCheckSeverity.WARN)
+    return dg.AssetCheckResult(passed=bool(orders), severity=dg.AssetCheckSeverity.WARN)
 
 
-@dd.asset_check(asset=revenue)
+@dg.asset_check(asset=revenue)
 def revenue_sane(revenue):
     return revenue < 1000
 
 
-defs = dd.Definitions(assets=[orders, revenue, rates], asset_checks=[positive, not_empty, revenue_sane])
+defs = dg.Definitions(assets=[orders, revenue, rates], asset_checks=[positive, not_empty, revenue_sane])
 """
 
 
@@ -105,7 +105,7 @@ def test_checks_run_alone_against_the_stored_value(
     path = write_defs(DEFS)
     (path.parent / "value.txt").write_text("3 4 5")
     # stored by an in-process run on the same home (the check runs below are CLI + worker)
-    assert dd.materialize(load_file(path).defs, selection="orders", instance=instance).success
+    assert dg.materialize(load_file(path).defs, selection="orders", instance=instance).success
     # the source changes, but the check judges what is stored, without re-materializing
     (path.parent / "value.txt").write_text("-1 7 8 9")
     with ThreadPoolExecutor(3) as pool:
@@ -134,37 +134,37 @@ def test_checks_run_alone_against_the_stored_value(
 CHECK_ERRORS = {
     "unknown_asset": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def orders():
             return [1]
 
-        @dd.asset_check(asset="order")  # HERE
+        @dg.asset_check(asset="order")  # HERE
         def positive(order):
             return True
 
-        defs = dd.Definitions(assets=[orders], asset_checks=[positive])
+        defs = dg.Definitions(assets=[orders], asset_checks=[positive])
         """,
         ["checks unknown asset 'order'", "asset check positive", "did you mean 'orders'"],
     ),
     "duplicate_name": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def orders():
             return [1]
 
-        @dd.asset_check(asset=orders)
+        @dg.asset_check(asset=orders)
         def positive(orders):
             return True
 
-        @dd.asset_check(asset=orders, name="positive")  # HERE
+        @dg.asset_check(asset=orders, name="positive")  # HERE
         def positive_again(orders):
             return True
 
-        defs = dd.Definitions(assets=[orders], asset_checks=[positive, positive_again])
+        defs = dg.Definitions(assets=[orders], asset_checks=[positive, positive_again])
         """,
         ["duplicate check name 'positive' on asset orders", "rename one check"],
     ),

@@ -11,39 +11,39 @@ from pathlib import Path
 
 import pytest
 
-import core as dd
-from core.asset_health import check_views, overdue
-from core.checks import FRESHNESS_CHECK
-from core.daemon import Daemon
-from core.events import EventType
-from core.instance import Instance
-from core.loader import Loaded
-from core.queries import asset_show_json, assets_list_json
+import dagdeck as dg
+from dagdeck.core.automation.daemon import Daemon
+from dagdeck.core.defs.checks import FRESHNESS_CHECK
+from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.events import EventType
+from dagdeck.core.instance import Instance
+from dagdeck.core.views.asset_health import check_views, overdue
+from dagdeck.core.views.runs import asset_show_json, assets_list_json
 from tests.checks.checks_helpers import SimClock, meta, parse_json
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 WriteDefs = Callable[..., Path]
 
 DEFS = """
-import core as dd
+import dagdeck as dg
 
 
-@dd.asset(freshness_policy=dd.FreshnessPolicy(maximum_lag_minutes=1))
+@dg.asset(freshness_policy=dg.FreshnessPolicy(maximum_lag_minutes=1))
 def prices():
     return [1.0, 2.0]
 
 
-@dd.asset
+@dg.asset
 def archive():
     return []
 
 
-@dd.asset(freshness_policy=dd.FreshnessPolicy(maximum_lag_minutes=1))
+@dg.asset(freshness_policy=dg.FreshnessPolicy(maximum_lag_minutes=1))
 def never_built():
     return 0
 
 
-defs = dd.Definitions(assets=[prices, archive, never_built])
+defs = dg.Definitions(assets=[prices, archive, never_built])
 """
 
 
@@ -77,7 +77,7 @@ def test_freshness_overdue_with_a_controllable_clock_and_cleared_by_a_materializ
     path = write_defs(DEFS)
     loaded = load_file(path)
     defs = loaded.defs
-    assert dd.materialize(defs, selection=["prices", "archive"], instance=instance).success
+    assert dg.materialize(defs, selection=["prices", "archive"], instance=instance).success
     clock = SimClock(time.time())
     d = daemon_for(loaded, clock)
 
@@ -110,14 +110,14 @@ def test_freshness_overdue_with_a_controllable_clock_and_cleared_by_a_materializ
     listed = {r["key"]: r for r in parse_json(cli("assets", "list", "--json", home=home, file=path))}
     assert listed["prices"]["overdue"] is True
     assert listed["archive"]["overdue"] is False and listed["never_built"]["overdue"] is False
-    shown = asset_show_json(defs, instance.store, dd.AssetKey("prices"))
+    shown = asset_show_json(defs, instance.store, dg.AssetKey("prices"))
     assert shown["overdue"] is True and "overdue" in shown["overdue_reason"]
     fresh = {c["name"]: c for c in shown["checks"]}[FRESHNESS_CHECK]
     assert fresh["passed"] is False and fresh["severity"] == "WARN"
 
     # a new materialization clears the mark at once, even with the daemon's clock ahead of the
     # worker's; the daemon then records a passing evaluation on its next pass
-    assert dd.materialize(defs, selection="prices", instance=instance).success
+    assert dg.materialize(defs, selection="prices", instance=instance).success
     assert overdue(defs, instance.store) == {}
     assert {r["key"]: r["overdue"] for r in assets_list_json(defs, instance.store)}["prices"] is False
     clock.set(time.time())

@@ -1,4 +1,4 @@
-"""Asset checks run in-process (`dd.materialize` on a real SQLite instance): results with severity
+"""Asset checks run in-process (`dg.materialize` on a real SQLite instance): results with severity
 and metadata, a raising check, blocking checks that skip downstream, check steps right after their
 asset, and the history kept per check."""
 
@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import core as dd
-from core.asset_health import check_views, failed_error_checks
-from core.events import EventType
-from core.instance import Instance
-from core.metadata import plain
-from core.plan import plan_assets
-from core.queries import asset_show_json
+import dagdeck as dg
+from dagdeck.core.defs.metadata import plain
+from dagdeck.core.events import EventType
+from dagdeck.core.instance import Instance
+from dagdeck.core.running.plan import plan_assets
+from dagdeck.core.views.asset_health import check_views, failed_error_checks
+from dagdeck.core.views.runs import asset_show_json
 from tests.checks.checks_helpers import evaluations, events, meta
 
 ORDERS = [{"id": 1, "price": 3.0}, {"id": 2, "price": -1.0}, {"id": 3, "price": 10.0}]
@@ -23,37 +23,37 @@ def _steps(result: Any) -> dict[str, str]:
 
 
 def test_results_pass_and_fail_with_severity_and_metadata(instance: Instance) -> None:
-    @dd.asset
+    @dg.asset
     def orders() -> list[dict[str, float]]:
         return ORDERS
 
-    @dd.asset_check(asset=orders, description="at least one row")
-    def has_rows(orders: list[dict[str, float]]) -> dd.AssetCheckResult:
-        return dd.AssetCheckResult(passed=len(orders) > 0, metadata={"rows": len(orders)})
+    @dg.asset_check(asset=orders, description="at least one row")
+    def has_rows(orders: list[dict[str, float]]) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=len(orders) > 0, metadata={"rows": len(orders)})
 
-    @dd.asset_check(asset=orders)
-    def no_negative_prices(orders: list[dict[str, float]]) -> dd.AssetCheckResult:
+    @dg.asset_check(asset=orders)
+    def no_negative_prices(orders: list[dict[str, float]]) -> dg.AssetCheckResult:
         bad = [o["id"] for o in orders if o["price"] < 0]
-        return dd.AssetCheckResult(
-            passed=not bad, severity=dd.AssetCheckSeverity.WARN, metadata={"negative_ids": bad, "count": len(bad)}
+        return dg.AssetCheckResult(
+            passed=not bad, severity=dg.AssetCheckSeverity.WARN, metadata={"negative_ids": bad, "count": len(bad)}
         )
 
-    @dd.asset_check(asset=orders)
-    def max_price(context: dd.AssetExecutionContext, orders: list[dict[str, float]]) -> dd.AssetCheckResult:
+    @dg.asset_check(asset=orders)
+    def max_price(context: dg.AssetExecutionContext, orders: list[dict[str, float]]) -> dg.AssetCheckResult:
         top = max(o["price"] for o in orders)
-        return dd.AssetCheckResult(
+        return dg.AssetCheckResult(
             passed=top <= 5,
-            severity=dd.AssetCheckSeverity.ERROR,
+            severity=dg.AssetCheckSeverity.ERROR,
             metadata={"max": top, "limit": 5, "run": context.run_id},
             description="a price above the limit",
         )
 
-    @dd.asset
+    @dg.asset
     def revenue(orders: list[dict[str, float]]) -> float:
         return sum(o["price"] for o in orders)
 
-    defs = dd.Definitions(assets=[orders, revenue], asset_checks=[has_rows, no_negative_prices, max_price])
-    result = dd.materialize(defs, instance=instance)
+    defs = dg.Definitions(assets=[orders, revenue], asset_checks=[has_rows, no_negative_prices, max_price])
+    result = dg.materialize(defs, instance=instance)
 
     # failing non-blocking checks (WARN and ERROR) never fail the run nor stop downstream
     assert result.success, result.outcome.reason
@@ -76,7 +76,7 @@ def test_results_pass_and_fail_with_severity_and_metadata(instance: Instance) ->
     assert err.data["traceback"] is None
 
     # the read model: latest result per check, and the ERROR failure colours the asset
-    shown = {c["name"]: c for c in asset_show_json(defs, instance.store, dd.AssetKey("orders"))["checks"]}
+    shown = {c["name"]: c for c in asset_show_json(defs, instance.store, dg.AssetKey("orders"))["checks"]}
     assert {n: (c["passed"], c["severity"]) for n, c in shown.items()} == {
         "has_rows": (True, "ERROR"),
         "no_negative_prices": (False, "WARN"),
@@ -87,24 +87,24 @@ def test_results_pass_and_fail_with_severity_and_metadata(instance: Instance) ->
 
 
 def test_a_raising_check_is_a_failed_check_with_its_traceback_not_a_crashed_run(instance: Instance) -> None:
-    @dd.asset
+    @dg.asset
     def orders() -> list[dict[str, float]]:
         return ORDERS
 
-    @dd.asset_check(asset=orders)
-    def price_column(orders: list[dict[str, float]]) -> dd.AssetCheckResult:
-        return dd.AssetCheckResult(passed=all(o["amount"] > 0 for o in orders))  # KeyError: no such column
+    @dg.asset_check(asset=orders)
+    def price_column(orders: list[dict[str, float]]) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=all(o["amount"] > 0 for o in orders))  # KeyError: no such column
 
-    @dd.asset_check(asset=orders)
+    @dg.asset_check(asset=orders)
     def returns_nothing(orders: list[dict[str, float]]) -> None:
         return None
 
-    @dd.asset
+    @dg.asset
     def revenue(orders: list[dict[str, float]]) -> float:
         return sum(o["price"] for o in orders)
 
-    defs = dd.Definitions(assets=[orders, revenue], asset_checks=[price_column, returns_nothing])
-    result = dd.materialize(defs, instance=instance)
+    defs = dg.Definitions(assets=[orders, revenue], asset_checks=[price_column, returns_nothing])
+    result = dg.materialize(defs, instance=instance)
 
     assert result.success, result.outcome.reason
     steps = _steps(result)
@@ -122,57 +122,57 @@ def test_a_raising_check_is_a_failed_check_with_its_traceback_not_a_crashed_run(
     assert not events(instance, result.run_id, EventType.STEP_FAILURE)
 
 
-def _branching_defs(severity: dd.AssetCheckSeverity, blocking: bool = True, raising: bool = False) -> dd.Definitions:
+def _branching_defs(severity: dg.AssetCheckSeverity, blocking: bool = True, raising: bool = False) -> dg.Definitions:
     """raw -> clean -> report, raw + side -> combined, side -> side_report; the check is on raw."""
 
-    @dd.asset
+    @dg.asset
     def raw() -> list[int]:
         return [1, -2, 3]
 
-    @dd.asset
+    @dg.asset
     def clean(raw: list[int]) -> list[int]:
         return [x for x in raw if x > 0]
 
-    @dd.asset
+    @dg.asset
     def report(clean: list[int]) -> int:
         return sum(clean)
 
-    @dd.asset
+    @dg.asset
     def side() -> int:
         return 7
 
-    @dd.asset
+    @dg.asset
     def side_report(side: int) -> int:
         return side * 2
 
-    @dd.asset
+    @dg.asset
     def combined(raw: list[int], side: int) -> int:
         return len(raw) + side
 
-    @dd.asset_check(asset=raw, blocking=blocking)
-    def no_negatives(raw: list[int]) -> dd.AssetCheckResult:
+    @dg.asset_check(asset=raw, blocking=blocking)
+    def no_negatives(raw: list[int]) -> dg.AssetCheckResult:
         if raising:
             raise RuntimeError("cannot read raw")
         bad = [x for x in raw if x < 0]
-        return dd.AssetCheckResult(passed=not bad, severity=severity, metadata={"negatives": len(bad)})
+        return dg.AssetCheckResult(passed=not bad, severity=severity, metadata={"negatives": len(bad)})
 
-    @dd.asset_check(asset=clean)
+    @dg.asset_check(asset=clean)
     def clean_nonempty(clean: list[int]) -> bool:
         return bool(clean)
 
-    @dd.asset_check(asset=side)
+    @dg.asset_check(asset=side)
     def side_positive(side: int) -> bool:
         return side > 0
 
-    return dd.Definitions(
+    return dg.Definitions(
         assets=[raw, clean, report, side, side_report, combined],
         asset_checks=[no_negatives, clean_nonempty, side_positive],
     )
 
 
 def test_a_failing_blocking_error_check_skips_everything_downstream_of_its_asset(instance: Instance) -> None:
-    defs = _branching_defs(dd.AssetCheckSeverity.ERROR)
-    result = dd.materialize(defs, instance=instance)
+    defs = _branching_defs(dg.AssetCheckSeverity.ERROR)
+    result = dg.materialize(defs, instance=instance)
 
     assert result.status == "FAILURE"
     assert "raw:no_negatives" in result.outcome.reason
@@ -201,7 +201,7 @@ def test_a_failing_blocking_error_check_skips_everything_downstream_of_its_asset
 
 
 def test_a_raising_blocking_check_blocks_too(instance: Instance) -> None:
-    result = dd.materialize(_branching_defs(dd.AssetCheckSeverity.WARN, raising=True), instance=instance)
+    result = dg.materialize(_branching_defs(dg.AssetCheckSeverity.WARN, raising=True), instance=instance)
     # a raise counts as an ERROR failure whatever severity the check would have returned
     assert result.status == "FAILURE"
     steps = _steps(result)
@@ -212,7 +212,7 @@ def test_a_raising_blocking_check_blocks_too(instance: Instance) -> None:
 
 
 def test_a_failing_blocking_warn_check_does_not_block(instance: Instance) -> None:
-    result = dd.materialize(_branching_defs(dd.AssetCheckSeverity.WARN), instance=instance)
+    result = dg.materialize(_branching_defs(dg.AssetCheckSeverity.WARN), instance=instance)
     assert result.success, result.outcome.reason
     assert set(_steps(result).values()) == {"succeeded"}
     assert result.output_for_node("report") == 4
@@ -221,24 +221,24 @@ def test_a_failing_blocking_warn_check_does_not_block(instance: Instance) -> Non
 
 
 def test_a_passing_blocking_check_lets_downstream_run(instance: Instance) -> None:
-    @dd.asset
+    @dg.asset
     def raw() -> list[int]:
         return [1, 2]
 
-    @dd.asset
+    @dg.asset
     def clean(raw: list[int]) -> list[int]:
         return raw
 
-    @dd.asset_check(asset=raw, blocking=True)
-    def no_negatives(raw: list[int]) -> dd.AssetCheckResult:
-        return dd.AssetCheckResult(passed=all(x >= 0 for x in raw))
+    @dg.asset_check(asset=raw, blocking=True)
+    def no_negatives(raw: list[int]) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=all(x >= 0 for x in raw))
 
-    result = dd.materialize(dd.Definitions(assets=[raw, clean], asset_checks=[no_negatives]), instance=instance)
+    result = dg.materialize(dg.Definitions(assets=[raw, clean], asset_checks=[no_negatives]), instance=instance)
     assert result.success and _steps(result) == {"raw": "succeeded", "raw:no_negatives": "succeeded", "clean": "succeeded"}
 
 
 def test_checks_are_their_own_steps_right_after_their_asset(instance: Instance) -> None:
-    defs = _branching_defs(dd.AssetCheckSeverity.ERROR)
+    defs = _branching_defs(dg.AssetCheckSeverity.ERROR)
     plan = plan_assets(defs, defs.asset_graph.assets)
     keys = plan.step_keys
     for asset, check in [("raw", "raw:no_negatives"), ("clean", "clean:clean_nonempty"), ("side", "side:side_positive")]:
@@ -251,7 +251,7 @@ def test_checks_are_their_own_steps_right_after_their_asset(instance: Instance) 
     assert "side:side_positive" not in plan.steps["side_report"].upstream
     assert "clean:clean_nonempty" not in plan.steps["report"].upstream
 
-    result = dd.materialize(_branching_defs(dd.AssetCheckSeverity.WARN), instance=instance)
+    result = dg.materialize(_branching_defs(dg.AssetCheckSeverity.WARN), instance=instance)
     rows = events(instance, result.run_id)
     first = {}
     for e in rows:
@@ -266,20 +266,20 @@ def test_checks_are_their_own_steps_right_after_their_asset(instance: Instance) 
 def test_history_is_kept_per_check(instance: Instance) -> None:
     values = iter([[1, 2], [1, -5], [3], [-1]])
 
-    @dd.asset
+    @dg.asset
     def numbers() -> list[int]:
         return next(values)
 
-    @dd.asset_check(asset=numbers)
-    def non_negative(numbers: list[int]) -> dd.AssetCheckResult:
-        return dd.AssetCheckResult(passed=min(numbers) >= 0, metadata={"min": min(numbers)})
+    @dg.asset_check(asset=numbers)
+    def non_negative(numbers: list[int]) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=min(numbers) >= 0, metadata={"min": min(numbers)})
 
-    @dd.asset_check(asset=numbers, name="has_rows")
+    @dg.asset_check(asset=numbers, name="has_rows")
     def rows_check(numbers: list[int]) -> bool:
         return len(numbers) > 0
 
-    defs = dd.Definitions(assets=[numbers], asset_checks=[non_negative, rows_check])
-    run_ids = [dd.materialize(defs, instance=instance).run_id for _ in range(4)]
+    defs = dg.Definitions(assets=[numbers], asset_checks=[non_negative, rows_check])
+    run_ids = [dg.materialize(defs, instance=instance).run_id for _ in range(4)]
 
     views = {v.name: v for v in check_views(defs, instance.store, "numbers")}
     assert set(views) == {"non_negative", "has_rows"}

@@ -8,52 +8,52 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import core as dd
-from core.asset_health import stale_or_missing, stale_reasons
-from core.events import EventType
-from core.instance import Instance
-from core.loader import Loaded
-from core.queries import asset_show_json, assets_list_json
+import dagdeck as dg
+from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.events import EventType
+from dagdeck.core.instance import Instance
+from dagdeck.core.views.asset_health import stale_or_missing, stale_reasons
+from dagdeck.core.views.runs import asset_show_json, assets_list_json
 from tests.checks.checks_helpers import events, parse_json
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 WriteDefs = Callable[..., Path]
 
 
-def _chain() -> dd.Definitions:
-    @dd.asset
+def _chain() -> dg.Definitions:
+    @dg.asset
     def raw_orders() -> int:
         return 1
 
-    @dd.asset
+    @dg.asset
     def orders(raw_orders: int) -> int:
         return raw_orders + 1
 
-    @dd.asset
+    @dg.asset
     def report(orders: int) -> int:
         return orders + 1
 
-    @dd.asset
+    @dg.asset
     def other() -> int:
         return 0
 
-    return dd.Definitions(assets=[raw_orders, orders, report, other])
+    return dg.Definitions(assets=[raw_orders, orders, report, other])
 
 
 def test_upstream_materialized_later_makes_the_asset_stale(instance: Instance) -> None:
     defs = _chain()
-    assert dd.materialize(defs, instance=instance).success
+    assert dg.materialize(defs, instance=instance).success
     rows = {r["key"]: r for r in assets_list_json(defs, instance.store)}
     assert not any(r["stale"] for r in rows.values()) and all(r["stale_reasons"] == [] for r in rows.values())
 
-    assert dd.materialize(defs, selection="raw_orders", instance=instance).success
+    assert dg.materialize(defs, selection="raw_orders", instance=instance).success
     rows = {r["key"]: r for r in assets_list_json(defs, instance.store)}
     assert {k: r["stale_reasons"] for k, r in rows.items() if r["stale"]} == {"orders": ["upstream raw_orders is newer"]}
-    shown = asset_show_json(defs, instance.store, dd.AssetKey("orders"))
+    shown = asset_show_json(defs, instance.store, dg.AssetKey("orders"))
     assert shown["stale"] is True and shown["stale_reasons"] == ["upstream raw_orders is newer"]
 
     # refreshing orders moves the staleness one level down
-    assert dd.materialize(defs, selection="orders", instance=instance).success
+    assert dg.materialize(defs, selection="orders", instance=instance).success
     assert stale_reasons(defs, instance.store) == {"report": ["upstream orders is newer"]}
     assert stale_or_missing(defs, instance.store) == ["report"]
 
@@ -61,55 +61,55 @@ def test_upstream_materialized_later_makes_the_asset_stale(instance: Instance) -
 def test_a_failed_blocking_check_leaves_downstream_stale(instance: Instance) -> None:
     ok = [True]
 
-    @dd.asset
+    @dg.asset
     def raw_orders() -> int:
         return 1
 
-    @dd.asset
+    @dg.asset
     def orders(raw_orders: int) -> int:
         return raw_orders
 
-    @dd.asset_check(asset=raw_orders, blocking=True)
+    @dg.asset_check(asset=raw_orders, blocking=True)
     def sane(raw_orders: int) -> bool:
         return ok[0]
 
-    defs = dd.Definitions(assets=[raw_orders, orders], asset_checks=[sane])
-    assert dd.materialize(defs, instance=instance).success
+    defs = dg.Definitions(assets=[raw_orders, orders], asset_checks=[sane])
+    assert dg.materialize(defs, instance=instance).success
     ok[0] = False
-    assert dd.materialize(defs, instance=instance).status == "FAILURE"
+    assert dg.materialize(defs, instance=instance).status == "FAILURE"
     assert stale_reasons(defs, instance.store) == {"orders": ["upstream raw_orders is newer"]}
 
 
 CODE = """
-import core as dd
+import dagdeck as dg
 
 
-@dd.asset
+@dg.asset
 def raw_orders():
     return [1, 2, 3]
 
 
-@dd.asset(code_version="1")
+@dg.asset(code_version="1")
 def orders(raw_orders):
     return raw_orders
 
 
-@dd.asset(code_version="1")
+@dg.asset(code_version="1")
 def report(orders):
     return len(orders)
 
 
-@dd.asset
+@dg.asset
 def lonely():
     return 0
 
 
-@dd.asset
+@dg.asset
 def newcomer(raw_orders):
     return raw_orders
 
 
-defs = dd.Definitions(assets=[raw_orders, orders, report, lonely, newcomer])
+defs = dg.Definitions(assets=[raw_orders, orders, report, lonely, newcomer])
 """
 
 
@@ -119,10 +119,10 @@ def test_code_version_change_and_materialize_stale(
     path = write_defs(CODE)
     # the first two runs in-process (same home; a CLI run would record the same events, slower)
     sel = ["raw_orders", "orders", "report", "lonely"]
-    assert dd.materialize(load_file(path).defs, selection=sel, instance=instance).success
+    assert dg.materialize(load_file(path).defs, selection=sel, instance=instance).success
     # report's code changes (the file is edited between runs); raw_orders is materialized again
-    path.write_text(path.read_text().replace('@dd.asset(code_version="1")\ndef report', '@dd.asset(code_version="2")\ndef report'))
-    assert dd.materialize(load_file(path).defs, selection="raw_orders", instance=instance).success
+    path.write_text(path.read_text().replace('@dg.asset(code_version="1")\ndef report', '@dg.asset(code_version="2")\ndef report'))
+    assert dg.materialize(load_file(path).defs, selection="raw_orders", instance=instance).success
 
     listed = {r["key"]: r for r in parse_json(cli("assets", "list", "--json", home=home, file=path))}
     assert {k: r["stale_reasons"] for k, r in listed.items() if r["stale"]} == {
@@ -147,20 +147,20 @@ def test_code_version_change_and_materialize_stale(
 
 
 TRANSIENT = """
-import core as dd
+import dagdeck as dg
 
 
-@dd.asset(transient=True)
+@dg.asset(transient=True)
 def staged():
     return [1, 2]
 
 
-@dd.asset(code_version="1")
+@dg.asset(code_version="1")
 def summary(staged):
     return sum(staged)
 
 
-defs = dd.Definitions(assets=[staged, summary])
+defs = dg.Definitions(assets=[staged, summary])
 """
 
 
@@ -168,7 +168,7 @@ def test_materialize_stale_recomputes_the_transient_input_it_needs(
     instance: Instance, write_defs: WriteDefs, load_file: Callable[[Path], Loaded]
 ) -> None:
     path = write_defs(TRANSIENT)
-    assert dd.materialize(load_file(path).defs, instance=instance).success
+    assert dg.materialize(load_file(path).defs, instance=instance).success
     assert not (instance.storage_dir / "staged").exists()
     path.write_text(path.read_text().replace('code_version="1"', 'code_version="2"'))
     defs = load_file(path).defs
@@ -176,6 +176,6 @@ def test_materialize_stale_recomputes_the_transient_input_it_needs(
     # the stored value of `staged` is gone, so `summary` alone could not load its input
     wanted = stale_or_missing(defs, instance.store)
     assert wanted == ["staged", "summary"]
-    result = dd.materialize(defs, selection=wanted, instance=instance)
+    result = dg.materialize(defs, selection=wanted, instance=instance)
     assert result.success, result.outcome.reason
     assert stale_reasons(defs, instance.store) == {}

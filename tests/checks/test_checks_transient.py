@@ -9,41 +9,41 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import core as dd
-from core.events import EventType
-from core.instance import Instance
-from core.queries import asset_show_json, assets_list_json
+import dagdeck as dg
+from dagdeck.core.events import EventType
+from dagdeck.core.instance import Instance
+from dagdeck.core.views.runs import asset_show_json, assets_list_json
 from tests.checks.checks_helpers import evaluations, events, parse_json, steps_by_key
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 WriteDefs = Callable[..., Path]
 
 
-def _defs(fail: list[bool]) -> dd.Definitions:
-    @dd.asset(transient=True)
+def _defs(fail: list[bool]) -> dg.Definitions:
+    @dg.asset(transient=True)
     def staged() -> list[int]:
         return [2, 3, 5]
 
-    @dd.asset
+    @dg.asset
     def total(staged: list[int]) -> int:
         if fail[0]:
             raise RuntimeError("warehouse down")
         return sum(staged)
 
-    @dd.asset
+    @dg.asset
     def kept() -> str:
         return "stays"
 
-    @dd.asset_check(asset=staged)
-    def staged_rows(staged: list[int]) -> dd.AssetCheckResult:
-        return dd.AssetCheckResult(passed=len(staged) == 3, metadata={"rows": len(staged)})
+    @dg.asset_check(asset=staged)
+    def staged_rows(staged: list[int]) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=len(staged) == 3, metadata={"rows": len(staged)})
 
-    return dd.Definitions(assets=[staged, total, kept], asset_checks=[staged_rows])
+    return dg.Definitions(assets=[staged, total, kept], asset_checks=[staged_rows])
 
 
 def test_transient_value_reaches_downstream_and_is_removed_when_the_run_succeeds(instance: Instance) -> None:
     defs = _defs([False])
-    result = dd.materialize(defs, instance=instance)
+    result = dg.materialize(defs, instance=instance)
     assert result.success, result.outcome.reason
     storage = instance.storage_dir
     assert pickle.loads((storage / "total").read_bytes()) == 10  # downstream got [2, 3, 5]
@@ -56,11 +56,11 @@ def test_transient_value_reaches_downstream_and_is_removed_when_the_run_succeeds
     rows = {r["key"]: r for r in assets_list_json(defs, instance.store)}
     assert rows["staged"]["transient"] is True and rows["total"]["transient"] is False
     assert rows["staged"]["latest_status"] == "materialized"
-    assert asset_show_json(defs, instance.store, dd.AssetKey("staged"))["transient"] is True
+    assert asset_show_json(defs, instance.store, dg.AssetKey("staged"))["transient"] is True
 
 
 def test_transient_value_is_kept_after_a_failure(instance: Instance) -> None:
-    result = dd.materialize(_defs([True]), instance=instance)
+    result = dg.materialize(_defs([True]), instance=instance)
     assert result.status == "FAILURE"
     path = instance.storage_dir / "staged"
     assert path.exists() and pickle.loads(path.read_bytes()) == [2, 3, 5]
@@ -70,26 +70,26 @@ def test_transient_value_is_kept_after_a_failure(instance: Instance) -> None:
 REEXEC = """
 from pathlib import Path
 
-import core as dd
+import dagdeck as dg
 
 HERE = Path(__file__).parent
 
 
-@dd.asset(transient=True)
+@dg.asset(transient=True)
 def staged():
     with open(HERE / "staged_calls.txt", "a") as f:
         f.write("x")
     return [2, 3, 5]
 
 
-@dd.asset
+@dg.asset
 def total(staged):
     if (HERE / "FAIL").exists():
         raise RuntimeError("warehouse down")
     return sum(staged)
 
 
-defs = dd.Definitions(assets=[staged, total])
+defs = dg.Definitions(assets=[staged, total])
 """
 
 

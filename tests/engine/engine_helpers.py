@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.instance import Instance
-from store import EventRow
+from dagdeck.core.instance import Instance
+from dagdeck.store import EventRow
 
 STEP_STATUSES = {"pending", "running", "succeeded", "failed", "up_for_retry", "skipped", "canceled"}
 
@@ -63,7 +63,7 @@ def run_cli_parallel(
         (
             args,
             subprocess.Popen(
-                [sys.executable, "-m", "core.cli", "-f", str(file), "--home", str(home), *args],
+                [sys.executable, "-m", "dagdeck", "-f", str(file), "--home", str(home), *args],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,

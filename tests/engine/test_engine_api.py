@@ -1,4 +1,4 @@
-"""Definitions API semantics, run in-process with `dd.materialize` against a real SQLite instance."""
+"""Definitions API semantics, run in-process with `dg.materialize` against a real SQLite instance."""
 
 from __future__ import annotations
 
@@ -9,24 +9,24 @@ from typing import Any
 import pytest
 from engine_helpers import events_of
 
-import core as dd
-from core.instance import Instance
-from core.metadata import plain
+import dagdeck as dg
+from dagdeck.core.defs.metadata import plain
+from dagdeck.core.instance import Instance
 
 
-def _step(result: dd.InProcessResult, key: str) -> Any:
+def _step(result: dg.InProcessResult, key: str) -> Any:
     return next(s for s in result.view().steps if s.key == key)
 
 
 # -- @asset -------------------------------------------------------------------------------------------
 def test_bare_asset_takes_name_group_and_description_from_the_function() -> None:
-    @dd.asset
+    @dg.asset
     def orders() -> list[int]:
         """Raw orders."""
         return [1]
 
-    assert isinstance(orders, dd.AssetsDefinition)
-    assert orders.key == dd.AssetKey("orders")
+    assert isinstance(orders, dg.AssetsDefinition)
+    assert orders.key == dg.AssetKey("orders")
     assert orders.group_name == "default"
     assert orders.description == "Raw orders."
     assert orders.retry_policy is None
@@ -34,13 +34,13 @@ def test_bare_asset_takes_name_group_and_description_from_the_function() -> None
 
 
 def test_asset_with_every_argument(instance: Instance) -> None:
-    @dd.asset
+    @dg.asset
     def source() -> int:
         return 1
 
-    policy = dd.RetryPolicy(max_retries=2, delay=0.1)
+    policy = dg.RetryPolicy(max_retries=2, delay=0.1)
 
-    @dd.asset(
+    @dg.asset(
         name="renamed",
         key_prefix=["warehouse", "sales"],
         deps=[source],
@@ -55,7 +55,7 @@ def test_asset_with_every_argument(instance: Instance) -> None:
         """Docstring loses to description=."""
         return "x"
 
-    assert fn.key == dd.AssetKey(["warehouse", "sales", "renamed"]) == dd.AssetKey("warehouse/sales/renamed")
+    assert fn.key == dg.AssetKey(["warehouse", "sales", "renamed"]) == dg.AssetKey("warehouse/sales/renamed")
     assert fn.key_prefix == ("warehouse", "sales")
     assert fn.group_name == "sales"
     assert fn.description == "Explicit description."
@@ -64,15 +64,15 @@ def test_asset_with_every_argument(instance: Instance) -> None:
     assert fn.tags == {"tier": "gold"}
     assert fn.kinds == frozenset({"python", "sql"})
 
-    defs = dd.Definitions(assets=[source, fn])
+    defs = dg.Definitions(assets=[source, fn])
     graph = defs.asset_graph
-    key = dd.AssetKey("warehouse/sales/renamed")
+    key = dg.AssetKey("warehouse/sales/renamed")
     # deps=[...] orders the run but passes no value
-    assert graph.upstream[key] == {dd.AssetKey("source")}
+    assert graph.upstream[key] == {dg.AssetKey("source")}
     assert graph.data_inputs[key] == {}
     assert graph.groups["sales"] == [key]
 
-    result = dd.materialize(defs, instance=instance)
+    result = dg.materialize(defs, instance=instance)
     assert result.success
     assert _step(result, "source").ended_at <= _step(result, "warehouse/sales/renamed").started_at
     assert result.output_for_node("warehouse/sales/renamed") == "x"
@@ -80,29 +80,29 @@ def test_asset_with_every_argument(instance: Instance) -> None:
 
 
 def test_upstream_values_come_from_parameter_names_and_key_prefix(instance: Instance) -> None:
-    @dd.asset(key_prefix="raw")
+    @dg.asset(key_prefix="raw")
     def orders() -> list[int]:
         return [1, 2, 3]
 
-    @dd.asset(key_prefix="raw")
+    @dg.asset(key_prefix="raw")
     def cleaned(orders: list[int]) -> list[int]:  # same prefix: raw/orders
         return [o * 2 for o in orders]
 
-    @dd.asset
+    @dg.asset
     def total(cleaned: list[int]) -> int:  # unique last part: raw/cleaned
         return sum(cleaned)
 
-    @dd.asset(ins={"src": dd.AssetIn(key="raw/orders")})
+    @dg.asset(ins={"src": dg.AssetIn(key="raw/orders")})
     def count(src: list[int]) -> int:
         return len(src)
 
-    defs = dd.Definitions(assets=[orders, cleaned, total, count])
+    defs = dg.Definitions(assets=[orders, cleaned, total, count])
     graph = defs.asset_graph
-    assert graph.data_inputs[dd.AssetKey("raw/cleaned")] == {"orders": dd.AssetKey("raw/orders")}
-    assert graph.data_inputs[dd.AssetKey("total")] == {"cleaned": dd.AssetKey("raw/cleaned")}
-    assert graph.data_inputs[dd.AssetKey("count")] == {"src": dd.AssetKey("raw/orders")}
+    assert graph.data_inputs[dg.AssetKey("raw/cleaned")] == {"orders": dg.AssetKey("raw/orders")}
+    assert graph.data_inputs[dg.AssetKey("total")] == {"cleaned": dg.AssetKey("raw/cleaned")}
+    assert graph.data_inputs[dg.AssetKey("count")] == {"src": dg.AssetKey("raw/orders")}
 
-    result = dd.materialize(defs, instance=instance)
+    result = dg.materialize(defs, instance=instance)
     assert result.success
     assert result.output_for_node("total") == 12
     assert result.output_for_node("count") == 3
@@ -112,8 +112,8 @@ def test_upstream_values_come_from_parameter_names_and_key_prefix(instance: Inst
 def test_context_first_parameter_logs_and_output_metadata(instance: Instance) -> None:
     seen: dict[str, Any] = {}
 
-    @dd.asset
-    def first(context: dd.AssetExecutionContext) -> int:
+    @dg.asset
+    def first(context: dg.AssetExecutionContext) -> int:
         seen["run_id"] = context.run_id
         seen["asset_key"] = context.asset_key
         context.log.info("loaded %d rows", 3)
@@ -122,18 +122,18 @@ def test_context_first_parameter_logs_and_output_metadata(instance: Instance) ->
         context.add_output_metadata({"rows": 3, "note": "from context"})
         return 3
 
-    @dd.asset
-    def second(ctx: dd.AssetExecutionContext, first: int) -> dd.Output:  # any name, annotated
+    @dg.asset
+    def second(ctx: dg.AssetExecutionContext, first: int) -> dg.Output:  # any name, annotated
         ctx.add_output_metadata({"extra": True})
-        return dd.Output(first + 1, metadata={"value": first + 1})
+        return dg.Output(first + 1, metadata={"value": first + 1})
 
-    @dd.asset
-    def third(second: int) -> dd.MaterializeResult:
-        return dd.MaterializeResult(metadata={"written_elsewhere": second})
+    @dg.asset
+    def third(second: int) -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata={"written_elsewhere": second})
 
-    result = dd.materialize([first, second, third], instance=instance)
+    result = dg.materialize([first, second, third], instance=instance)
     assert result.success
-    assert seen == {"run_id": result.run_id, "asset_key": dd.AssetKey("first")}
+    assert seen == {"run_id": result.run_id, "asset_key": dg.AssetKey("first")}
 
     logs = events_of(instance, result.run_id, "LOG")
     assert [(e.step_key, e.level, e.message) for e in logs] == [
@@ -154,16 +154,16 @@ def test_context_first_parameter_logs_and_output_metadata(instance: Instance) ->
 
 
 def test_metadata_value_helpers_are_stored_typed(instance: Instance) -> None:
-    @dd.asset
-    def rich() -> dd.MaterializeResult:
-        return dd.MaterializeResult(
+    @dg.asset
+    def rich() -> dg.MaterializeResult:
+        return dg.MaterializeResult(
             metadata={
-                "md": dd.MetadataValue.md("# Title"),
-                "url": dd.MetadataValue.url("https://example.com/x"),
-                "path": dd.MetadataValue.path(Path("/data/out.csv")),
-                "json": dd.MetadataValue.json({"a": [1, 2]}),
-                "table": dd.MetadataValue.table([{"id": 1, "v": "x"}, {"id": 2}]),
-                "ts": dd.MetadataValue.timestamp(1_700_000_000.5),
+                "md": dg.MetadataValue.md("# Title"),
+                "url": dg.MetadataValue.url("https://example.com/x"),
+                "path": dg.MetadataValue.path(Path("/data/out.csv")),
+                "json": dg.MetadataValue.json({"a": [1, 2]}),
+                "table": dg.MetadataValue.table([{"id": 1, "v": "x"}, {"id": 2}]),
+                "ts": dg.MetadataValue.timestamp(1_700_000_000.5),
                 "n": 7,
                 "f": 1.5,
                 "flag": False,
@@ -171,7 +171,7 @@ def test_metadata_value_helpers_are_stored_typed(instance: Instance) -> None:
             }
         )
 
-    result = dd.materialize([rich], instance=instance)
+    result = dg.materialize([rich], instance=instance)
     (mat,) = events_of(instance, result.run_id, "ASSET_MATERIALIZATION")
     types = {k: v["type"] for k, v in mat.data["metadata"].items()}
     assert types == {
@@ -198,85 +198,85 @@ class _Warehouse:
 def test_resources_are_injected_by_parameter_name(instance: Instance) -> None:
     warehouse = _Warehouse()
 
-    @dd.asset
+    @dg.asset
     def table(warehouse: _Warehouse) -> int:
         warehouse.writes.append("table")
         return len(warehouse.writes)
 
-    @dd.op
+    @dg.op
     def load(warehouse: _Warehouse) -> str:
         warehouse.writes.append("op")
         return "ok"
 
-    @dd.job
+    @dg.job
     def load_job() -> None:
         load()
 
-    defs = dd.Definitions(assets=[table], jobs=[load_job], resources={"warehouse": warehouse})
-    assert dd.materialize(defs, instance=instance).success
-    assert dd.materialize(defs, instance=instance, job_name="load_job").success
+    defs = dg.Definitions(assets=[table], jobs=[load_job], resources={"warehouse": warehouse})
+    assert dg.materialize(defs, instance=instance).success
+    assert dg.materialize(defs, instance=instance, job_name="load_job").success
     assert warehouse.writes == ["table", "op"]
 
 
-class ScaleConfig(dd.Config):
+class ScaleConfig(dg.Config):
     n: int
     factor: float = 2.0
 
 
 def test_run_config_through_a_config_subclass(instance: Instance) -> None:
-    @dd.asset
+    @dg.asset
     def scaled(config: ScaleConfig) -> float:
         return config.n * config.factor
 
-    ok = dd.materialize([scaled], instance=instance, run_config={"ops": {"scaled": {"config": {"n": 3}}}})
+    ok = dg.materialize([scaled], instance=instance, run_config={"ops": {"scaled": {"config": {"n": 3}}}})
     assert ok.success
     assert ok.output_for_node("scaled") == 6.0
 
-    bad = dd.materialize([scaled], instance=instance, run_config={"ops": {"scaled": {"config": {"n": "many"}}}})
+    bad = dg.materialize([scaled], instance=instance, run_config={"ops": {"scaled": {"config": {"n": "many"}}}})
     assert bad.status == "FAILURE"
     assert "n" in bad.outcome.reason and "ScaleConfig" in bad.outcome.reason
     assert events_of(instance, bad.run_id, "STEP_START") == []  # rejected before any step ran
 
 
 # -- ops, graphs, jobs --------------------------------------------------------------------------------
-@dd.op
+@dg.op
 def numbers() -> list[int]:
     return [1, 2, 3, 4, 5]
 
 
-@dd.op(ins={"xs": dd.In(description="numbers")}, out={"evens": dd.Out(), "odds": dd.Out()})
+@dg.op(ins={"xs": dg.In(description="numbers")}, out={"evens": dg.Out(), "odds": dg.Out()})
 def split(xs: list[int]) -> tuple[list[int], list[int]]:
     return [x for x in xs if x % 2 == 0], [x for x in xs if x % 2]
 
 
-@dd.op(out={"low": dd.Out(), "high": dd.Out()})
+@dg.op(out={"low": dg.Out(), "high": dg.Out()})
 def bounds(xs: list[int]):  # noqa: ANN201 - a generator of Outputs
-    yield dd.Output(min(xs), output_name="low", metadata={"which": "min"})
-    yield dd.Output(max(xs), output_name="high")
+    yield dg.Output(min(xs), output_name="low", metadata={"which": "min"})
+    yield dg.Output(max(xs), output_name="high")
 
 
-@dd.op
+@dg.op
 def total(xs: list[int]) -> int:
     return sum(xs)
 
 
-@dd.op
+@dg.op
 def collect(parts: list[int]) -> list[int]:
     return sorted(parts)
 
 
-@dd.op
+@dg.op
 def double(xs: list[int]) -> list[int]:
     return [x * 2 for x in xs]
 
 
-@dd.graph
+@dg.graph
 def summarize(xs: Any) -> Any:
     evens, odds = split(xs)
     return collect([total(evens), total(odds)])  # fan-in of two nodes of the same op
 
 
-@dd.job
+@dg.job
 def pipeline() -> None:
     nums = numbers()
     summarize(nums)  # nested graph
@@ -300,8 +300,8 @@ def test_job_of_ops_with_multiple_outputs_nesting_fan_out_and_fan_in(instance: I
     assert pipeline.nodes["double"].upstream_nodes == {"numbers"}
     assert pipeline.nodes["summarize.split"].upstream_nodes == {"numbers"}
 
-    defs = dd.Definitions(jobs=[pipeline])
-    result = dd.materialize(defs, instance=instance, job_name="pipeline")
+    defs = dg.Definitions(jobs=[pipeline])
+    result = dg.materialize(defs, instance=instance, job_name="pipeline")
     assert result.success, result.outcome.reason
     assert result.output_for_node("summarize.split", "evens") == [2, 4]
     assert result.output_for_node("summarize.split", "odds") == [1, 3, 5]
@@ -320,48 +320,48 @@ def test_job_of_ops_with_multiple_outputs_nesting_fan_out_and_fan_in(instance: I
 
 
 def test_graph_to_job(instance: Instance) -> None:
-    @dd.graph
+    @dg.graph
     def etl() -> None:
         double(numbers())
 
     etl_job = etl.to_job(name="etl_job", tags={"team": "x"})
-    assert isinstance(etl_job, dd.JobDefinition)
+    assert isinstance(etl_job, dg.JobDefinition)
     assert etl_job.name == "etl_job" and etl_job.tags == {"team": "x"}
-    defs = dd.Definitions(jobs=[etl_job])
+    defs = dg.Definitions(jobs=[etl_job])
     assert defs.job_names == ["etl_job"]
-    result = dd.materialize(defs, instance=instance, job_name="etl_job")
+    result = dg.materialize(defs, instance=instance, job_name="etl_job")
     assert result.success
     assert result.output_for_node("double") == [2, 4, 6, 8, 10]
 
 
 # -- failures and retries -----------------------------------------------------------------------------
 def test_failure_skips_downstream_and_independent_branches_still_run(instance: Instance) -> None:
-    @dd.asset
+    @dg.asset
     def root() -> int:
         return 1
 
-    @dd.asset
+    @dg.asset
     def bad(root: int) -> int:
         raise ValueError(f"boom {root}")
 
-    @dd.asset
+    @dg.asset
     def after_bad(bad: int) -> int:
         return bad
 
-    @dd.asset
+    @dg.asset
     def good(root: int) -> int:
         time.sleep(0.2)  # still running when `bad` fails
         return root + 1
 
-    @dd.asset
+    @dg.asset
     def after_good(good: int) -> int:
         return good + 1
 
-    @dd.asset
+    @dg.asset
     def solo() -> str:
         return "alone"
 
-    result = dd.materialize([root, bad, after_bad, good, after_good, solo], instance=instance)
+    result = dg.materialize([root, bad, after_bad, good, after_good, solo], instance=instance)
     assert result.status == "FAILURE"
     statuses = {s.key: s.status for s in result.view().steps}
     assert statuses == {
@@ -386,8 +386,8 @@ def test_failure_skips_downstream_and_independent_branches_still_run(instance: I
 def test_retry_policy_with_delay_and_backoff_until_success(instance: Instance, tmp_path: Path) -> None:
     counter = tmp_path / "attempts"
 
-    @dd.asset(retry_policy=dd.RetryPolicy(max_retries=3, delay=0.2, backoff=2.0))
-    def flaky(context: dd.AssetExecutionContext) -> int:
+    @dg.asset(retry_policy=dg.RetryPolicy(max_retries=3, delay=0.2, backoff=2.0))
+    def flaky(context: dg.AssetExecutionContext) -> int:
         n = int(counter.read_text()) + 1 if counter.exists() else 1
         counter.write_text(str(n))
         assert context.retry_number == n - 1
@@ -395,7 +395,7 @@ def test_retry_policy_with_delay_and_backoff_until_success(instance: Instance, t
             raise ConnectionError(f"attempt {n} failed")
         return n
 
-    result = dd.materialize([flaky], instance=instance)
+    result = dg.materialize([flaky], instance=instance)
     assert result.success
     assert result.output_for_node("flaky") == 3
     step = _step(result, "flaky")
@@ -412,11 +412,11 @@ def test_retry_policy_with_delay_and_backoff_until_success(instance: Instance, t
 
 
 def test_retries_exhausted_end_failed(instance: Instance) -> None:
-    @dd.asset(retry_policy=dd.RetryPolicy(max_retries=1))
+    @dg.asset(retry_policy=dg.RetryPolicy(max_retries=1))
     def always_bad() -> int:
         raise RuntimeError("nope")
 
-    result = dd.materialize([always_bad], instance=instance)
+    result = dg.materialize([always_bad], instance=instance)
     assert result.status == "FAILURE"
     step = _step(result, "always_bad")
     assert (step.status, step.attempts) == ("failed", 2)
@@ -424,31 +424,31 @@ def test_retries_exhausted_end_failed(instance: Instance) -> None:
 
 
 # -- IO managers --------------------------------------------------------------------------------------
-@dd.asset(key_prefix="raw")
+@dg.asset(key_prefix="raw")
 def upstream_value() -> dict[str, int]:
     return {"rows": 41}
 
 
-@dd.asset
+@dg.asset
 def downstream_value(upstream_value: dict[str, int]) -> int:
     return upstream_value["rows"] + 1
 
 
 def test_downstream_alone_loads_the_upstream_last_stored_value(instance: Instance) -> None:
-    defs = dd.Definitions(assets=[upstream_value, downstream_value])
-    first = dd.materialize(defs, instance=instance, selection="raw/upstream_value")
+    defs = dg.Definitions(assets=[upstream_value, downstream_value])
+    first = dg.materialize(defs, instance=instance, selection="raw/upstream_value")
     assert first.success
     assert (instance.storage_dir / "raw" / "upstream_value").is_file()
 
-    second = dd.materialize(defs, instance=instance, selection="downstream_value")
+    second = dg.materialize(defs, instance=instance, selection="downstream_value")
     assert second.success
     assert [s.key for s in second.view().steps] == ["downstream_value"]
     assert second.output_for_node("downstream_value") == 42
 
 
 def test_missing_upstream_value_is_a_clear_step_error(instance: Instance) -> None:
-    defs = dd.Definitions(assets=[upstream_value, downstream_value])
-    result = dd.materialize(defs, instance=instance, selection="downstream_value")
+    defs = dg.Definitions(assets=[upstream_value, downstream_value])
+    result = dg.materialize(defs, instance=instance, selection="downstream_value")
     assert result.status == "FAILURE"
     error = _step(result, "downstream_value").error or ""
     assert "raw/upstream_value" in error and "no stored value" in error
@@ -456,37 +456,37 @@ def test_missing_upstream_value_is_a_clear_step_error(instance: Instance) -> Non
 
 
 def test_mem_io_manager_keeps_values_inside_the_run_only(instance: Instance) -> None:
-    @dd.asset
+    @dg.asset
     def a() -> list[int]:
         return [1, 2]
 
-    @dd.asset
+    @dg.asset
     def b(a: list[int]) -> int:
         return sum(a)
 
-    defs = dd.Definitions(assets=[a, b], resources={"io_manager": dd.mem_io_manager})
-    assert dd.materialize(defs, instance=instance).success
+    defs = dg.Definitions(assets=[a, b], resources={"io_manager": dg.mem_io_manager})
+    assert dg.materialize(defs, instance=instance).success
     assert not instance.storage_dir.exists() or not any(instance.storage_dir.rglob("*"))
 
-    alone = dd.materialize(defs, instance=instance, selection="b")
+    alone = dg.materialize(defs, instance=instance, selection="b")
     assert alone.status == "FAILURE"
     assert "no stored value" in (_step(alone, "b").error or "")
 
 
 # -- concurrency --------------------------------------------------------------------------------------
 def test_independent_steps_run_concurrently(instance: Instance) -> None:
-    @dd.asset
+    @dg.asset
     def slow_left() -> int:
         time.sleep(0.5)
         return 1
 
-    @dd.asset
+    @dg.asset
     def slow_right() -> int:
         time.sleep(0.5)
         return 2
 
     t0 = time.monotonic()
-    result = dd.materialize([slow_left, slow_right], instance=instance)
+    result = dg.materialize([slow_left, slow_right], instance=instance)
     wall = time.monotonic() - t0
     assert result.success
     steps = result.view().steps

@@ -17,9 +17,9 @@ WriteDefs = Callable[..., Path]
 CASES: dict[str, tuple[str, list[str]]] = {
     "syntax_error": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def a(:  # HERE
             return 1
         """,
@@ -27,16 +27,16 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "import_error": (
         """
-        import core as dd
+        import dagdeck as dg
         import not_a_real_package_xyz  # HERE
 
-        defs = dd.Definitions()
+        defs = dg.Definitions()
         """,
         ["ModuleNotFoundError", "not_a_real_package_xyz", "fix: install the missing package"],
     ),
     "error_raised_in_user_code": (
         """
-        import core as dd
+        import dagdeck as dg
 
         LIMIT = int("ten")  # HERE
         """,
@@ -44,127 +44,127 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "unknown_dependency": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def orders():
             return 1
 
-        @dd.asset
+        @dg.asset
         def order_items():
             return 1
 
-        @dd.asset  # HERE
+        @dg.asset  # HERE
         def report(order):
             return order
-        defs = dd.Definitions(assets=[orders, order_items, report])
+        defs = dg.Definitions(assets=[orders, order_items, report])
         """,
         ["asset report", "unknown asset 'order'", "did you mean", "'orders'"],
     ),
     "unknown_deps_entry": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def orders():
             return 1
 
-        @dd.asset(deps=["ordrs"])  # HERE
+        @dg.asset(deps=["ordrs"])  # HERE
         def report():
             return 1
-        defs = dd.Definitions(assets=[orders, report])
+        defs = dg.Definitions(assets=[orders, report])
         """,
         ["asset report", "'ordrs'", "did you mean 'orders'"],
     ),
     "duplicate_key": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset(name="orders")
+        @dg.asset(name="orders")
         def first():
             return 1
 
-        @dd.asset(name="orders")  # HERE
+        @dg.asset(name="orders")  # HERE
         def second():
             return 2
-        defs = dd.Definitions(assets=[first, second])
+        defs = dg.Definitions(assets=[first, second])
         """,
         ["duplicate asset key 'orders'", "also defined at", "fix: rename one"],
     ),
     "selection_matching_nothing": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset(group_name="g")
+        @dg.asset(group_name="g")
         def a():
             return 1
 
-        @dd.asset(group_name="h")
+        @dg.asset(group_name="h")
         def b():
             return 1
 
-        both = dd.define_asset_job("both", selection=dd.AssetSelection.groups("g") & dd.AssetSelection.groups("h"))  # HERE
-        defs = dd.Definitions(assets=[a, b], jobs=[both])
+        both = dg.define_asset_job("both", selection=dg.AssetSelection.groups("g") & dg.AssetSelection.groups("h"))  # HERE
+        defs = dg.Definitions(assets=[a, b], jobs=[both])
         """,
         ["job both", "matches no assets", "fix:"],
     ),
     "selection_naming_unknown_asset": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def orders():
             return 1
 
-        job = dd.define_asset_job("j", selection="+ordres")  # HERE
-        defs = dd.Definitions(assets=[orders], jobs=[job])
+        job = dg.define_asset_job("j", selection="+ordres")  # HERE
+        defs = dg.Definitions(assets=[orders], jobs=[job])
         """,
         ["job j", "unknown asset 'ordres'", "did you mean 'orders'"],
     ),
     "invalid_cron": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def a():
             return 1
 
-        job = dd.define_asset_job("hourly", selection="*")
-        sched = dd.ScheduleDefinition(name="every_hour", job=job, cron_schedule="61 * * * *")  # HERE
-        defs = dd.Definitions(assets=[a], jobs=[job], schedules=[sched])
+        job = dg.define_asset_job("hourly", selection="*")
+        sched = dg.ScheduleDefinition(name="every_hour", job=job, cron_schedule="61 * * * *")  # HERE
+        defs = dg.Definitions(assets=[a], jobs=[job], schedules=[sched])
         """,
         ["schedule every_hour", "invalid cron string '61 * * * *'", "fix:"],
     ),
     "op_input_not_wired": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.op
+        @dg.op
         def one():
             return 1
 
-        @dd.op
+        @dg.op
         def add(x, y):
             return x + y
 
-        @dd.job  # HERE
+        @dg.job  # HERE
         def adder():
             add(one())
-        defs = dd.Definitions(jobs=[adder])
+        defs = dg.Definitions(jobs=[adder])
         """,
         ["adder", "input 'y' of op 'add' is not wired", "fix:"],
     ),
     "schedule_for_unknown_job": (
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def a():
             return 1
 
-        daily = dd.define_asset_job("daily", selection="*")
-        sched = dd.ScheduleDefinition(name="nightly", job_name="dayly", cron_schedule="0 0 * * *")  # HERE
-        defs = dd.Definitions(assets=[a], jobs=[daily], schedules=[sched])
+        daily = dg.define_asset_job("daily", selection="*")
+        sched = dg.ScheduleDefinition(name="nightly", job_name="dayly", cron_schedule="0 0 * * *")  # HERE
+        defs = dg.Definitions(assets=[a], jobs=[daily], schedules=[sched])
         """,
         ["schedule nightly", "unknown job 'dayly'", "did you mean 'daily'"],
     ),
@@ -189,20 +189,20 @@ def test_check_reports_one_clear_line(case: str, cli: Cli, write_defs: WriteDefs
 def test_cycle_error_prints_the_cycle_path_in_data_flow_order(cli: Cli, write_defs: WriteDefs, home: Path) -> None:
     path = write_defs(
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def a(c):
             return c
 
-        @dd.asset
+        @dg.asset
         def b(a):
             return a
 
-        @dd.asset
+        @dg.asset
         def c(b):
             return b
-        defs = dd.Definitions(assets=[a, b, c])
+        defs = dg.Definitions(assets=[a, b, c])
         """
     )
     line = assert_one_line_error(cli("check", home=home, file=path))
@@ -214,14 +214,14 @@ def test_cycle_error_prints_the_cycle_path_in_data_flow_order(cli: Cli, write_de
 def test_selection_matching_nothing_is_described_readably(cli: Cli, write_defs: WriteDefs, home: Path) -> None:
     path = write_defs(
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset(group_name="g")
+        @dg.asset(group_name="g")
         def a():
             return 1
 
-        empty = dd.define_asset_job("empty", selection=dd.AssetSelection.assets("a").downstream() - dd.AssetSelection.all())
-        defs = dd.Definitions(assets=[a], jobs=[empty])
+        empty = dg.define_asset_job("empty", selection=dg.AssetSelection.assets("a").downstream() - dg.AssetSelection.all())
+        defs = dg.Definitions(assets=[a], jobs=[empty])
         """
     )
     line = assert_one_line_error(cli("check", home=home, file=path))
@@ -232,12 +232,12 @@ def test_selection_matching_nothing_is_described_readably(cli: Cli, write_defs: 
 def test_check_succeeds_and_debug_shows_a_traceback(cli: Cli, write_defs: WriteDefs, home: Path) -> None:
     good = write_defs(
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def a():
             return 1
-        defs = dd.Definitions(assets=[a], jobs=[dd.define_asset_job("j", selection="a")])
+        defs = dg.Definitions(assets=[a], jobs=[dg.define_asset_job("j", selection="a")])
         """,
         "good.py",
     )
@@ -245,9 +245,9 @@ def test_check_succeeds_and_debug_shows_a_traceback(cli: Cli, write_defs: WriteD
     assert ok.returncode == 0, ok.stderr
     assert "1 assets, 1 jobs" in ok.stdout
 
-    bad = write_defs("import core as dd\nimport not_a_real_package_xyz\n", "bad.py")
+    bad = write_defs("import dagdeck as dg\nimport not_a_real_package_xyz\n", "bad.py")
     debug = subprocess.run(
-        [sys.executable, "-m", "core.cli", "--debug", "-f", str(bad), "--home", str(home), "check"], capture_output=True, text=True
+        [sys.executable, "-m", "dagdeck", "--debug", "-f", str(bad), "--home", str(home), "check"], capture_output=True, text=True
     )
     assert debug.returncode == 2
     assert "Traceback" in debug.stderr
@@ -256,12 +256,12 @@ def test_check_succeeds_and_debug_shows_a_traceback(cli: Cli, write_defs: WriteD
 def test_usage_errors_exit_2(cli: Cli, write_defs: WriteDefs, home: Path) -> None:
     path = write_defs(
         """
-        import core as dd
+        import dagdeck as dg
 
-        @dd.asset
+        @dg.asset
         def a():
             return 1
-        defs = dd.Definitions(assets=[a], jobs=[dd.define_asset_job("daily", selection="a")])
+        defs = dg.Definitions(assets=[a], jobs=[dg.define_asset_job("daily", selection="a")])
         """
     )
     unknown_job, unknown_run, bad_select, listed = run_cli_parallel(

@@ -15,17 +15,17 @@ Cli = Callable[..., subprocess.CompletedProcess[str]]
 WriteDefs = Callable[..., Path]
 
 DEFS = """
-import core as dd
+import dagdeck as dg
 
 
-class SummaryConfig(dd.Config):
+class SummaryConfig(dg.Config):
     factor: int = 1
 
 
-@dd.asset(group_name="sales", description="Orders from the shop.", kinds=["python"])
+@dg.asset(group_name="sales", description="Orders from the shop.", kinds=["python"])
 def orders(context):
     context.log.info("fetched orders")
-    return dd.Output(
+    return dg.Output(
         [10, 20, 30],
         metadata={
             "rows": 3,
@@ -33,52 +33,52 @@ def orders(context):
             "complete": True,
             "missing": None,
             "columns": ["id", "price"],
-            "readme": dd.MetadataValue.md("# Orders\\n*all* of them"),
-            "source": dd.MetadataValue.url("https://shop.example/api"),
-            "file": dd.MetadataValue.path("/data/orders.csv"),
-            "schema": dd.MetadataValue.json({"id": "int", "nested": [1, {"a": None}]}),
-            "preview": dd.MetadataValue.table([{"id": 1, "price": 10}, {"id": 2, "price": 20}]),
-            "fetched_at": dd.MetadataValue.timestamp(1700000000.25),
+            "readme": dg.MetadataValue.md("# Orders\\n*all* of them"),
+            "source": dg.MetadataValue.url("https://shop.example/api"),
+            "file": dg.MetadataValue.path("/data/orders.csv"),
+            "schema": dg.MetadataValue.json({"id": "int", "nested": [1, {"a": None}]}),
+            "preview": dg.MetadataValue.table([{"id": 1, "price": 10}, {"id": 2, "price": 20}]),
+            "fetched_at": dg.MetadataValue.timestamp(1700000000.25),
         },
     )
 
 
-@dd.asset(group_name="sales")
+@dg.asset(group_name="sales")
 def summary(orders, config: SummaryConfig):
-    return dd.MaterializeResult(metadata={"total": sum(orders) * config.factor})
+    return dg.MaterializeResult(metadata={"total": sum(orders) * config.factor})
 
 
-@dd.asset
+@dg.asset
 def fragile():
     raise RuntimeError("fragile broke")
 
 
-@dd.asset
+@dg.asset
 def after_fragile(fragile):
     return fragile
 
 
-@dd.op
+@dg.op
 def make():
     return 2
 
 
-@dd.op
+@dg.op
 def square(x):
     return x * x
 
 
-@dd.job(description="ops")
+@dg.job(description="ops")
 def op_job():
     square(make())
 
 
-defs = dd.Definitions(
+defs = dg.Definitions(
     assets=[orders, summary, fragile, after_fragile],
     jobs=[
         op_job,
-        dd.define_asset_job("sales_job", selection="group:sales"),
-        dd.define_asset_job("fragile_job", selection="fragile*"),
+        dg.define_asset_job("sales_job", selection="group:sales"),
+        dg.define_asset_job("fragile_job", selection="fragile*"),
     ],
 )
 """

@@ -4,52 +4,52 @@ from __future__ import annotations
 
 import pytest
 
-import core as dd
-from core.instance import Instance
-from core.selection import AssetSelection, parse_selection
+import dagdeck as dg
+from dagdeck.core.defs.selection import AssetSelection, parse_selection
+from dagdeck.core.instance import Instance
 
 # raw -> clean -> report
 #           \--> features -> model -> serve
 # lonely (no deps)
 
 
-@dd.asset(group_name="ingest")
+@dg.asset(group_name="ingest")
 def raw() -> int:
     return 1
 
 
-@dd.asset(group_name="ingest")
+@dg.asset(group_name="ingest")
 def clean(raw: int) -> int:
     return raw + 1
 
 
-@dd.asset(group_name="analytics")
+@dg.asset(group_name="analytics")
 def report(clean: int) -> int:
     return clean * 10
 
 
-@dd.asset(group_name="ml")
+@dg.asset(group_name="ml")
 def features(clean: int) -> int:
     return clean + 2
 
 
-@dd.asset(group_name="ml")
+@dg.asset(group_name="ml")
 def model(features: int) -> int:
     return features * 2
 
 
-@dd.asset(group_name="ml")
+@dg.asset(group_name="ml")
 def serve(model: int) -> int:
     return model
 
 
-@dd.asset(group_name="misc")
+@dg.asset(group_name="misc")
 def lonely() -> int:
     return 0
 
 
 ASSETS = [raw, clean, report, features, model, serve, lonely]
-DEFS = dd.Definitions(assets=ASSETS)
+DEFS = dg.Definitions(assets=ASSETS)
 
 
 def names(selection: AssetSelection) -> set[str]:
@@ -102,13 +102,13 @@ def test_string_selection_syntax(text: str, expected: set[str]) -> None:
 
 @pytest.mark.parametrize("bad", ["", "   ", "+", "nope", "group:nope"])
 def test_string_selection_errors_name_the_problem(bad: str) -> None:
-    with pytest.raises(dd.DefinitionError) as info:
+    with pytest.raises(dg.DefinitionError) as info:
         names(parse_selection(bad))
     assert info.value.problem
 
 
 def test_unknown_asset_in_selection_suggests_the_closest_key() -> None:
-    with pytest.raises(dd.DefinitionError) as info:
+    with pytest.raises(dg.DefinitionError) as info:
         names(parse_selection("+modle"))
     assert "modle" in info.value.problem
     assert "'model'" in (info.value.fix or "")
@@ -116,13 +116,13 @@ def test_unknown_asset_in_selection_suggests_the_closest_key() -> None:
 
 def test_define_asset_job_resolves_selections_and_runs_only_them(instance: Instance) -> None:
     jobs = [
-        dd.define_asset_job("ml_job", selection=AssetSelection.groups("ml")),
-        dd.define_asset_job("to_model", selection="*model"),
-        dd.define_asset_job("list_job", selection=["report", "lonely"]),
-        dd.define_asset_job("everything"),
-        dd.define_asset_job("combined", selection=AssetSelection.assets("clean").downstream() - AssetSelection.groups("ml")),
+        dg.define_asset_job("ml_job", selection=AssetSelection.groups("ml")),
+        dg.define_asset_job("to_model", selection="*model"),
+        dg.define_asset_job("list_job", selection=["report", "lonely"]),
+        dg.define_asset_job("everything"),
+        dg.define_asset_job("combined", selection=AssetSelection.assets("clean").downstream() - AssetSelection.groups("ml")),
     ]
-    defs = dd.Definitions(assets=ASSETS, jobs=jobs)
+    defs = dg.Definitions(assets=ASSETS, jobs=jobs)
     keys = {name: {k.to_user_string() for k in job.keys} for name, job in defs.asset_jobs.items()}
     assert keys == {
         "ml_job": {"features", "model", "serve"},
@@ -133,7 +133,7 @@ def test_define_asset_job_resolves_selections_and_runs_only_them(instance: Insta
     }
     assert defs.job_names == sorted(keys)
 
-    result = dd.materialize(defs, instance=instance, job_name="to_model")
+    result = dg.materialize(defs, instance=instance, job_name="to_model")
     assert result.success
     view = result.view()
     assert view.run.job_name == "to_model"

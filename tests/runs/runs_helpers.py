@@ -13,8 +13,8 @@ from typing import Any
 
 import psutil
 
-from core.instance import Instance
-from store import EventRow, Run
+from dagdeck.core.instance import Instance
+from dagdeck.store import EventRow, Run
 
 # Steps talk to the test through files next to the definitions file: `mark` writes one (the pid by
 # default), `gate` blocks until the test writes one.
@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-import core as dd
+import dagdeck as dg
 
 HERE = Path(__file__).resolve().parent
 
@@ -45,14 +45,14 @@ def gate(name, timeout=120):
 
 
 # -- cancel targets: each blocks in its own way; `after_*` never starts ------------------------------
-@dd.asset
+@dg.asset
 def sleeper():
     mark("sleeper.started")
     time.sleep(600)
     return 1
 
 
-@dd.asset
+@dg.asset
 def spinner():
     mark("spinner.started")
     x = 0
@@ -60,30 +60,30 @@ def spinner():
         x += 1
 
 
-@dd.asset
+@dg.asset
 def shell():
     mark("shell.started")
     subprocess.run(["sleep", "600"])
     return 1
 
 
-@dd.asset
+@dg.asset
 def after_sleeper(sleeper):
     return sleeper
 
 
-@dd.asset
+@dg.asset
 def after_spinner(spinner):
     return spinner
 
 
-@dd.asset
+@dg.asset
 def after_shell(shell):
     return shell
 
 
 # -- general purpose ---------------------------------------------------------------------------------
-@dd.asset
+@dg.asset
 def waiter(context):
     context.log.info("waiting for the gate")
     mark("waiter." + context.run_id)
@@ -91,33 +91,33 @@ def waiter(context):
     return "done"
 
 
-@dd.asset
+@dg.asset
 def one_second():
     time.sleep(1.0)
     return 1
 
 
-@dd.asset
+@dg.asset
 def pid_a():
     mark("pid_a", f"{os.getpid()} {os.getppid()} {os.getsid(0)}")
     time.sleep(0.3)
     return 1
 
 
-@dd.asset
+@dg.asset
 def pid_b():
     mark("pid_b", f"{os.getpid()} {os.getppid()} {os.getsid(0)}")
     time.sleep(0.3)
     return 2
 
 
-@dd.asset
+@dg.asset
 def pid_c(pid_a, pid_b):
     mark("pid_c", f"{os.getpid()} {os.getppid()} {os.getsid(0)}")
     return pid_a + pid_b
 
 
-@dd.asset
+@dg.asset
 def window_1():
     mark("window_1", f"{time.time()} " + str(os.getpid()))
     time.sleep(0.6)
@@ -125,7 +125,7 @@ def window_1():
     return 1
 
 
-@dd.asset
+@dg.asset
 def window_2():
     mark("window_2", f"{time.time()} " + str(os.getpid()))
     time.sleep(0.6)
@@ -133,7 +133,7 @@ def window_2():
     return 1
 
 
-@dd.asset
+@dg.asset
 def window_3():
     mark("window_3", f"{time.time()} " + str(os.getpid()))
     time.sleep(0.6)
@@ -142,56 +142,56 @@ def window_3():
 
 
 # -- re-execution: `flaky` fails until the test writes `fixed` -----------------------------------------
-@dd.asset
+@dg.asset
 def base():
     runs = HERE / "base.count"
     runs.write_text(str(int(runs.read_text()) + 1 if runs.exists() else 1))
     return 20
 
 
-@dd.asset
+@dg.asset
 def flaky(base):
     if not (HERE / "fixed").exists():
         raise RuntimeError("flaky is broken")
     return base + 1
 
 
-@dd.asset
+@dg.asset
 def after_flaky(flaky):
     return flaky * 2
 
 
-@dd.asset
+@dg.asset
 def bystander():
     return "fine"
 
 
-@dd.op
+@dg.op
 def op_base():
     runs = HERE / "op_base.count"
     runs.write_text(str(int(runs.read_text()) + 1 if runs.exists() else 1))
     return 5
 
 
-@dd.op
+@dg.op
 def op_flaky(x):
     if not (HERE / "fixed").exists():
         raise RuntimeError("op_flaky is broken")
     return x * 3
 
 
-@dd.op
+@dg.op
 def op_last(y):
     mark("op_last.result", str(y + 1))
     return y + 1
 
 
-@dd.op
+@dg.op
 def op_side(x):
     return x
 
 
-@dd.job
+@dg.job
 def op_chain():
     b = op_base()
     op_last(op_flaky(b))
@@ -199,27 +199,27 @@ def op_chain():
 
 
 # -- step logs ---------------------------------------------------------------------------------------
-@dd.asset
+@dg.asset
 def chatty():
     print("chatty says hello on stdout")
     print("chatty complains on stderr", file=sys.stderr)
     return 1
 
 
-@dd.asset
+@dg.asset
 def quiet():
     print("quiet whispers")
     return 1
 
 
-@dd.asset
+@dg.asset
 def flood():
     for i in range(2000):
         print(f"line {i:05d} " + "x" * 40)
     return 1
 
 
-defs = dd.Definitions(
+defs = dg.Definitions(
     assets=[
         sleeper, spinner, shell, after_sleeper, after_spinner, after_shell,
         waiter, one_second, pid_a, pid_b, pid_c, window_1, window_2, window_3,
@@ -227,11 +227,11 @@ defs = dd.Definitions(
     ],
     jobs=[
         op_chain,
-        dd.define_asset_job("flaky_job", selection="base flaky after_flaky bystander"),
-        dd.define_asset_job(
+        dg.define_asset_job("flaky_job", selection="base flaky after_flaky bystander"),
+        dg.define_asset_job(
             "windows_mp",
             selection="window_1 window_2 window_3",
-            executor_def=dd.multiprocess_executor.configured({"max_concurrent": 2}),
+            executor_def=dg.multiprocess_executor.configured({"max_concurrent": 2}),
         ),
     ],
 )
@@ -250,7 +250,7 @@ def cli_env() -> dict[str, str]:
 
 
 def dagdeck_cmd(home: Path, file: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "core.cli", "-f", str(file), "--home", str(home), *args]
+    return [sys.executable, "-m", "dagdeck", "-f", str(file), "--home", str(home), *args]
 
 
 def popen_cli(home: Path, file: Path, *args: str, **kwargs: Any) -> subprocess.Popen[str]:

@@ -24,9 +24,9 @@ from runs_helpers import (
     write_settings,
 )
 
-from core.instance import Instance
-from core.launcher import Launcher
-from core.queries import run_view
+from dagdeck.core.instance import Instance
+from dagdeck.core.running.launcher import Launcher
+from dagdeck.core.views.runs import run_view
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 WriteDefs = Callable[..., Path]

@@ -24,8 +24,8 @@ from runs_helpers import (
     wait_for,
 )
 
-from core.instance import Instance
-from core.queries import run_view
+from dagdeck.core.instance import Instance
+from dagdeck.core.views.runs import run_view
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 WriteDefs = Callable[..., Path]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from runs_helpers import RUNS_DEFS, popen_cli, run_events, write_settings
 
-from core.instance import Instance
+from dagdeck.core.instance import Instance
 
 WriteDefs = Callable[..., Path]
 Cli = Callable[..., subprocess.CompletedProcess[str]]

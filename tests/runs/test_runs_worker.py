@@ -119,7 +119,7 @@ def test_job_executor_limits_concurrent_step_processes(cli: Cli, defs_file: Path
 def test_definitions_level_executor(cli: Cli, write_defs: WriteDefs, home: Path) -> None:
     path = write_defs(
         textwrap.dedent(RUNS_DEFS).replace(
-            "\ndefs = dd.Definitions(\n", "\ndefs = dd.Definitions(\n    executor=dd.multiprocess_executor,\n"
+            "\ndefs = dg.Definitions(\n", "\ndefs = dg.Definitions(\n    executor=dg.multiprocess_executor,\n"
         ),
         "mp_defs.py",
     )

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.instance import Instance
-from core.settings import Settings
+from dagdeck.core.instance import Instance
+from dagdeck.core.settings import Settings
 from tests.store.pg import deselect_postgres_without_server, fresh_database, require_pg_url
 
 HERE = str(Path(__file__).resolve().parent)

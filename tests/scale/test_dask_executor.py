@@ -12,51 +12,51 @@ from pathlib import Path
 
 import pytest
 
-from core.asset_jobs import ASSET_JOB_NAME
-from core.execution import RunOutcome, execute_run
-from core.instance import Instance
-from core.io_managers import FilesystemIOManager, IOContext
-from core.loader import CodeLocation, load
-from core.run_status import RunStatus
-from store import EventRow, Run
+from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
+from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext
+from dagdeck.core.defs.loader import CodeLocation, load
+from dagdeck.core.instance import Instance
+from dagdeck.core.running.execute_run import RunOutcome, execute_run
+from dagdeck.core.running.run_status import RunStatus
+from dagdeck.store import EventRow, Run
 
 DEFS = '''
 import os
 import time
 from pathlib import Path
 
-import core as dd
+import dagdeck as dg
 
 HERE = Path(__file__).resolve().parent
 
 
-@dd.asset
+@dg.asset
 def source(context):
     context.log.info("pid " + str(os.getpid()))
     return 20
 
 
-@dd.asset
+@dg.asset
 def measured(source):
-    return dd.Output(source + 1, metadata={"rows": 3, "note": "from dask"})
+    return dg.Output(source + 1, metadata={"rows": 3, "note": "from dask"})
 
 
-@dd.asset
+@dg.asset
 def total(source, measured):
     return source + measured
 
 
-@dd.asset
+@dg.asset
 def broken(source):
     raise ValueError("broken on purpose")
 
 
-@dd.asset
+@dg.asset
 def after_broken(broken):
     return broken
 
 
-@dd.asset(retry_policy=dd.RetryPolicy(max_retries=2))
+@dg.asset(retry_policy=dg.RetryPolicy(max_retries=2))
 def flaky():
     counter = HERE / "flaky.count"
     n = int(counter.read_text()) + 1 if counter.exists() else 1
@@ -66,7 +66,7 @@ def flaky():
     return n
 
 
-@dd.asset
+@dg.asset
 def patient(context):
     (HERE / "patient.started").write_text(str(os.getpid()))
     while not context.is_canceled():
@@ -75,19 +75,19 @@ def patient(context):
     return 1
 
 
-@dd.asset
+@dg.asset
 def after_patient(patient):
     return patient
 
 
-@dd.asset
+@dg.asset
 def in_memory_value():
     return 1
 
 
 EXECUTOR = {executor}
 
-defs = dd.Definitions(
+defs = dg.Definitions(
     assets=[source, measured, total, broken, after_broken, flaky, patient, after_patient],
     executor=EXECUTOR,
 )
@@ -115,7 +115,7 @@ def _events(instance: Instance, run_id: str, event_type: str) -> list[EventRow]:
 
 
 def _cluster(address: str) -> str:
-    return f'dd.dask_executor.configured({{"scheduler_address": "{address}"}})'
+    return f'dg.dask_executor.configured({{"scheduler_address": "{address}"}})'
 
 
 def test_steps_run_in_worker_processes_with_metadata_and_values(
@@ -135,7 +135,7 @@ def test_steps_run_in_worker_processes_with_metadata_and_values(
     assert states["measured"].last_metadata["note"]["value"] == "from dask"
     assert states["total"].last_run_id == run.run_id
     io = FilesystemIOManager(any_instance.storage_dir)
-    from core.asset_key import AssetKey
+    from dagdeck.core.defs.asset_key import AssetKey
 
     stored = io.load_input(IOContext(any_instance.storage_dir, run.run_id, "total", "result", AssetKey("total")))
     assert stored == 41
@@ -216,7 +216,7 @@ def test_without_an_address_a_local_cluster_lives_for_the_run(
 
 def test_in_memory_io_manager_is_refused_at_launch(instance: Instance, write_defs: Callable[..., Path]) -> None:
     code = DEFS.replace("{executor}", '"dask"').replace(
-        "    executor=EXECUTOR,\n", '    executor=EXECUTOR,\n    resources={"io_manager": dd.mem_io_manager},\n'
+        "    executor=EXECUTOR,\n", '    executor=EXECUTOR,\n    resources={"io_manager": dg.mem_io_manager},\n'
     )
     path = write_defs(code)
     location = CodeLocation(file=str(path), working_dir=str(path.parent))
@@ -240,9 +240,9 @@ def test_in_memory_io_manager_is_refused_at_launch(instance: Instance, write_def
 
 @pytest.mark.parametrize("module", ["<in-process>"])
 def test_a_run_without_a_loadable_location_is_refused(instance: Instance, module: str) -> None:
-    from core.executors.dask import DaskLaunchError, check_dask
-    from core.plan import ExecutionPlan
-    from core.step_execution import RunEnv
+    from dagdeck.core.running.execute_step import RunEnv
+    from dagdeck.core.running.executors.dask import DaskLaunchError, check_dask
+    from dagdeck.core.running.plan import ExecutionPlan
 
     env = RunEnv("r", "j", lambda e: None, threading.Event(), {}, instance.storage_dir)
     with pytest.raises(DaskLaunchError, match="launch it with"):

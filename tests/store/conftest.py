@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Store
+from dagdeck.store import Store
 from tests.store.pg import BACKENDS, deselect_postgres_without_server, fresh_database, require_pg_url
 
 HERE = str(Path(__file__).resolve().parent)

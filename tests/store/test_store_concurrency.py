@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import pytest
 
-from store import Run, Store
+from dagdeck.store import Run, Store
 
 T = TypeVar("T")
 

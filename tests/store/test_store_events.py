@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from store import Store
+from dagdeck.store import Store
 
 
 def _mat(asset: str, run_id: str = "r1", ts: float = 1.0, **metadata: object) -> dict[str, object]:

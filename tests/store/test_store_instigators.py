@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store import Store, Tick
+from dagdeck.store import Store, Tick
 
 
 def test_upsert_instigator_keeps_unset_fields(store: Store) -> None:

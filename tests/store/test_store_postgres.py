@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from store import Store, StoreError
-from store.engine import normalize_url
+from dagdeck.store import Store, StoreError
+from dagdeck.store.engine import normalize_url
 from tests.store.pg import fresh_database, libpq_url, require_pg_url
 
 

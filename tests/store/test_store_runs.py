@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from store import Run, Store, StoreError
+from dagdeck.store import Run, Store, StoreError
 
 
 def _run(run_id: str, status: str = "QUEUED", created_at: float = 1.0, **kw: object) -> Run:

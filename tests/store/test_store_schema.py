@@ -15,9 +15,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, inspect, text
 
-from store import Run, Store, StoreError
-from store.schema import HEAD_REVISION, alembic_config
-from store.tables import STORE_TABLES
+from dagdeck.store import Run, Store, StoreError
+from dagdeck.store.schema import HEAD_REVISION, alembic_config
+from dagdeck.store.tables import STORE_TABLES
 
 TABLES = {t.name for t in STORE_TABLES}
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from tui_helpers import FROZEN_NOW, NEVER, SHOP_DEFS, seed_runs
 
-from core.console_api import ConsoleAPI
-from core.instance import Instance
-from core.loader import CodeLocation
-from tui import clock
-from tui.app import DagdeckApp
+from dagdeck.core.console_api import ConsoleAPI
+from dagdeck.core.defs.loader import CodeLocation
+from dagdeck.core.instance import Instance
+from dagdeck.tui import clock
+from dagdeck.tui.app import DagdeckApp
 
 
 @pytest.fixture(autouse=True)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from tui_helpers import notes, plain, run_status, settle, wait_until
 
-from core.instance import Instance
-from tui.app import DagdeckApp
-from tui.screens.assets import AssetsScreen, JumpScreen
-from tui.screens.runs import RunsScreen
-from tui.widgets.dialogs import ConfirmScreen
-from tui.widgets.filter_input import FilterInput
+from dagdeck.core.instance import Instance
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.assets import AssetsScreen, JumpScreen
+from dagdeck.tui.screens.runs import RunsScreen
+from dagdeck.tui.widgets.dialogs import ConfirmScreen
+from dagdeck.tui.widgets.filter_input import FilterInput
 
 MakeApp = Callable[..., DagdeckApp]
 SIZE = (100, 30)

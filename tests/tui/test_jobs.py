@@ -8,10 +8,10 @@ from pathlib import Path
 from textual.widgets import TextArea
 from tui_helpers import plain, run_status, settle, wait_until
 
-from core.instance import Instance
-from tui.app import DagdeckApp
-from tui.screens.jobs import JobsScreen
-from tui.widgets.dialogs import ConfigEditor, ConfirmScreen
+from dagdeck.core.instance import Instance
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.jobs import JobsScreen
+from dagdeck.tui.widgets.dialogs import ConfigEditor, ConfirmScreen
 
 MakeApp = Callable[..., DagdeckApp]
 SIZE = (100, 30)

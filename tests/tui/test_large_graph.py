@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tui_helpers import settle, wait_until
 
-from tui.app import DagdeckApp
-from tui.screens.assets import AssetsScreen
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.assets import AssetsScreen
 
 MakeApp = Callable[..., DagdeckApp]
 N = 5000
@@ -19,13 +19,13 @@ GROUP = 500
 def big_definitions(n: int = N) -> str:
     """Ten groups of 500 assets; each asset reads the previous one, every third also one 7 back,
     so the graph has several lanes."""
-    lines = ["import core as dd", ""]
+    lines = ["import dagdeck as dg", ""]
     for i in range(n):
         deps = [f"a{i - 1:04d}"] if i % GROUP else []
         if i % GROUP >= 7 and i % 3 == 0:
             deps.append(f"a{i - 7:04d}")
-        lines += [f'@dd.asset(group_name="g{i // GROUP:02d}", deps=[{", ".join(deps)}])', f"def a{i:04d}():", "    return None", ""]
-    lines.append("defs = dd.Definitions(assets=[" + ", ".join(f"a{i:04d}" for i in range(n)) + "])")
+        lines += [f'@dg.asset(group_name="g{i // GROUP:02d}", deps=[{", ".join(deps)}])', f"def a{i:04d}():", "    return None", ""]
+    lines.append("defs = dg.Definitions(assets=[" + ", ".join(f"a{i:04d}" for i in range(n)) + "])")
     return "\n".join(lines) + "\n"
 
 

@@ -10,18 +10,18 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from tui_helpers import RUN_FAIL, RUN_OK, notes, settle, wait_until, write_settings
 
-from core.instance import Instance
-from tui.app import DagdeckApp
-from tui.screens.assets import AssetsScreen, JumpScreen
-from tui.screens.automation import AutomationScreen
-from tui.screens.base import BaseScreen
-from tui.screens.jobs import JobsScreen
-from tui.screens.run import RunScreen
-from tui.screens.runs import RunsScreen
-from tui.widgets.asset_graph import AssetGraph
-from tui.widgets.command_line import CommandLine
-from tui.widgets.dialogs import ConfigEditor, ConfirmScreen, HelpScreen
-from tui.widgets.filter_input import FilterInput
+from dagdeck.core.instance import Instance
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.assets import AssetsScreen, JumpScreen
+from dagdeck.tui.screens.automation import AutomationScreen
+from dagdeck.tui.screens.base import BaseScreen
+from dagdeck.tui.screens.jobs import JobsScreen
+from dagdeck.tui.screens.run import RunScreen
+from dagdeck.tui.screens.runs import RunsScreen
+from dagdeck.tui.widgets.asset_graph import AssetGraph
+from dagdeck.tui.widgets.command_line import CommandLine
+from dagdeck.tui.widgets.dialogs import ConfigEditor, ConfirmScreen, HelpScreen
+from dagdeck.tui.widgets.filter_input import FilterInput
 
 MakeApp = Callable[..., DagdeckApp]
 SIZE = (100, 30)

@@ -9,37 +9,37 @@ from pathlib import Path
 
 from tui_helpers import plain, settle, wait_until
 
-from tui.app import DagdeckApp
-from tui.screens.assets import AssetsScreen
-from tui.widgets.status_bar import LoadErrorBanner
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.assets import AssetsScreen
+from dagdeck.tui.widgets.status_bar import LoadErrorBanner
 
 MakeApp = Callable[..., DagdeckApp]
 
 GOOD = """\
-import core as dd
+import dagdeck as dg
 
 
-@dd.asset
+@dg.asset
 def alpha():
     return 1
 
 
-defs = dd.Definitions(assets=[alpha])
+defs = dg.Definitions(assets=[alpha])
 """
 BROKEN = """\
-import core as dd
+import dagdeck as dg
 
 
-@dd.asset
+@dg.asset
 def alpha(:
     return 1
 """
-FIXED = GOOD.replace("defs = dd.Definitions(assets=[alpha])", """@dd.asset
+FIXED = GOOD.replace("defs = dg.Definitions(assets=[alpha])", """@dg.asset
 def beta(alpha):
     return alpha + 1
 
 
-defs = dd.Definitions(assets=[alpha, beta])""")
+defs = dg.Definitions(assets=[alpha, beta])""")
 
 
 def _write(path: Path, text: str) -> None:

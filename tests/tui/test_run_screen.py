@@ -9,13 +9,13 @@ from pathlib import Path
 from textual.widgets import Log
 from tui_helpers import RUN_FAIL, RUN_OK, notes, plain, run_status, settle, wait_until, write_settings
 
-from core.console_api import ConsoleAPI
-from core.instance import Instance
-from core.loader import CodeLocation
-from tui.app import DagdeckApp
-from tui.screens.assets import AssetsScreen
-from tui.screens.run import RunScreen
-from tui.widgets.dialogs import ConfirmScreen
+from dagdeck.core.console_api import ConsoleAPI
+from dagdeck.core.defs.loader import CodeLocation
+from dagdeck.core.instance import Instance
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.assets import AssetsScreen
+from dagdeck.tui.screens.run import RunScreen
+from dagdeck.tui.widgets.dialogs import ConfirmScreen
 
 MakeApp = Callable[..., DagdeckApp]
 SIZE = (100, 30)
@@ -23,10 +23,10 @@ SIZE = (100, 30)
 SLOW_DEFS = '''
     import time
 
-    import core as dd
+    import dagdeck as dg
 
 
-    @dd.asset
+    @dg.asset
     def slow(context):
         context.log.info("looping until canceled")
         for _ in range(600):
@@ -36,23 +36,23 @@ SLOW_DEFS = '''
         return 1
 
 
-    defs = dd.Definitions(assets=[slow])
+    defs = dg.Definitions(assets=[slow])
 '''
 
 FLAKY_DEFS = '''
     from pathlib import Path
 
-    import core as dd
+    import dagdeck as dg
 
     MARKER = Path(__file__).with_name("failed-once")
 
 
-    @dd.asset
+    @dg.asset
     def first():
         return 1
 
 
-    @dd.asset
+    @dg.asset
     def flaky(first):
         if not MARKER.exists():
             MARKER.write_text("x")
@@ -60,12 +60,12 @@ FLAKY_DEFS = '''
         return first + 1
 
 
-    @dd.asset
+    @dg.asset
     def last(flaky):
         return flaky
 
 
-    defs = dd.Definitions(assets=[first, flaky, last])
+    defs = dg.Definitions(assets=[first, flaky, last])
 '''
 
 

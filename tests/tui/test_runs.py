@@ -9,14 +9,14 @@ from pathlib import Path
 
 from tui_helpers import RUN_FAIL, RUN_OK, notes, settle, wait_until
 
-import core as dd
-from core.console_api import ConsoleAPI
-from core.instance import Instance
-from core.loader import CodeLocation
-from tui.app import DagdeckApp
-from tui.screens.run import RunScreen
-from tui.screens.runs import RunsScreen
-from tui.widgets.filter_input import FilterInput
+import dagdeck as dg
+from dagdeck.core.console_api import ConsoleAPI
+from dagdeck.core.defs.loader import CodeLocation
+from dagdeck.core.instance import Instance
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.run import RunScreen
+from dagdeck.tui.screens.runs import RunsScreen
+from dagdeck.tui.widgets.filter_input import FilterInput
 
 MakeApp = Callable[..., DagdeckApp]
 SIZE = (100, 30)
@@ -96,7 +96,7 @@ async def test_enter_opens_the_run_and_q_comes_back(make_app: MakeApp, seeded: I
 async def test_runs_from_outside_the_console_appear_within_a_second(
     make_app: MakeApp, instance: Instance, shop: Path, project: Path, fresh_instance: Callable[[], Instance]
 ) -> None:
-    @dd.asset
+    @dg.asset
     def outside() -> int:
         return 1
 
@@ -120,8 +120,8 @@ async def test_runs_from_outside_the_console_appear_within_a_second(
             pilot, lambda: str(screen.table.get_cell(run.run_id, "status")) == "✔ SUCCESS", timeout=30, what="SUCCESS"
         )
 
-        # dd.materialize in another process (a notebook): runs in-process, no worker
-        result = await asyncio.to_thread(dd.materialize, [outside], instance=fresh_instance())
+        # dg.materialize in another process (a notebook): runs in-process, no worker
+        result = await asyncio.to_thread(dg.materialize, [outside], instance=fresh_instance())
         done = time.monotonic()
         await wait_until(pilot, lambda: result.run_id in _ids(screen), timeout=1.5, what="the in-process run")
         assert time.monotonic() - done < 1.5
@@ -132,7 +132,7 @@ async def test_runs_from_outside_the_console_appear_within_a_second(
 async def test_a_console_does_not_fail_an_in_process_run_of_another_process(
     make_app: MakeApp, instance: Instance, shop: Path, fresh_instance: Callable[[], Instance]
 ) -> None:
-    @dd.asset
+    @dg.asset
     def takes_a_while() -> int:
         time.sleep(2.6)  # longer than the console's watch interval (2 s)
         return 1
@@ -140,7 +140,7 @@ async def test_a_console_does_not_fail_an_in_process_run_of_another_process(
     app = make_app(shop, poll_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        result = await asyncio.to_thread(dd.materialize, [takes_a_while], instance=fresh_instance())
+        result = await asyncio.to_thread(dg.materialize, [takes_a_while], instance=fresh_instance())
         await settle(pilot)
     assert result.outcome.result is not None and result.outcome.result.failed == []
     assert result.success, instance.store.get_run(result.run_id)

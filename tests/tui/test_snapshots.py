@@ -12,11 +12,11 @@ from textual.pilot import Pilot
 from textual.widgets import Log
 from tui_helpers import RUN_OK, settle, wait_until
 
-from core.instance import Instance
-from tui.app import DagdeckApp
-from tui.screens.run import RunScreen
-from tui.widgets.asset_detail import AssetDetailPane
-from tui.widgets.dialogs import ConfirmScreen, HelpScreen
+from dagdeck.core.instance import Instance
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.run import RunScreen
+from dagdeck.tui.widgets.asset_detail import AssetDetailPane
+from dagdeck.tui.widgets.dialogs import ConfirmScreen, HelpScreen
 
 SIZES = pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
 Snap = Callable[..., bool]

@@ -13,10 +13,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from core.events import EventType, make_event
-from core.instance import Instance
-from core.loader import CodeLocation
-from store import Run
+from dagdeck.core.defs.loader import CodeLocation
+from dagdeck.core.events import EventType, make_event
+from dagdeck.core.instance import Instance
+from dagdeck.store import Run
 
 # Local time is UTC for every test in this folder (times in tables and logs use time.localtime).
 os.environ["TZ"] = "UTC"
@@ -33,27 +33,27 @@ NEVER = 3600.0 * 24
 """A poll interval long enough that polling never happens during a test."""
 
 SHOP_DEFS = '''
-    import core as dd
+    import dagdeck as dg
 
 
-    @dd.asset(group_name="shop", description="Raw orders.", kinds=["csv"])
+    @dg.asset(group_name="shop", description="Raw orders.", kinds=["csv"])
     def orders():
         print("hello from orders")
         return [1, 2, 3]
 
 
-    @dd.asset(group_name="shop")
+    @dg.asset(group_name="shop")
     def revenue(orders):
         return sum(orders)
 
 
-    @dd.asset(group_name="ops")
+    @dg.asset(group_name="ops")
     def report(revenue):
         return str(revenue)
 
 
-    shop_job = dd.define_asset_job("shop_job", selection="group:shop", description="The shop assets.")
-    defs = dd.Definitions(assets=[orders, revenue, report], jobs=[shop_job])
+    shop_job = dg.define_asset_job("shop_job", selection="group:shop", description="The shop assets.")
+    defs = dg.Definitions(assets=[orders, revenue, report], jobs=[shop_job])
 '''
 
 

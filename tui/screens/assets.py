@@ -10,13 +10,13 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from core.console_api import AssetDetail, AssetRow
-from core.errors import DagdeckError
-from tui.screens.base import BaseScreen, while_mounted
-from tui.widgets.asset_detail import AssetDetailPane
-from tui.widgets.asset_graph import AssetGraph
-from tui.widgets.dialogs import ConfirmScreen
-from tui.widgets.filter_input import FilterInput
+from dagdeck.core.console_api import AssetDetail, AssetRow
+from dagdeck.core.errors import DagdeckError
+from dagdeck.tui.screens.base import BaseScreen, while_mounted
+from dagdeck.tui.widgets.asset_detail import AssetDetailPane
+from dagdeck.tui.widgets.asset_graph import AssetGraph
+from dagdeck.tui.widgets.dialogs import ConfirmScreen
+from dagdeck.tui.widgets.filter_input import FilterInput
 
 
 class JumpScreen(ModalScreen[str | None]):

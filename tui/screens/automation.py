@@ -12,14 +12,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from core.errors import DagdeckError
-from core.timefmt import short_duration
-from tui import clock
-from tui.screens.base import BaseScreen, cursor_key, while_mounted
-from tui.widgets.asset_graph import ago
+from dagdeck.core.errors import DagdeckError
+from dagdeck.core.timefmt import short_duration
+from dagdeck.tui import clock
+from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
+from dagdeck.tui.widgets.asset_graph import ago
 
 if TYPE_CHECKING:
-    from core.automation_queries import AutomationRow, TickView
+    from dagdeck.core.views.automation import AutomationRow, TickView
 
 COLUMNS = ("on", "name", "kind", "job", "when", "next tick", "last tick")
 TICK_STYLE = {"SUCCESS": "green", "SKIPPED": "grey62", "FAILURE": "red", "STARTED": "cyan"}

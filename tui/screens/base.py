@@ -12,9 +12,9 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
-from core.console_api import ConsoleAPI
-from tui.widgets.command_line import CommandLine
-from tui.widgets.status_bar import LoadErrorBanner, StatusBar
+from dagdeck.core.console_api import ConsoleAPI
+from dagdeck.tui.widgets.command_line import CommandLine
+from dagdeck.tui.widgets.status_bar import LoadErrorBanner, StatusBar
 
 
 class BaseScreen(Screen[None]):

@@ -9,11 +9,11 @@ from textual.containers import Horizontal
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from core.console_api import AssetRow, JobInfo
-from core.errors import DagdeckError
-from tui.screens.base import BaseScreen, while_mounted
-from tui.widgets.asset_graph import AssetGraph
-from tui.widgets.dialogs import ConfigEditor, ConfirmScreen
+from dagdeck.core.console_api import AssetRow, JobInfo
+from dagdeck.core.errors import DagdeckError
+from dagdeck.tui.screens.base import BaseScreen, while_mounted
+from dagdeck.tui.widgets.asset_graph import AssetGraph
+from dagdeck.tui.widgets.dialogs import ConfigEditor, ConfirmScreen
 
 
 class JobsScreen(BaseScreen):

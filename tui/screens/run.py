@@ -11,12 +11,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Log, Static
 
-from core.console_api import EventRow, Run, StepView
-from core.timefmt import iso, short_duration
-from tui import clock
-from tui.screens.base import BaseScreen, cursor_key, while_mounted
-from tui.screens.runs import status_text
-from tui.widgets.gantt import STEP_STYLE, bar
+from dagdeck.core.console_api import EventRow, Run, StepView
+from dagdeck.core.timefmt import iso, short_duration
+from dagdeck.tui import clock
+from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
+from dagdeck.tui.screens.runs import status_text
+from dagdeck.tui.widgets.gantt import STEP_STYLE, bar
 
 STEP_COLUMNS = ("step", "status", "attempts", "duration", "timeline")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from core.console_api import Run
-from core.timefmt import short_duration
-from tui import clock
-from tui.screens.base import BaseScreen, cursor_key, while_mounted
-from tui.widgets.filter_input import FilterInput
+from dagdeck.core.console_api import Run
+from dagdeck.core.timefmt import short_duration
+from dagdeck.tui import clock
+from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
+from dagdeck.tui.widgets.filter_input import FilterInput
 
 PAGE = 100
 ICONS = {

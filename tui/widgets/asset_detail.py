@@ -11,10 +11,10 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from core.console_api import AssetDetail
-from core.timefmt import iso, short_duration
-from tui.widgets.asset_graph import ago, glyph_for
-from tui.widgets.sparkline_text import sparkline
+from dagdeck.core.console_api import AssetDetail
+from dagdeck.core.timefmt import iso, short_duration
+from dagdeck.tui.widgets.asset_graph import ago, glyph_for
+from dagdeck.tui.widgets.sparkline_text import sparkline
 
 STATUS_STYLE = {"SUCCESS": "green", "FAILURE": "red", "CANCELED": "yellow", "CANCELING": "yellow", "STARTED": "cyan"}
 

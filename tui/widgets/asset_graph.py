@@ -16,9 +16,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from core.console_api import AssetRow
-from tui import clock
-from tui.widgets.graph_layout import GraphRow, layout
+from dagdeck.core.console_api import AssetRow
+from dagdeck.tui import clock
+from dagdeck.tui.widgets.graph_layout import GraphRow, layout
 
 GLYPHS = {
     "never_materialized": ("○", "grey50"),

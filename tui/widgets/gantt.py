@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from core.console_api import StepView
+from dagdeck.core.console_api import StepView
 
 STEP_STYLE = {
     "succeeded": "green",

@@ -1,0 +1,104 @@
+"""The asset dependency graph: upstream/downstream maps and a stable topological order."""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.assets import AssetsDefinition
+
+
+@dataclass
+class AssetGraph:
+    assets: dict[AssetKey, AssetsDefinition]
+    upstream: dict[AssetKey, frozenset[AssetKey]]
+    """Data and order-only dependencies of each asset."""
+    data_inputs: dict[AssetKey, dict[str, AssetKey]] = field(default_factory=dict)
+    """Parameter name -> upstream key, for the dependencies whose value is passed in."""
+
+    @cached_property
+    def downstream(self) -> dict[AssetKey, frozenset[AssetKey]]:
+        down: dict[AssetKey, set[AssetKey]] = {k: set() for k in self.assets}
+        for key, ups in self.upstream.items():
+            for up in ups:
+                down[up].add(key)
+        return {k: frozenset(v) for k, v in down.items()}
+
+    @cached_property
+    def levels(self) -> dict[AssetKey, int]:
+        """Longest distance from a root; assets on one level can run in parallel."""
+        level: dict[AssetKey, int] = {}
+        for key in self.toposorted:
+            ups = self.upstream[key]
+            level[key] = 1 + max((level[u] for u in ups), default=-1)
+        return level
+
+    @cached_property
+    def toposorted(self) -> list[AssetKey]:
+        """Kahn's algorithm, alphabetical within each ready set, so the order is stable."""
+        indegree = {k: len(v) for k, v in self.upstream.items()}
+        ready = sorted(k for k, d in indegree.items() if d == 0)
+        order: list[AssetKey] = []
+        while ready:
+            order.extend(ready)
+            nxt: list[AssetKey] = []
+            for key in ready:
+                for d in self.downstream[key]:
+                    indegree[d] -= 1
+                    if indegree[d] == 0:
+                        nxt.append(d)
+            ready = sorted(nxt)
+        return order
+
+    @property
+    def keys(self) -> list[AssetKey]:
+        return self.toposorted
+
+    @cached_property
+    def groups(self) -> dict[str, list[AssetKey]]:
+        out: dict[str, list[AssetKey]] = {}
+        for key in self.toposorted:
+            out.setdefault(self.assets[key].group_name, []).append(key)
+        return out
+
+    @cached_property
+    def by_string(self) -> dict[str, AssetKey]:
+        return {k.to_user_string(): k for k in self.assets}
+
+    def upstream_closure(self, keys: Iterable[AssetKey], depth: int | None = None) -> set[AssetKey]:
+        return _closure(keys, self.upstream, depth)
+
+    def downstream_closure(self, keys: Iterable[AssetKey], depth: int | None = None) -> set[AssetKey]:
+        return _closure(keys, self.downstream, depth)
+
+
+def _closure(
+    keys: Iterable[AssetKey], edges: Mapping[AssetKey, Iterable[AssetKey]], depth: int | None
+) -> set[AssetKey]:
+    seen = set(keys)
+    frontier = list(seen)
+    level = 0
+    while frontier and (depth is None or level < depth):
+        nxt = []
+        for key in frontier:
+            for other in edges.get(key, ()):
+                if other not in seen:
+                    seen.add(other)
+                    nxt.append(other)
+        frontier = nxt
+        level += 1
+    return seen
+
+
+def find_cycle(upstream: Mapping[AssetKey, Iterable[AssetKey]]) -> list[AssetKey] | None:
+    """The nodes of one cycle, first repeated at the end (`a -> b -> a`), or None."""
+    sorter = graphlib.TopologicalSorter({k: set(v) for k, v in upstream.items()})
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as err:
+        # graphlib lists each node as an immediate predecessor of the next: data flow order already
+        return list(err.args[1])
+    return None

@@ -1,0 +1,379 @@
+"""`Definitions`: everything a code location offers, resolved and validated at load time."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from croniter import croniter
+
+from dagdeck.core.defs.asset_graph import AssetGraph, find_cycle
+from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME, UnresolvedAssetJob
+from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.assets import AssetsDefinition
+from dagdeck.core.defs.checks import AssetChecksDefinition
+from dagdeck.core.defs.executors import EXECUTOR_NAMES, ExecutorDef, coerce_executor
+from dagdeck.core.defs.graphs import JobDefinition
+from dagdeck.core.defs.io_managers import FilesystemIOManager
+from dagdeck.core.defs.schedules import ScheduleDefinition
+from dagdeck.core.defs.sensors import SensorDefinition
+from dagdeck.core.errors import DefinitionError, did_you_mean
+
+
+@dataclass(frozen=True)
+class AssetJob:
+    """A resolved asset job: the exact assets it materializes."""
+
+    name: str
+    keys: frozenset[AssetKey]
+    description: str | None
+    tags: dict[str, str]
+    config: dict[str, Any]
+    executor: ExecutorDef | None
+    selection_text: str
+
+
+class Definitions:
+    def __init__(
+        self,
+        assets: Iterable[Any] | None = None,
+        jobs: Iterable[Any] | None = None,
+        schedules: Iterable[ScheduleDefinition] | None = None,
+        sensors: Iterable[SensorDefinition] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        executor: Any = None,
+        asset_checks: Iterable[Any] | None = None,
+    ) -> None:
+        self.assets_defs: list[AssetsDefinition] = _flatten(assets)
+        self.job_defs: list[Any] = _flatten(jobs)
+        self.schedules: dict[str, ScheduleDefinition] = {}
+        self.sensors: dict[str, SensorDefinition] = {}
+        self.resources: dict[str, Any] = dict(resources or {})
+        self.resources.setdefault("io_manager", FilesystemIOManager())
+        self.executor: ExecutorDef | None = coerce_executor(executor)
+        self.asset_graph = self._build_asset_graph()
+        self.checks_by_asset: dict[AssetKey, list[AssetChecksDefinition]] = {}
+        self.check_inputs: dict[str, dict[str, AssetKey]] = {}
+        for check in _flatten(asset_checks):
+            self._add_check(check)
+        self.asset_jobs: dict[str, AssetJob] = {}
+        self.op_jobs: dict[str, JobDefinition] = {}
+        self._resolve_jobs()
+        for sched in _flatten(schedules):
+            self._add_schedule(sched)
+        for sens in _flatten(sensors):
+            self._add_sensor(sens)
+        self._check_executor(self.executor, "Definitions")
+
+    # -- assets ---------------------------------------------------------------------------------
+    def _build_asset_graph(self) -> AssetGraph:
+        by_key: dict[AssetKey, AssetsDefinition] = {}
+        for a in self.assets_defs:
+            if not isinstance(a, AssetsDefinition):
+                raise DefinitionError(
+                    f"{a!r} in assets=[...] is not an asset", fix="decorate the function with @asset"
+                )
+            if a.key in by_key:
+                other = by_key[a.key]
+                f1, l1 = other.source
+                f2, l2 = a.source
+                raise DefinitionError(
+                    f"duplicate asset key {a.key.to_user_string()!r}, also defined at {f1}:{l1}",
+                    file=f2,
+                    line=l2,
+                    obj=a.key.to_user_string(),
+                    fix="rename one of them, or give one a key_prefix",
+                )
+            by_key[a.key] = a
+        by_name: dict[str, list[AssetKey]] = {}
+        for key in by_key:
+            by_name.setdefault(key.name, []).append(key)
+        all_names = [k.to_user_string() for k in by_key]
+
+        upstream: dict[AssetKey, frozenset[AssetKey]] = {}
+        data_inputs: dict[AssetKey, dict[str, AssetKey]] = {}
+        for key, a in by_key.items():
+            ups: set[AssetKey] = set()
+            inputs: dict[str, AssetKey] = {}
+            for p in a.params.others:
+                if p.name in a.ins:
+                    spec = a.ins[p.name]
+                    up = AssetKey.from_coercible(spec.key) if spec.key is not None else AssetKey([p.name])
+                    up = up.with_prefix(spec.key_prefix) if spec.key_prefix else up
+                    if up not in by_key:
+                        raise self._unknown_dep(a, p.name, up.to_user_string(), all_names)
+                elif p.name in self.resources:
+                    continue
+                else:
+                    found = _find_upstream(a, p.name, by_key, by_name)
+                    if found is None:
+                        if p.has_default:
+                            continue
+                        raise self._unknown_dep(a, p.name, p.name, all_names)
+                    up = found
+                if up == key:
+                    raise self._cycle_error([key, key])
+                inputs[p.name] = up
+                ups.add(up)
+            for dep in a.deps:
+                try:
+                    up = AssetKey.from_coercible(dep)
+                except (TypeError, ValueError):
+                    file, line = a.source
+                    raise DefinitionError(
+                        f"deps entry {dep!r} is not an asset key", file=file, line=line, obj=a.key.to_user_string()
+                    ) from None
+                if up not in by_key:
+                    raise self._unknown_dep(a, None, up.to_user_string(), all_names)
+                ups.add(up)
+            upstream[key] = frozenset(ups)
+            data_inputs[key] = inputs
+        cycle = find_cycle(upstream)
+        if cycle:
+            raise self._cycle_error(cycle)
+        return AssetGraph(by_key, upstream, data_inputs)
+
+    def _unknown_dep(
+        self, a: AssetsDefinition, param: str | None, name: str, all_names: list[str]
+    ) -> DefinitionError:
+        file, line = a.source
+        what = f"parameter {param!r} names" if param else "deps names"
+        hint = did_you_mean(name, all_names)
+        fix = hint or (
+            f"define an asset named {name!r}, or add a resource {name!r} to Definitions(resources=...)"
+            if param
+            else f"define an asset named {name!r} or remove it from deps"
+        )
+        return DefinitionError(
+            f"{what} unknown asset {name!r}", file=file, line=line, obj=f"asset {a.key.to_user_string()}", fix=fix
+        )
+
+    def _cycle_error(self, cycle: list[AssetKey]) -> DefinitionError:
+        first = self.assets_by_key_raw().get(cycle[0])
+        file, line = first.source if first else (None, None)
+        path = " -> ".join(k.to_user_string() for k in cycle)
+        return DefinitionError(
+            f"dependency cycle {path}",
+            file=file,
+            line=line,
+            obj=f"asset {cycle[0].to_user_string()}",
+            fix="remove one of these dependencies so data flows one way",
+        )
+
+    def assets_by_key_raw(self) -> dict[AssetKey, AssetsDefinition]:
+        return {a.key: a for a in self.assets_defs if isinstance(a, AssetsDefinition)}
+
+    def _add_check(self, c: AssetChecksDefinition) -> None:
+        if not isinstance(c, AssetChecksDefinition):
+            raise DefinitionError(f"{c!r} in asset_checks=[...] is not an asset check", fix="use @asset_check")
+        file, line = c.source
+        obj = f"asset check {c.name}"
+        graph = self.asset_graph
+        if c.asset_key not in graph.assets:
+            raise DefinitionError(
+                f"checks unknown asset {c.asset_key.to_user_string()!r}",
+                file=file,
+                line=line,
+                obj=obj,
+                fix=did_you_mean(c.asset_key.to_user_string(), graph.by_string) or "name an asset in Definitions",
+            )
+        existing = self.checks_by_asset.setdefault(c.asset_key, [])
+        if any(e.name == c.name for e in existing):
+            raise DefinitionError(
+                f"duplicate check name {c.name!r} on asset {c.asset_key.to_user_string()}",
+                file=file, line=line, obj=obj, fix="rename one check",
+            )
+        by_name: dict[str, list[AssetKey]] = {}
+        for key in graph.assets:
+            by_name.setdefault(key.name, []).append(key)
+        inputs: dict[str, AssetKey] = {}
+        for n, p in enumerate(c.params.others):
+            if p.name in self.resources:
+                continue
+            found = _find_upstream(graph.assets[c.asset_key], p.name, graph.assets, by_name)
+            if found is None and n == 0:
+                found = c.asset_key  # the first parameter receives the checked asset whatever its name
+            if found is None:
+                if p.has_default:
+                    continue
+                raise DefinitionError(
+                    f"parameter {p.name!r} names unknown asset {p.name!r}", file=file, line=line, obj=obj,
+                    fix=did_you_mean(p.name, graph.by_string) or "name the checked asset or another asset",
+                )
+            inputs[p.name] = found
+        existing.append(c)
+        self.check_inputs[c.step_key] = inputs
+
+    @property
+    def asset_checks(self) -> list[AssetChecksDefinition]:
+        return [c for checks in self.checks_by_asset.values() for c in checks]
+
+    # -- jobs -----------------------------------------------------------------------------------
+    def _resolve_jobs(self) -> None:
+        seen: dict[str, Any] = {}
+        for j in self.job_defs:
+            name = getattr(j, "name", None)
+            file, line = getattr(j, "source", (None, None))
+            if name in seen or name == ASSET_JOB_NAME:
+                raise DefinitionError(
+                    f"duplicate job name {name!r}", file=file, line=line, obj=f"job {name}", fix="rename one job"
+                )
+            seen[name] = j
+            if isinstance(j, UnresolvedAssetJob):
+                try:
+                    keys = j.selection.resolve(self.asset_graph)
+                except DefinitionError as err:
+                    raise DefinitionError(
+                        err.problem, file=file, line=line, obj=f"job {name}", fix=err.fix
+                    ) from None
+                if not keys:
+                    raise DefinitionError(
+                        f"selection {j.selection} matches no assets",
+                        file=file,
+                        line=line,
+                        obj=f"job {name}",
+                        fix="check the asset keys and group names in the selection",
+                    )
+                executor = coerce_executor(j.executor)
+                self._check_executor(executor, f"job {name}")
+                self.asset_jobs[name] = AssetJob(
+                    name, frozenset(keys), j.description, j.tags, j.config, executor, str(j.selection)
+                )
+            elif isinstance(j, JobDefinition):
+                self._check_op_job(j)
+                self._check_executor(coerce_executor(j.executor), f"job {name}")
+                self.op_jobs[name] = j
+            else:
+                raise DefinitionError(
+                    f"{j!r} in jobs=[...] is not a job", fix="use @job, graph.to_job() or define_asset_job()"
+                )
+
+    def _check_op_job(self, j: JobDefinition) -> None:
+        resources = set(self.resources) | set(j.resources)
+        for node in j.nodes.values():
+            defaults = {p.name for p in node.op.params.others if p.has_default}
+            for pname in node.op.input_names:
+                if pname in node.inputs or pname in defaults or pname in resources:
+                    continue
+                in_def = node.op.ins.get(pname)
+                if in_def is not None and in_def.default_value is not None:
+                    continue
+                file, line = j.source
+                raise DefinitionError(
+                    f"input {pname!r} of op {node.name!r} is not wired",
+                    file=file,
+                    line=line,
+                    obj=f"job {j.name}",
+                    fix=f"pass another op's output as {node.op.name}({pname}=...), "
+                    f"give the parameter a default, or add a resource named {pname!r}",
+                )
+
+    def _check_executor(self, executor: ExecutorDef | None, owner: str) -> None:
+        if executor is not None and executor.name not in EXECUTOR_NAMES:
+            raise DefinitionError(
+                f"unknown executor {executor.name!r}", obj=owner, fix=f"use one of {', '.join(EXECUTOR_NAMES)}"
+            )
+
+    @property
+    def job_names(self) -> list[str]:
+        return sorted([*self.asset_jobs, *self.op_jobs])
+
+    def has_job(self, name: str) -> bool:
+        return name in self.asset_jobs or name in self.op_jobs
+
+    # -- automation -----------------------------------------------------------------------------
+    def _add_schedule(self, s: ScheduleDefinition) -> None:
+        file, line = s.source
+        obj = f"schedule {s.name}"
+        if not isinstance(s, ScheduleDefinition):
+            raise DefinitionError(f"{s!r} in schedules=[...] is not a schedule", fix="use ScheduleDefinition or @schedule")
+        if s.name in self.schedules or s.name in self.sensors:
+            raise DefinitionError(f"duplicate schedule name {s.name!r}", file=file, line=line, obj=obj, fix="rename one")
+        if not croniter.is_valid(s.cron_schedule):
+            raise DefinitionError(
+                f"invalid cron string {s.cron_schedule!r}",
+                file=file,
+                line=line,
+                obj=obj,
+                fix="use five fields: minute hour day-of-month month day-of-week, e.g. '0 * * * *'",
+            )
+        try:
+            zoneinfo.ZoneInfo(s.execution_timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise DefinitionError(
+                f"unknown time zone {s.execution_timezone!r}",
+                file=file,
+                line=line,
+                obj=obj,
+                fix="use an IANA name such as 'UTC' or 'Europe/Berlin'",
+            ) from None
+        self._check_target_job(s.job_name, file, line, obj)
+        self.schedules[s.name] = s  # type: ignore[index]
+
+    def _add_sensor(self, s: SensorDefinition) -> None:
+        file, line = s.source
+        obj = f"sensor {s.name}"
+        if not isinstance(s, SensorDefinition):
+            raise DefinitionError(f"{s!r} in sensors=[...] is not a sensor", fix="use @sensor, file_sensor or asset_sensor")
+        if s.name in self.sensors or s.name in self.schedules:
+            raise DefinitionError(f"duplicate sensor name {s.name!r}", file=file, line=line, obj=obj, fix="rename one")
+        if s.kind != "custom" or s.job_name is not None:
+            self._check_target_job(s.job_name, file, line, obj)
+        if s.kind == "asset" and s.asset_key not in self.asset_graph.assets:
+            raise DefinitionError(
+                f"watches unknown asset {s.asset_key}",
+                file=file,
+                line=line,
+                obj=obj,
+                fix=did_you_mean(str(s.asset_key), self.asset_graph.by_string) or "name an existing asset",
+            )
+        self.sensors[s.name] = s
+
+    def _check_target_job(self, job_name: str | None, file: str | None, line: int | None, obj: str) -> None:
+        if job_name is None:
+            raise DefinitionError("has no job", file=file, line=line, obj=obj, fix="pass job=<a job in Definitions>")
+        if not self.has_job(job_name):
+            raise DefinitionError(
+                f"targets unknown job {job_name!r}",
+                file=file,
+                line=line,
+                obj=obj,
+                fix=did_you_mean(job_name, self.job_names) or "add the job to Definitions(jobs=[...])",
+            )
+
+    # -- lookups --------------------------------------------------------------------------------
+    def get_asset(self, key: AssetKey | str) -> AssetsDefinition:
+        k = AssetKey.from_coercible(key)
+        return self.asset_graph.assets[k]
+
+    def describe(self) -> str:
+        return (
+            f"{len(self.asset_graph.assets)} assets, {len(self.job_names)} jobs, "
+            f"{len(self.schedules)} schedules, {len(self.sensors)} sensors"
+        )
+
+
+def _find_upstream(
+    a: AssetsDefinition, name: str, by_key: Mapping[AssetKey, Any], by_name: Mapping[str, list[AssetKey]]
+) -> AssetKey | None:
+    """Same prefix first (Dagster's rule), then a top-level key, then a unique last part."""
+    same_prefix = AssetKey([*a.key_prefix, name])
+    if same_prefix in by_key:
+        return same_prefix
+    top = AssetKey([name])
+    if top in by_key:
+        return top
+    matches = by_name.get(name, [])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _flatten(items: Iterable[Any] | None) -> list[Any]:
+    out: list[Any] = []
+    for item in items or ():
+        if isinstance(item, list | tuple):
+            out.extend(_flatten(item))
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,103 @@
+"""`@graph` and `@job`: ops composed by calling them inside a function."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dagdeck.core.defs.composition import Node, current_builder, trace
+from dagdeck.core.errors import DefinitionError, where_defined
+
+
+@dataclass(eq=False)
+class GraphDefinition:
+    name: str
+    fn: Callable[..., Any]
+    description: str | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        builder = current_builder()
+        if builder is None:
+            raise DefinitionError(
+                f"graph {self.name!r} was called outside a graph or job body",
+                obj=self.name,
+                fix="call it inside @job/@graph, or build a job with to_job() and run that",
+            )
+        with builder.nested(self.name):
+            return self.fn(*args, **kwargs)
+
+    def to_job(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        config: Mapping[str, Any] | None = None,
+        executor_def: Any = None,
+        resource_defs: Mapping[str, Any] | None = None,
+    ) -> JobDefinition:
+        if inspect.signature(self.fn).parameters:
+            file, line = where_defined(self.fn)
+            raise DefinitionError(
+                f"graph {self.name!r} has inputs, so it cannot be a job on its own",
+                file=file,
+                line=line,
+                obj=self.name,
+                fix="nest it inside another graph that wires its inputs",
+            )
+        return JobDefinition(
+            name=name or self.name,
+            fn=self.fn,
+            nodes=trace(name or self.name, self.fn),
+            description=description or self.description,
+            tags=dict(tags or {}),
+            default_config=dict(config or {}),
+            executor=executor_def,
+            resources=dict(resource_defs or {}),
+        )
+
+
+@dataclass(eq=False)
+class JobDefinition:
+    """A job of ops; its nodes are known once the body is traced at definition time."""
+
+    name: str
+    fn: Callable[..., Any]
+    nodes: dict[str, Node]
+    description: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    default_config: dict[str, Any] = field(default_factory=dict)
+    executor: Any = None
+    resources: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> tuple[str | None, int | None]:
+        return where_defined(self.fn)
+
+    def __repr__(self) -> str:
+        return f"<job {self.name}>"
+
+
+def graph(fn: Callable[..., Any] | None = None, *, name: str | None = None, description: str | None = None) -> Any:
+    def build(f: Callable[..., Any]) -> GraphDefinition:
+        return GraphDefinition(name=name or f.__name__, fn=f, description=description or (f.__doc__ or "").strip() or None)
+
+    return build(fn) if fn is not None else build
+
+
+def job(
+    fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    config: Mapping[str, Any] | None = None,
+    executor_def: Any = None,
+    resource_defs: Mapping[str, Any] | None = None,
+) -> Any:
+    def build(f: Callable[..., Any]) -> JobDefinition:
+        g = GraphDefinition(name=name or f.__name__, fn=f, description=description or (f.__doc__ or "").strip() or None)
+        return g.to_job(tags=tags, config=config, executor_def=executor_def, resource_defs=resource_defs)
+
+    return build(fn) if fn is not None else build

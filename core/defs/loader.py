@@ -1,0 +1,233 @@
+"""Load a code location (a file, a module, or `[tool.dagdeck]` in pyproject.toml) into Definitions.
+
+Every failure becomes one DefinitionError naming the file and line, so neither the CLI nor the
+console ever shows a user a raw traceback for a mistake in their own code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import threading
+import tomllib
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.errors import DefinitionError
+
+_import_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CodeLocation:
+    file: str | None = None
+    module: str | None = None
+    working_dir: str = "."
+
+    def __post_init__(self) -> None:
+        if not self.file and not self.module:
+            raise ValueError("a code location needs a file or a module")
+
+    @property
+    def label(self) -> str:
+        return self.file or self.module or "?"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "module": self.module, "working_dir": self.working_dir}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> CodeLocation:
+        return CodeLocation(data.get("file"), data.get("module"), data.get("working_dir") or ".")
+
+
+@dataclass
+class Loaded:
+    defs: Definitions
+    location: CodeLocation
+    files: list[Path] = field(default_factory=list)
+    """Source files of the location, for the console's file watcher."""
+
+
+def find_location(file: str | None, module: str | None, cwd: Path | None = None) -> CodeLocation:
+    """-f / -m, else `[tool.dagdeck]` in ./pyproject.toml."""
+    cwd = (cwd or Path.cwd()).resolve()
+    if file:
+        path = Path(file).expanduser()
+        path = path if path.is_absolute() else cwd / path
+        return CodeLocation(file=str(path.resolve()), working_dir=str(cwd))
+    if module:
+        return CodeLocation(module=module, working_dir=str(cwd))
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.exists():
+        try:
+            tool = tomllib.loads(pyproject.read_text()).get("tool", {}).get("dagdeck", {})
+        except tomllib.TOMLDecodeError as err:
+            raise DefinitionError(f"cannot read pyproject.toml: {err}", file=str(pyproject)) from None
+        if tool.get("file"):
+            return CodeLocation(file=str((cwd / tool["file"]).resolve()), working_dir=str(cwd))
+        if tool.get("module"):
+            return CodeLocation(module=str(tool["module"]), working_dir=str(cwd))
+    raise DefinitionError(
+        "no code location given",
+        file=str(pyproject),
+        fix="pass -f FILE or -m MODULE, or add [tool.dagdeck] module = '...' to pyproject.toml",
+    )
+
+
+def load(location: CodeLocation) -> Loaded:
+    """Import the location afresh (user modules from an earlier load are dropped first)."""
+    with _import_lock:
+        wd = str(Path(location.working_dir).resolve())
+        if wd not in sys.path:
+            sys.path.insert(0, wd)
+        _forget_user_modules(wd)
+        if location.file:
+            module = _import_file(Path(location.file))
+            origin = location.file
+        else:
+            assert location.module
+            module = _import_module(location.module, wd)
+            origin = getattr(module, "__file__", None) or location.module
+        defs = _find_definitions(module, origin)
+        files = _user_files(wd, location)
+    return Loaded(defs, location, files)
+
+
+def _import_file(path: Path) -> Any:
+    if not path.exists():
+        raise DefinitionError("file does not exist", file=str(path), fix="check the path given to -f")
+    parent = str(path.parent)
+    if parent not in sys.path:
+        sys.path.insert(0, parent)
+    name = f"dagdeck_user_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise DefinitionError("cannot import this file", file=str(path), fix="give a .py file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except DefinitionError as err:
+        sys.modules.pop(name, None)
+        raise _with_file(err, str(path)) from None
+    except BaseException as err:  # noqa: BLE001 - any error in user code is a load error
+        sys.modules.pop(name, None)
+        raise _user_code_error(err, str(path)) from None
+    return module
+
+
+def _import_module(name: str, wd: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except DefinitionError as err:
+        raise _with_file(err, _module_file(name, wd)) from None
+    except ModuleNotFoundError as err:
+        if err.name and name.startswith(err.name):
+            raise DefinitionError(
+                f"module {name!r} not found",
+                file=wd,
+                fix="run from the project directory or check the module name given to -m",
+            ) from None
+        raise _user_code_error(err, _module_file(name, wd)) from None
+    except BaseException as err:  # noqa: BLE001
+        raise _user_code_error(err, _module_file(name, wd)) from None
+
+
+def _module_file(name: str, wd: str) -> str:
+    base = Path(wd, *name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.exists():
+            return str(candidate)
+    return name
+
+
+def _with_file(err: DefinitionError, file: str) -> DefinitionError:
+    if err.file is None:
+        err.file = file
+    return err
+
+
+def _user_code_error(err: BaseException, file: str) -> DefinitionError:
+    if isinstance(err, SyntaxError):
+        return DefinitionError(
+            f"syntax error: {err.msg}",
+            file=err.filename or file,
+            line=err.lineno,
+            fix="correct the line and save; the console reloads by itself",
+        )
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if not _is_own_frame(f.filename)]
+    last = frames[-1] if frames else None
+    where_file = last.filename if last else file
+    where_line = last.lineno if last else None
+    if isinstance(err, ImportError):
+        fix = f"install the missing package or fix the import ({err.name or 'module'})"
+    else:
+        fix = "fix the error in the definitions code"
+    return DefinitionError(
+        f"{type(err).__name__} while loading: {err}", file=where_file, line=where_line, fix=fix
+    )
+
+
+def _is_own_module(name: str) -> bool:
+    """dagdeck's own modules live under the `dagdeck` namespace; any other name is the user's."""
+    return name == "dagdeck" or name.startswith("dagdeck.")
+
+
+def _own_dirs() -> tuple[str, ...]:
+    """The folders of dagdeck's packages (an editable install maps them from several folders)."""
+    dirs: set[str] = set()
+    for name in ("dagdeck", "dagdeck.core", "dagdeck.store", "dagdeck.tui"):
+        module = sys.modules.get(name)
+        dirs.update(str(Path(p).resolve()) + "/" for p in getattr(module, "__path__", ()))
+    return tuple(sorted(dirs))
+
+
+def _is_own_frame(filename: str) -> bool:
+    return filename.startswith("<frozen") or "importlib" in filename or filename.startswith(_own_dirs())
+
+
+def _find_definitions(module: Any, origin: str) -> Definitions:
+    found = {k: v for k, v in vars(module).items() if isinstance(v, Definitions)}
+    if "defs" in found:
+        return found["defs"]
+    if len(found) == 1:
+        return next(iter(found.values()))
+    if not found:
+        raise DefinitionError(
+            "no Definitions object found",
+            file=origin,
+            fix="add `defs = dg.Definitions(assets=[...], jobs=[...])` at module level",
+        )
+    raise DefinitionError(
+        f"several Definitions objects ({', '.join(sorted(found))})",
+        file=origin,
+        fix="name the one to load `defs`",
+    )
+
+
+def _forget_user_modules(wd: str) -> None:
+    for name, mod in list(sys.modules.items()):
+        if _is_own_module(name):
+            continue
+        f = getattr(mod, "__file__", None)
+        if f and f.startswith(wd) and "site-packages" not in f:
+            sys.modules.pop(name, None)
+
+
+def _user_files(wd: str, location: CodeLocation) -> list[Path]:
+    files = []
+    for mod in list(sys.modules.values()):
+        f = getattr(mod, "__file__", None)
+        if not f or "site-packages" in f or not f.startswith(wd):
+            continue
+        name = getattr(mod, "__name__", "")
+        if _is_own_module(name):
+            continue
+        files.append(Path(f))
+    if location.file:
+        files.append(Path(location.file))
+    return sorted(set(files))

@@ -1,5 +1,0 @@
-"""Executors run a plan's steps: threads in the worker, or one process per step."""
-
-from core.executors.common import ExecutionResult
-
-__all__ = ["ExecutionResult"]

@@ -1,0 +1,429 @@
+"""Steps as Dask tasks, on an existing cluster (``scheduler_address``) or a LocalCluster made per run.
+
+Nothing of the run is pickled but names: each task gets the run id, the store URL and the home, and
+the Dask worker loads the run's code location itself, the way ``python -m core.worker`` does. User
+resources (database clients, locks) thus never need to be picklable, and a worker keeps one loaded
+copy per run for all the steps it is given. Workers write their own events through their own store
+connection and pass values through the filesystem IO manager, so the cluster needs what a second
+machine needs: dagdeck installed, the project at the same path, the home's ``storage/`` on a shared
+path and (for other hosts) a PostgreSQL store. ``check_dask``/``_check_workers`` say so at launch.
+
+Cancel is cooperative as in the other executors: a Dask ``Event`` named per run is set, every worker
+holding that run copies it into the run's ``cancel_event`` (``context.is_canceled()``), tasks not yet
+started return without running, and what still runs after the grace period is force-canceled and
+recorded as canceled. The same event is set once more when the run is over, to release the watchers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import graphlib
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dagdeck.core.defs.io_managers import InMemoryIOManager
+from dagdeck.core.errors import DagdeckError
+from dagdeck.core.running.execute_step import RunEnv, execute_step
+from dagdeck.core.running.executors.common import (
+    SKIPPED,
+    ExecutionResult,
+    emit_skip,
+    finish_canceled,
+    record_lost_step,
+    should_skip,
+)
+from dagdeck.core.running.plan import ExecutionPlan, Step
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+    from dagdeck.core.running.event_sink import EventSink
+    from dagdeck.store import Store
+
+NOT_STARTED = "not_started"
+"""Task result for a step whose run was canceled before a worker got to it (finish_canceled skips it)."""
+
+_LOCAL_CLUSTER_DEFAULTS: dict[str, Any] = {"n_workers": 2, "threads_per_worker": 1}
+_WORKER_IDLE_SECONDS = 60.0
+_WORKER_RUNS_KEPT = 8
+
+
+class DaskLaunchError(DagdeckError):
+    """The run cannot start on Dask (missing extra, unreachable scheduler, unshared storage)."""
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What a Dask worker needs to run any step of one run; names only, so it pickles anywhere."""
+
+    run_id: str
+    store_url: str
+    home: str
+    log_max_bytes: int
+
+    @property
+    def cancel_name(self) -> str:
+        return f"dagdeck-cancel-{self.run_id}"
+
+
+# -- launching side ---------------------------------------------------------------------------------
+
+
+def execute_dask(
+    plan: ExecutionPlan,
+    env: RunEnv,
+    *,
+    store_url: str,
+    home: Path,
+    location: dict[str, Any],
+    config: dict[str, Any],
+    grace_seconds: float = 10.0,
+) -> ExecutionResult:
+    """Run ``plan`` on Dask; raises DaskLaunchError (before any step starts) when it cannot."""
+    check_dask(plan, env, location)
+    spec = TaskSpec(env.run_id, store_url, str(home), env.log_max_bytes)
+    address = config.get("scheduler_address")
+    with _client(address, config) as client:
+        if address:
+            _check_workers(client, env.storage_dir, store_url, location)
+        return _schedule(client, plan, env, spec, config, grace_seconds)
+
+
+def check_dask(plan: ExecutionPlan, env: RunEnv, location: dict[str, Any]) -> None:
+    """Refuse what cannot work on Dask workers, with the fix, before anything is submitted."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise DaskLaunchError(
+            "executor 'dask' needs Dask: pip install 'dagdeck[dask]' (dask[distributed])"
+        ) from None
+    if not location.get("file") and str(location.get("module") or "").startswith("<"):
+        raise DaskLaunchError(
+            "Dask workers load the definitions from the run's code location, and this run has none "
+            "(started in-process); launch it with `dagdeck launch` or from the console"
+        )
+    for step in plan.steps.values():
+        keys = [(f"output {out!r}", key) for out, key in step.outputs.items()]
+        keys += [
+            (f"input {name!r}", src.io_manager_key) for name, inp in step.inputs.items() for src in inp.sources
+        ]
+        for what, key in keys:
+            if isinstance(env.resources.get(key), InMemoryIOManager):
+                raise DaskLaunchError(
+                    f"step {step.key!r} passes {what} through an in-memory IO manager ({key!r}), which Dask "
+                    "workers cannot share; use the filesystem IO manager (the default) or another executor"
+                )
+
+
+@contextlib.contextmanager
+def _client(address: str | None, config: dict[str, Any]) -> Iterator[Client]:
+    """A client of the given scheduler, or of a LocalCluster on 127.0.0.1 that lives for this run."""
+    from distributed import Client, LocalCluster
+
+    if address:
+        try:
+            client = Client(address, set_as_default=False, timeout=float(config.get("connect_timeout", 20)))
+        except (OSError, TimeoutError) as err:
+            raise DaskLaunchError(
+                f"cannot reach the Dask scheduler at {address}: {err}; start it with "
+                "`dask scheduler` or fix scheduler_address"
+            ) from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    options = {k: int(config.get(k, v)) for k, v in _LOCAL_CLUSTER_DEFAULTS.items()}
+    cluster = LocalCluster(
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        # no dashboard; its bare HTTP server (health routes) on a free port, not a fixed 8787
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+        **options,
+    )
+    try:
+        client = Client(cluster, set_as_default=False)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        cluster.close()
+
+
+def _check_workers(client: Client, storage_dir: Path, store_url: str, location: dict[str, Any]) -> None:
+    """Ask every worker whether it sees this home's storage, the code and (for SQLite) this host."""
+    from dagdeck.store.engine import sqlite_path
+
+    try:
+        client.wait_for_workers(1, timeout=30)
+    except TimeoutError:
+        raise DaskLaunchError("the Dask cluster has no workers; start some with `dask worker ADDRESS`") from None
+    storage_dir.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    marker = storage_dir / f".dagdeck-dask-probe-{token}"
+    marker.write_text(token)
+    try:
+        answers: dict[str, dict[str, Any]] = client.run(_probe, str(marker), token, location.get("file"))
+    finally:
+        marker.unlink(missing_ok=True)
+    blind = sorted(addr for addr, a in answers.items() if not a["storage"])
+    if blind:
+        raise DaskLaunchError(
+            f"storage directory {storage_dir} is not visible from Dask worker(s) {', '.join(blind)}; values pass "
+            "through the filesystem IO manager, so put the dagdeck home (--home/DAGDECK_HOME) on a shared "
+            "filesystem mounted at the same path on every worker"
+        )
+    no_code = sorted(addr for addr, a in answers.items() if not a["code"])
+    if no_code:
+        raise DaskLaunchError(
+            f"definitions file {location.get('file')} not found on Dask worker(s) {', '.join(no_code)}; "
+            "deploy the project at the same path on every worker"
+        )
+    here = socket.gethostname()
+    elsewhere = sorted({a["host"] for a in answers.values() if a["host"] != here})
+    if elsewhere and sqlite_path(store_url) is not None:
+        raise DaskLaunchError(
+            f"the SQLite store {sqlite_path(store_url)} is local to {here} but Dask workers run on "
+            f"{', '.join(elsewhere)}; use a PostgreSQL store (DAGDECK_STORE_URL=postgresql+psycopg://...)"
+        )
+
+
+def _probe(marker: str, token: str, code_file: str | None) -> dict[str, Any]:
+    """Runs on each worker (via ``client.run``): what this worker can see of the launching host."""
+    path = Path(marker)
+    try:
+        storage = path.read_text() == token
+    except OSError:
+        storage = False
+    return {
+        "host": socket.gethostname(),
+        "storage": storage,
+        "code": code_file is None or os.path.exists(code_file),
+    }
+
+
+def _schedule(
+    client: Client,
+    plan: ExecutionPlan,
+    env: RunEnv,
+    spec: TaskSpec,
+    config: dict[str, Any],
+    grace_seconds: float,
+) -> ExecutionResult:
+    """Submit steps as their upstreams succeed; the same bookkeeping as the in-process executor."""
+    from distributed import Event
+
+    result = ExecutionResult()
+    sorter = graphlib.TopologicalSorter({k: s.upstream for k, s in plan.steps.items()})
+    sorter.prepare()
+    limit = int(config.get("max_concurrent") or 0) or None
+    finished: queue.Queue[Future] = queue.Queue()
+    running: dict[str, tuple[str, Future]] = {}  # Dask key -> (step key, future)
+    waiting: list[str] = []
+    cancel = Event(spec.cancel_name, client=client)
+
+    def settle(fut: Future) -> None:
+        key, _ = running.pop(fut.key)
+        outcome = _outcome(env, plan.steps[key], fut)
+        if outcome is not None:
+            result.outcomes[key] = outcome
+        sorter.done(key)
+
+    try:
+        while sorter.is_active() and not env.cancel_event.is_set():
+            ready = sorter.get_ready()
+            for key in ready:
+                blocker = should_skip(plan, key, result)
+                if blocker is not None:
+                    emit_skip(env, plan, key, f"upstream step {blocker} did not succeed")
+                    result.outcomes[key] = SKIPPED
+                    sorter.done(key)
+                else:
+                    waiting.append(key)
+            while waiting and (limit is None or len(running) < limit):
+                key = waiting.pop(0)
+                fut = client.submit(
+                    _run_step_task, spec, key, key=f"dagdeck-{key}-{spec.run_id}", pure=False, retries=0
+                )
+                running[fut.key] = (key, fut)
+                fut.add_done_callback(finished.put)
+            if ready and not running:
+                continue  # skips may have released more steps
+            if not running:
+                break
+            try:
+                settle(finished.get(timeout=0.25))
+            except queue.Empty:
+                continue
+            while True:  # everything else already done, before looking for ready steps again
+                try:
+                    settle(finished.get_nowait())
+                except queue.Empty:
+                    break
+        if env.cancel_event.is_set():
+            cancel.set()
+            deadline = time.monotonic() + grace_seconds
+            while running and time.monotonic() < deadline:
+                with contextlib.suppress(queue.Empty):
+                    settle(finished.get(timeout=0.1))
+            if running:
+                client.cancel([fut for _, fut in running.values()], force=True)
+                result.hung = sorted(key for key, _ in running.values())
+            finish_canceled(env, plan, result)
+    finally:
+        with contextlib.suppress(Exception):
+            # Every task is over: setting the event releases the workers' watchers of this run (no
+            # long-poll left to cut when a cluster closes), and clearing it frees the scheduler's state.
+            cancel.set()
+            cancel.clear()
+    return result
+
+
+def _outcome(env: RunEnv, step: Step, fut: Future) -> str | None:
+    """The step's outcome from its finished task; None when the task never ran the step."""
+    if fut.status == "finished":
+        value = str(fut.result())
+        return None if value == NOT_STARTED else value
+    try:
+        err: BaseException | None = fut.exception(timeout=5)
+    except Exception as exc:  # noqa: BLE001 - a canceled future raises instead of returning one
+        err = exc
+    reason = f"Dask task failed: {type(err).__name__}: {err}" if err is not None else f"Dask task {fut.status}"
+    return record_lost_step(env, step, reason)
+
+
+# -- worker side ------------------------------------------------------------------------------------
+
+
+def _run_step_task(spec: TaskSpec, step_key: str) -> str:
+    """The Dask task: run one step in this worker with the run's loaded definitions."""
+    run = _worker_run(spec)
+    if run.env.cancel_event.is_set():
+        return NOT_STARTED
+    with run.active():
+        try:
+            outcome = execute_step(run.plan.steps[step_key], run.env)
+        finally:
+            run.sink.flush()  # the step's events are in the store before the launcher hears of it
+    return str(outcome)
+
+
+class _WorkerRun:
+    """One run as a worker process holds it: loaded plan, RunEnv and a cancel watcher."""
+
+    def __init__(self, spec: TaskSpec, store: Store, sink: EventSink) -> None:
+        # Imported here: core.execution imports this module lazily, and workers need these only once.
+        from distributed import Event, get_client
+
+        from dagdeck.core.defs.loader import CodeLocation, load
+        from dagdeck.core.instance import Instance
+        from dagdeck.core.running.execute_run import build_run_plan, resources_for
+        from dagdeck.core.running.plan import step_configs
+        from dagdeck.core.settings import Settings
+
+        run = store.get_run(spec.run_id)
+        if run is None:
+            raise RuntimeError(f"run {spec.run_id} not found in {store.where}")
+        defs = load(CodeLocation.from_dict(run.location or {})).defs
+        instance = Instance(Path(spec.home), store, Settings(store_url=spec.store_url))
+        self.spec = spec
+        self.sink = sink
+        self.plan = build_run_plan(defs, run)
+        self.env = RunEnv(
+            run_id=run.run_id,
+            job_name=run.job_name,
+            emit=sink.emit,
+            cancel_event=threading.Event(),
+            resources=resources_for(defs, instance, run.job_name),
+            storage_dir=instance.storage_dir,
+            logs_dir=instance.run_logs_dir(run.run_id),
+            log_max_bytes=spec.log_max_bytes,
+            configs=step_configs(self.plan, run.run_config or {}),
+            prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
+            run_tags=dict(run.tags or {}),
+            keep_values=False,
+        )
+        self._active = 0
+        self._last_used = time.monotonic()
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        event = Event(spec.cancel_name, client=get_client())
+        if event.is_set():
+            self.env.cancel_event.set()
+        threading.Thread(target=self._watch, args=(event,), name="dagdeck-dask-cancel", daemon=True).start()
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        with self._lock:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+                self._last_used = time.monotonic()
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def _watch(self, event: Any) -> None:
+        """Long-poll the run's Dask Event into ``cancel_event``; leave once it is set (cancel or run
+        over) or the run has gone idle here (its launcher died)."""
+        while not self._closed.is_set():
+            try:
+                if event.wait(timeout=1.0):
+                    self.env.cancel_event.set()
+                    return
+            except Exception:  # noqa: BLE001 - scheduler hiccup: keep watching
+                time.sleep(1.0)
+            with self._lock:
+                idle = self._active == 0 and time.monotonic() - self._last_used > _WORKER_IDLE_SECONDS
+            if idle:
+                _forget_run(self.spec.run_id, self)
+                return
+
+
+_worker_lock = threading.Lock()
+_worker_runs: OrderedDict[str, _WorkerRun] = OrderedDict()
+_worker_stores: dict[str, tuple[Store, EventSink]] = {}
+
+
+def _worker_run(spec: TaskSpec) -> _WorkerRun:
+    """This process's copy of the run, loaded by the first of its steps to arrive here."""
+    with _worker_lock:
+        run = _worker_runs.get(spec.run_id)
+        if run is not None:
+            _worker_runs.move_to_end(spec.run_id)
+            return run
+        if spec.store_url not in _worker_stores:
+            from dagdeck.core.running.event_sink import EventSink
+            from dagdeck.store import Store
+
+            store = Store(spec.store_url)
+            _worker_stores[spec.store_url] = (store, EventSink(store))
+        run = _WorkerRun(spec, *_worker_stores[spec.store_url])
+        _worker_runs[spec.run_id] = run
+        while len(_worker_runs) > _WORKER_RUNS_KEPT:
+            _, old = _worker_runs.popitem(last=False)
+            old.close()
+        return run
+
+
+def _forget_run(run_id: str, run: _WorkerRun) -> None:
+    with _worker_lock:
+        if _worker_runs.get(run_id) is run:
+            del _worker_runs[run_id]
+    run.close()

@@ -1,0 +1,276 @@
+"""Is an asset's data good and current? Check results, staleness and freshness, derived from the
+event log and the asset state projection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dagdeck.core.defs.checks import FRESHNESS_CHECK, AssetCheckResult, AssetCheckSeverity
+from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.metadata import plain
+from dagdeck.core.events import EventType
+from dagdeck.core.timefmt import iso
+from dagdeck.store import EventRow, Store
+
+
+@dataclass
+class CheckView:
+    name: str
+    asset_key: str
+    passed: bool | None = None
+    severity: str | None = None
+    timestamp: float | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    description: str | None = None
+    run_id: str | None = None
+    history: list[bool] = field(default_factory=list)
+    """Pass/fail of recent evaluations, oldest first."""
+    blocking: bool = False
+
+    @property
+    def failed_error(self) -> bool:
+        return self.passed is False and self.severity == AssetCheckSeverity.ERROR
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "asset_key": self.asset_key,
+            "passed": self.passed,
+            "severity": self.severity,
+            "timestamp": iso(self.timestamp),
+            "metadata": plain(self.metadata),
+            "blocking": self.blocking,
+        }
+
+
+def check_views(defs: Definitions, store: Store, asset_key: str, history: int = 30) -> list[CheckView]:
+    """Every check of the asset (the freshness check too, when it has a policy), latest first."""
+    graph = defs.asset_graph
+    key = graph.by_string[asset_key]
+    views: dict[str, CheckView] = {}
+    for c in defs.checks_by_asset.get(key, []):
+        views[c.name] = CheckView(c.name, asset_key, blocking=c.blocking)
+    if graph.assets[key].freshness_policy is not None:
+        views.setdefault(FRESHNESS_CHECK, CheckView(FRESHNESS_CHECK, asset_key))
+    events = store.get_events(
+        asset_key=asset_key, event_types=[EventType.ASSET_CHECK_EVALUATION], descending=True, limit=500
+    )
+    for e in events:
+        name = str(e.data.get("check_name"))
+        view = views.get(name)
+        if view is None:
+            continue
+        if view.timestamp is None:
+            _fill(view, e)
+        if len(view.history) < history:
+            view.history.append(bool(e.data.get("passed")))
+    for view in views.values():
+        view.history.reverse()
+    return list(views.values())
+
+
+def _fill(view: CheckView, e: EventRow) -> None:
+    view.passed = bool(e.data.get("passed"))
+    view.severity = e.data.get("severity")
+    view.timestamp = e.timestamp
+    view.metadata = e.data.get("metadata") or {}
+    view.description = e.data.get("description")
+    view.run_id = e.run_id
+
+
+def failed_error_checks(store: Store, limit: int = 20000) -> dict[str, list[str]]:
+    """Asset key -> names of checks whose latest evaluation failed with ERROR (for the graph)."""
+    seen: set[tuple[str, str]] = set()
+    failed: dict[str, list[str]] = {}
+    for e in store.get_events(event_types=[EventType.ASSET_CHECK_EVALUATION], descending=True, limit=limit):
+        ident = (str(e.asset_key), str(e.data.get("check_name")))
+        if ident in seen:
+            continue
+        seen.add(ident)
+        if not e.data.get("passed") and e.data.get("severity") == AssetCheckSeverity.ERROR:
+            failed.setdefault(ident[0], []).append(ident[1])
+    return failed
+
+
+_CODE_VERSIONS: dict[tuple[str, int], str | None] = {}
+"""(asset key, materialization event id) -> the code version it was made with. Event rows never
+change, so this is safe to keep for the life of the process; it spares a console one query per
+versioned asset on every refresh."""
+
+
+def _prefetch_versions(store: Store, states: Mapping[str, Any], keys: Iterable[str]) -> None:
+    """Fill the code-version cache for many assets with one query instead of one per asset."""
+    missing = {}
+    for k in keys:
+        st = states.get(k)
+        event_id = st.last_materialization_event_id if st is not None else None
+        if event_id is not None and (k, event_id) not in _CODE_VERSIONS:
+            missing[event_id] = k
+    if not missing:
+        return
+    if len(_CODE_VERSIONS) > 100_000:
+        _CODE_VERSIONS.clear()
+    for event_id, event in store.events_by_id(missing).items():
+        _CODE_VERSIONS[(missing[event_id], event_id)] = event.data.get("code_version")
+
+
+def _materialized_version(store: Store, key: str, state: Any) -> str | None:
+    event_id = state.last_materialization_event_id
+    if event_id is not None and (key, event_id) in _CODE_VERSIONS:
+        return _CODE_VERSIONS[(key, event_id)]
+    latest = store.materialization_history(key, limit=1)
+    version = latest[0].data.get("code_version") if latest else None
+    if latest:
+        if len(_CODE_VERSIONS) > 100_000:
+            _CODE_VERSIONS.clear()
+        _CODE_VERSIONS[(key, latest[0].id)] = version
+    return version
+
+
+def stale_reasons(
+    defs: Definitions, store: Store, keys: Iterable[str] | None = None, states: Mapping[str, Any] | None = None
+) -> dict[str, list[str]]:
+    """Asset key -> why it is stale: an upstream materialized after it, or its code version changed.
+    Pass `states` (from `store.asset_states()`) when the caller has them already."""
+    graph = defs.asset_graph
+    wanted = set(keys) if keys is not None else None
+    if states is None:
+        if wanted is None:
+            states = store.asset_states()
+        else:
+            needed = set(wanted)
+            for k in wanted:
+                needed.update(u.to_user_string() for u in graph.upstream.get(graph.by_string.get(k), ()))
+            states = store.asset_states(needed)
+    out: dict[str, list[str]] = {}
+    versioned = [k.to_user_string() for k, a in graph.assets.items() if a.code_version is not None]
+    _prefetch_versions(store, states, versioned if wanted is None else [k for k in versioned if k in wanted])
+    for key in graph.toposorted:
+        k = key.to_user_string()
+        if wanted is not None and k not in wanted:
+            continue
+        st = states.get(k)
+        if st is None or st.last_materialized_at is None:
+            continue
+        reasons = []
+        for up in sorted(u.to_user_string() for u in graph.upstream[key]):
+            ust = states.get(up)
+            if ust is not None and ust.last_materialized_at and ust.last_materialized_at > st.last_materialized_at:
+                reasons.append(f"upstream {up} is newer")
+        version = graph.assets[key].code_version
+        if version is not None:
+            old = _materialized_version(store, k, st)
+            if old != version:
+                reasons.append(f"code version {old or 'none'} -> {version}")
+        if reasons:
+            out[k] = reasons
+    return out
+
+
+def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
+    """What `materialize --stale` runs: stale and never-materialized assets, in dependency order,
+    plus the transient assets they read: a transient value is removed when its run succeeds, so a
+    stale asset downstream of one could not load its input otherwise."""
+    graph = defs.asset_graph
+    states = store.asset_states()
+    stale = stale_reasons(defs, store, states=states)
+    wanted = set()
+    for key in graph.toposorted:
+        k = key.to_user_string()
+        st = states.get(k)
+        if k in stale or st is None or st.last_materialized_at is None:
+            wanted.add(key)
+    frontier = list(wanted)
+    while frontier:
+        for up in graph.upstream[frontier.pop()]:
+            if up not in wanted and graph.assets[up].transient:
+                wanted.add(up)
+                frontier.append(up)
+    return [key.to_user_string() for key in graph.toposorted if key in wanted]
+
+
+def overdue(defs: Definitions, store: Store, states: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Asset key -> reason, for assets whose freshness mark is set (cleared by a materialization)."""
+    out: dict[str, str] = {}
+    with_policy = [k.to_user_string() for k, a in defs.asset_graph.assets.items() if a.freshness_policy is not None]
+    if not with_policy:
+        return out
+    if states is None:
+        states = store.asset_states(with_policy)
+    for key, a in defs.asset_graph.assets.items():
+        if a.freshness_policy is None:
+            continue
+        k = key.to_user_string()
+        last = _latest_freshness(store, k)
+        st = states.get(k)
+        mat = st.last_materialized_at if st else None
+        if _marked(last, mat):
+            assert last is not None
+            out[k] = last.message
+    return out
+
+
+def _marked(last: EventRow | None, mat: float | None) -> bool:
+    """Is the latest freshness evaluation a failure that no later materialization has cleared?
+    The failure names the materialization it judged late, so the comparison does not mix the
+    daemon's clock with the workers' (a daemon clock ahead would otherwise hide a clearing run)."""
+    if last is None or last.data.get("passed"):
+        return False
+    if mat is None:
+        return True
+    judged = last.data.get("materialized_at")
+    return mat <= float(judged) if judged is not None else mat < last.timestamp
+
+
+def _latest_freshness(store: Store, asset_key: str) -> EventRow | None:
+    for e in store.get_events(
+        asset_key=asset_key, event_types=[EventType.ASSET_CHECK_EVALUATION], descending=True, limit=200
+    ):
+        if e.data.get("check_name") == FRESHNESS_CHECK:
+            return e
+    return None
+
+
+def evaluate_freshness(defs: Definitions, store: Store, now: float) -> list[dict[str, Any]]:
+    """Events to record: a failed freshness check when an asset becomes overdue, a passing one when
+    a materialization cleared it. Called by the daemon; idempotent between changes."""
+    from dagdeck.core.running.execute_check import check_evaluation_event
+
+    events = []
+    states = store.asset_states()
+    for key, a in defs.asset_graph.assets.items():
+        policy = a.freshness_policy
+        if policy is None:
+            continue
+        k = key.to_user_string()
+        st = states.get(k)
+        mat = st.last_materialized_at if st else None
+        if mat is None:
+            continue
+        lag = now - mat
+        last = _latest_freshness(store, k)
+        marked = _marked(last, mat)
+        is_late = lag > policy.maximum_lag_seconds
+        metadata = {"lag_minutes": round(lag / 60, 2), "maximum_lag_minutes": policy.maximum_lag_minutes}
+        if is_late and not marked:
+            result = AssetCheckResult(
+                passed=False,
+                severity=AssetCheckSeverity.WARN,
+                metadata=metadata,
+                description=f"last materialized {lag / 60:.0f} min ago, more than {policy.maximum_lag_minutes:g} min",
+            )
+            event = check_evaluation_event(None, None, k, FRESHNESS_CHECK, result)
+            event["data"]["materialized_at"] = mat
+            event["message"] = f"{k} is overdue: last materialized {lag / 60:.0f} min ago (max {policy.maximum_lag_minutes:g})"
+            event["timestamp"] = now
+            events.append(event)
+        elif not is_late and last is not None and not last.data.get("passed"):
+            result = AssetCheckResult(passed=True, severity=AssetCheckSeverity.WARN, metadata=metadata)
+            event = check_evaluation_event(None, None, k, FRESHNESS_CHECK, result)
+            event["timestamp"] = now
+            events.append(event)
+    if events:
+        store.append_events(events)
+    return events

@@ -1,0 +1,112 @@
+"""dagdeck's public API: `import dagdeck as dg`.
+
+Names follow Dagster's, so a Dagster pipeline runs with only its import line changed. This facade
+re-exports the engine's user-facing names; the engine lives in `dagdeck.core`, the SQL store in
+`dagdeck.store` and the console in `dagdeck.tui`.
+"""
+
+from dagdeck.core.defs.asset_jobs import define_asset_job
+from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.assets import AssetIn, AssetsDefinition, asset
+from dagdeck.core.defs.checks import (
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    FreshnessPolicy,
+    asset_check,
+)
+from dagdeck.core.defs.config import Config
+from dagdeck.core.defs.context import AssetExecutionContext, OpExecutionContext, StepContext
+from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
+from dagdeck.core.defs.graphs import GraphDefinition, JobDefinition, graph, job
+from dagdeck.core.defs.io_managers import (
+    FilesystemIOManager,
+    InMemoryIOManager,
+    IOContext,
+    IOManager,
+    mem_io_manager,
+)
+from dagdeck.core.defs.metadata import MetadataValue
+from dagdeck.core.defs.ops import In, OpDefinition, Out, op
+from dagdeck.core.defs.results import MaterializeResult, Output, RetryPolicy
+from dagdeck.core.defs.schedules import (
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    ScheduleDefinition,
+    schedule,
+)
+from dagdeck.core.defs.selection import AssetSelection
+from dagdeck.core.defs.sensors import (
+    RunRequest,
+    SensorDefinition,
+    SkipReason,
+    asset_sensor,
+    file_sensor,
+    sensor,
+)
+from dagdeck.core.errors import DagdeckError, DefinitionError, RunConfigError
+
+__all__ = [
+    "AssetCheckResult",
+    "AssetCheckSeverity",
+    "AssetChecksDefinition",
+    "FreshnessPolicy",
+    "asset_check",
+    "AssetExecutionContext",
+    "AssetIn",
+    "AssetKey",
+    "AssetSelection",
+    "AssetsDefinition",
+    "Config",
+    "DagdeckError",
+    "DefaultScheduleStatus",
+    "DefaultSensorStatus",
+    "DefinitionError",
+    "Definitions",
+    "ExecutorDef",
+    "FilesystemIOManager",
+    "GraphDefinition",
+    "IOContext",
+    "IOManager",
+    "In",
+    "InMemoryIOManager",
+    "InProcessResult",
+    "JobDefinition",
+    "MaterializeResult",
+    "MetadataValue",
+    "OpDefinition",
+    "OpExecutionContext",
+    "Out",
+    "Output",
+    "RetryPolicy",
+    "RunConfigError",
+    "RunRequest",
+    "ScheduleDefinition",
+    "SensorDefinition",
+    "SkipReason",
+    "StepContext",
+    "asset",
+    "asset_sensor",
+    "dask_executor",
+    "define_asset_job",
+    "file_sensor",
+    "graph",
+    "in_process_executor",
+    "job",
+    "materialize",
+    "mem_io_manager",
+    "multiprocess_executor",
+    "op",
+    "schedule",
+    "sensor",
+]
+
+
+def __getattr__(name: str) -> object:
+    # `materialize` pulls in the store and the launcher; definitions files should not pay for that
+    if name in ("materialize", "InProcessResult"):
+        from dagdeck.core.running import materialize as in_process
+
+        return getattr(in_process, name)
+    raise AttributeError(f"module 'dagdeck' has no attribute {name!r}")

@@ -1,0 +1,5 @@
+"""`python -m dagdeck ...`: the same as the `dagdeck` command."""
+
+from dagdeck.cli import main
+
+main()
