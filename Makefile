@@ -25,8 +25,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)/unpacked
 	$(BIN)/python -m pip wheel -q --no-deps -w $(WHEEL_DIR) .
-	cd $(WHEEL_DIR)/unpacked && $(BIN)/python -m zipfile -e ../dagdeck-*.whl . \
-		&& PYTHONPATH=. ../../../$(BIN)/lint-imports --config ../../../pyproject.toml
+	cd $(WHEEL_DIR)/unpacked && $(abspath $(BIN))/python -m zipfile -e ../dagdeck-*.whl . \
+		&& PYTHONPATH=. $(abspath $(BIN))/lint-imports --config $(abspath pyproject.toml)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench engine

@@ -23,8 +23,8 @@ from dagdeck.core.events import EventType
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.plan import plan_job, step_configs
-from dagdeck.core.running.run_status import FINISHED, RunStatus
 from dagdeck.core.running.step_logs import step_log_path
+from dagdeck.core.statuses import FINISHED, RunStatus
 from dagdeck.core.views.asset_health import (
     CheckView,
     check_views,

@@ -23,8 +23,8 @@ from dagdeck.core.errors import DagdeckError, DefinitionError, did_you_mean
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, LaunchSpec, assets_spec, job_spec
 from dagdeck.core.running.plan import ExecutionPlan, plan_checks, step_configs
-from dagdeck.core.running.run_status import RunStatus
 from dagdeck.core.running.step_logs import step_log_path
+from dagdeck.core.statuses import RunStatus
 from dagdeck.core.timefmt import iso, short_duration
 from dagdeck.core.views.runs import asset_show_json, assets_list_json, run_summary_json, run_view
 from dagdeck.store import Run, StoreError

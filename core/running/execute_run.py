@@ -19,7 +19,8 @@ from dagdeck.core.running.executors.common import ExecutionResult
 from dagdeck.core.running.executors.in_process import execute_in_process
 from dagdeck.core.running.executors.multiprocess import execute_multiprocess
 from dagdeck.core.running.plan import ExecutionPlan, plan_assets, plan_checks, plan_job, step_configs, subset
-from dagdeck.core.running.run_status import RunStatus, mark_canceled, mark_failure, mark_success
+from dagdeck.core.running.run_status import mark_canceled, mark_failure, mark_success
+from dagdeck.core.statuses import RunStatus
 from dagdeck.store import Run
 
 

@@ -25,14 +25,8 @@ from dagdeck.core.events import EventType, make_event
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.plan import ExecutionPlan, plan_assets, plan_job
 from dagdeck.core.running.processes import kill_orphaned_group, pid_alive_since
-from dagdeck.core.running.run_status import (
-    ACTIVE,
-    FINISHED,
-    RunStatus,
-    mark_canceled,
-    mark_failure,
-    request_cancel,
-)
+from dagdeck.core.running.run_status import mark_canceled, mark_failure, request_cancel
+from dagdeck.core.statuses import ACTIVE, FINISHED, RunStatus
 from dagdeck.core.views.runs import fold_steps
 from dagdeck.store import Run, fork_guard
 

@@ -22,7 +22,8 @@ from dagdeck.core.defs.selection import coerce_selection
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.execute_run import RunOutcome, execute_run, resources_for
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
-from dagdeck.core.running.run_status import RunStatus, mark_started
+from dagdeck.core.running.run_status import mark_started
+from dagdeck.core.statuses import RunStatus
 from dagdeck.core.views.runs import RunView, run_view
 
 IN_PROCESS_LOCATION = CodeLocation(module="<in-process>")

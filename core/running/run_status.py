@@ -1,4 +1,4 @@
-"""Run statuses and the only place a run's status changes.
+"""The only place a run's status changes (the statuses themselves are in `core/statuses.py`).
 
 Every change is a conditional update in the store (`WHERE status IN (...)`) written together with
 its event, so racing writers (two cancels, a worker finishing while a cancel arrives) stay safe.
@@ -6,28 +6,12 @@ its event, so racing writers (two cancels, a worker finishing while a cancel arr
 
 from __future__ import annotations
 
-import enum
 import time
 from typing import Any
 
 from dagdeck.core.events import EventType, make_event
-from dagdeck.store import Run, Store
-
-
-class RunStatus(enum.StrEnum):
-    QUEUED = "QUEUED"
-    STARTING = "STARTING"
-    STARTED = "STARTED"
-    SUCCESS = "SUCCESS"
-    FAILURE = "FAILURE"
-    CANCELING = "CANCELING"
-    CANCELED = "CANCELED"
-
-
-ACTIVE = (RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING)
-"""Statuses that hold one of the `max_concurrent_runs` slots."""
-FINISHED = (RunStatus.SUCCESS, RunStatus.FAILURE, RunStatus.CANCELED)
-NOT_FINISHED = (RunStatus.QUEUED, *ACTIVE)
+from dagdeck.core.statuses import RunStatus
+from dagdeck.store import Store
 
 
 def mark_started(store: Store, run_id: str, pid: int, host: str) -> bool:
@@ -93,6 +77,3 @@ def mark_canceled(store: Store, run_id: str, *, events: list[dict[str, Any]] = (
         [*events, make_event(EventType.RUN_CANCELED, run_id, message=message or "run canceled")],
     )
 
-
-def is_finished(run: Run) -> bool:
-    return run.status in FINISHED

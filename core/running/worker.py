@@ -18,7 +18,8 @@ from dagdeck.core.running.event_sink import EventSink
 from dagdeck.core.running.execute_run import execute_run
 from dagdeck.core.running.launcher import Launcher
 from dagdeck.core.running.processes import kill_run_processes, signal_run_processes
-from dagdeck.core.running.run_status import FINISHED, RunStatus, mark_canceled, mark_failure, mark_started
+from dagdeck.core.running.run_status import mark_canceled, mark_failure, mark_started
+from dagdeck.core.statuses import FINISHED, RunStatus
 
 
 def _watch(instance: Instance, run_id: str, cancel: threading.Event, stop: threading.Event) -> None:

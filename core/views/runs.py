@@ -12,7 +12,7 @@ from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.metadata import plain
 from dagdeck.core.events import EventType
-from dagdeck.core.running.run_status import RunStatus
+from dagdeck.core.statuses import RunStatus
 from dagdeck.core.timefmt import iso
 from dagdeck.store import EventRow, Run, Store
 

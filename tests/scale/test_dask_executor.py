@@ -17,7 +17,7 @@ from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext
 from dagdeck.core.defs.loader import CodeLocation, load
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.execute_run import RunOutcome, execute_run
-from dagdeck.core.running.run_status import RunStatus
+from dagdeck.core.statuses import RunStatus
 from dagdeck.store import EventRow, Run
 
 DEFS = '''

@@ -1,0 +1,90 @@
+"""Every status word dagdeck shows, as enums, and the one map from a status to its colour.
+
+Runs, steps, ticks and assets each have their own enum; they are `StrEnum`s so they compare equal to
+the words stored in the database and printed in `--json`. The CLI and the console both colour a
+status through `status_style`, so a failure is the same red everywhere.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "QUEUED"
+    STARTING = "STARTING"
+    STARTED = "STARTED"
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    CANCELING = "CANCELING"
+    CANCELED = "CANCELED"
+
+
+ACTIVE = (RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING)
+"""Statuses that hold one of the `max_concurrent_runs` slots."""
+FINISHED = (RunStatus.SUCCESS, RunStatus.FAILURE, RunStatus.CANCELED)
+
+
+class StepStatus(enum.StrEnum):
+    """Derived from a run's events (never stored on its own)."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UP_FOR_RETRY = "up_for_retry"
+    SKIPPED = "skipped"
+    CANCELED = "canceled"
+
+
+class TickStatus(enum.StrEnum):
+    """One evaluation of a schedule or sensor."""
+
+    STARTED = "STARTED"
+    SUCCESS = "SUCCESS"
+    SKIPPED = "SKIPPED"
+    FAILURE = "FAILURE"
+
+
+class AssetStatus(enum.StrEnum):
+    """An asset's latest state, from the asset-state projection and the running steps."""
+
+    NEVER_MATERIALIZED = "never_materialized"
+    MATERIALIZED = "materialized"
+    FAILED = "failed"
+    RUNNING = "running"
+    CANCELED = "canceled"
+
+
+class DaemonState(enum.StrEnum):
+    RUNNING = "running"
+    OFF = "off"
+
+
+_STYLES: dict[str, str] = {
+    RunStatus.QUEUED: "grey62",
+    RunStatus.STARTING: "cyan",
+    RunStatus.STARTED: "cyan",
+    RunStatus.SUCCESS: "green",
+    RunStatus.FAILURE: "red",
+    RunStatus.CANCELING: "yellow",
+    RunStatus.CANCELED: "yellow",
+    StepStatus.PENDING: "grey62",
+    StepStatus.RUNNING: "cyan",
+    StepStatus.SUCCEEDED: "green",
+    StepStatus.FAILED: "red",
+    StepStatus.UP_FOR_RETRY: "magenta",
+    StepStatus.SKIPPED: "grey62",
+    StepStatus.CANCELED: "yellow",
+    TickStatus.SKIPPED: "grey62",
+    AssetStatus.NEVER_MATERIALIZED: "grey50",
+    AssetStatus.MATERIALIZED: "green",
+    DaemonState.OFF: "grey62",
+}
+"""Rich style names, which Textual renders too. Tick SUCCESS/FAILURE/STARTED and asset
+failed/running/canceled share the run and step words' colours (same strings)."""
+
+
+def status_style(status: str) -> str:
+    """The colour of any status word; an unknown word is shown plain."""
+    return _STYLES.get(status, "")
