@@ -50,10 +50,6 @@ class RunConfigError(DagdeckError):
     """Run config that does not validate against a step's Config class."""
 
 
-class RunNotFoundError(DagdeckError):
-    pass
-
-
 def where_defined(fn: Callable | None) -> tuple[str | None, int | None]:
     """File and line of a user function, for error messages."""
     if fn is None:

@@ -112,8 +112,3 @@ def op(
     if fn is not None:
         return build(fn)
     return build
-
-
-def op_source(op_def: OpDefinition) -> str:
-    file, line = where_defined(op_def.fn)
-    return f"{file}:{line}" if file else op_def.name

@@ -31,10 +31,6 @@ class EventSink:
             self._enqueued += 1
         self._queue.put(event)
 
-    def emit_many(self, events: list[dict[str, Any]]) -> None:
-        for e in events:
-            self.emit(e)
-
     def flush(self, timeout: float | None = None) -> None:
         """Block until every event emitted so far is committed."""
         with self._written:

@@ -75,21 +75,6 @@ class ExecutionPlan:
         """Keys of the asset steps (not their checks), as `Run.plan["assets"]` records them."""
         return [k for k, s in self.steps.items() if s.kind == "asset"]
 
-    def downstream_of(self, key: str) -> set[str]:
-        down: dict[str, set[str]] = {k: set() for k in self.steps}
-        for s in self.steps.values():
-            for u in s.upstream:
-                down[u].add(s.key)
-        seen: set[str] = set()
-        frontier = [key]
-        while frontier:
-            k = frontier.pop()
-            for d in down[k]:
-                if d not in seen:
-                    seen.add(d)
-                    frontier.append(d)
-        return seen
-
 
 class PlanError(DagdeckError):
     pass
