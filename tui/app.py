@@ -13,10 +13,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from dagdeck.core.console_api import ConsoleAPI
-from dagdeck.core.defs.loader import CodeLocation
-from dagdeck.core.errors import DagdeckError
-from dagdeck.core.instance import Instance
+from dagdeck.core.console_api import CodeLocation, ConsoleAPI, DagdeckError, Instance
 from dagdeck.tui import clock
 from dagdeck.tui.file_watch import DefinitionsWatcher
 from dagdeck.tui.keymap import read_keymap
@@ -114,11 +111,7 @@ class DagdeckApp(App[int]):
         """Schedules and sensors fire from a thread of the console (not in readonly mode)."""
         if not self._run_daemon or self.readonly or self.api.loaded is None or self.api.daemon is not None:
             return
-        from dagdeck.core.automation.daemon import Daemon
-
-        self.api.daemon = Daemon(self.api.instance, self.api.loaded, watch_files=True)
-        self.api.daemon.start()
-        self.daemon = self.api.daemon
+        self.daemon = self.api.start_daemon()
 
     def startup_complete(self) -> None:
         """The first screen is filled: freeze what start-up built (it lives as long as the app,

@@ -10,8 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from dagdeck.core.console_api import AssetDetail, AssetRow
-from dagdeck.core.errors import DagdeckError
+from dagdeck.core.console_api import AssetDetail, AssetRow, DagdeckError
 from dagdeck.tui.screens.base import BaseScreen, while_mounted
 from dagdeck.tui.widgets.asset_detail import AssetDetailPane
 from dagdeck.tui.widgets.asset_graph import AssetGraph

@@ -12,14 +12,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from dagdeck.core.errors import DagdeckError
-from dagdeck.core.timefmt import short_duration
+from dagdeck.core.console_api import DagdeckError, short_duration
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.widgets.asset_graph import ago
 
 if TYPE_CHECKING:
-    from dagdeck.core.views.automation import AutomationRow, TickView
+    from dagdeck.core.console_api import AutomationRow, TickView
 
 COLUMNS = ("on", "name", "kind", "job", "when", "next tick", "last tick")
 TICK_STYLE = {"SUCCESS": "green", "SKIPPED": "grey62", "FAILURE": "red", "STARTED": "cyan"}

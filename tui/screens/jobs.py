@@ -9,8 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from dagdeck.core.console_api import AssetRow, JobInfo
-from dagdeck.core.errors import DagdeckError
+from dagdeck.core.console_api import AssetRow, DagdeckError, JobInfo
 from dagdeck.tui.screens.base import BaseScreen, while_mounted
 from dagdeck.tui.widgets.asset_graph import AssetGraph
 from dagdeck.tui.widgets.dialogs import ConfigEditor, ConfirmScreen

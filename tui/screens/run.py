@@ -11,8 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Log, Static
 
-from dagdeck.core.console_api import EventRow, Run, StepView
-from dagdeck.core.timefmt import iso, short_duration
+from dagdeck.core.console_api import EventRow, Run, StepView, iso, short_duration
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.screens.runs import status_text

@@ -10,8 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from dagdeck.core.console_api import Run
-from dagdeck.core.timefmt import short_duration
+from dagdeck.core.console_api import Run, short_duration
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.widgets.filter_input import FilterInput

@@ -11,8 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from dagdeck.core.console_api import AssetDetail
-from dagdeck.core.timefmt import iso, short_duration
+from dagdeck.core.console_api import AssetDetail, iso, short_duration
 from dagdeck.tui.widgets.asset_graph import ago, glyph_for
 from dagdeck.tui.widgets.sparkline_text import sparkline
 
