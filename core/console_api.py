@@ -18,13 +18,14 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import CodeLocation, Loaded, load
 from dagdeck.core.defs.metadata import numeric_value
 from dagdeck.core.defs.selection import parse_selection
-from dagdeck.core.errors import DagdeckError, DefinitionError
+from dagdeck.core.errors import DagdeckError, DefinitionError, did_you_mean
 from dagdeck.core.events import EventType
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.plan import plan_job, step_configs
 from dagdeck.core.running.step_logs import step_log_path
-from dagdeck.core.statuses import FINISHED, RunStatus
+from dagdeck.core.statuses import FINISHED, AssetStatus, RunStatus, StepStatus, TickStatus, status_style
+from dagdeck.core.timefmt import iso, short_duration
 from dagdeck.core.views.asset_health import (
     CheckView,
     check_views,
@@ -50,6 +51,18 @@ __all__ = [
     "RunStatus",
     "RunView",
     "StepView",
+    "AssetStatus",
+    "AutomationRow",
+    "CodeLocation",
+    "DagdeckError",
+    "Instance",
+    "StepStatus",
+    "TickStatus",
+    "TickView",
+    "iso",
+    "did_you_mean",
+    "short_duration",
+    "status_style",
 ]
 
 
@@ -108,6 +121,17 @@ class ConsoleAPI:
         self.daemon: Any = None
         """The console's own automation daemon (core.daemon.Daemon), when it runs one."""
         self._lock = threading.Lock()
+
+    # -- the console's own daemon ----------------------------------------------------------------
+    def start_daemon(self) -> Any:
+        """Fire schedules and sensors from a thread of this process; returns the daemon (it has
+        `stop()`). Call once the definitions are loaded."""
+        from dagdeck.core.automation.daemon import Daemon  # croniter and watchdog load only when used
+
+        assert self.loaded is not None, "start_daemon needs loaded definitions"
+        self.daemon = Daemon(self.instance, self.loaded, watch_files=True)
+        self.daemon.start()
+        return self.daemon
 
     # -- definitions ---------------------------------------------------------------------------
     def reload(self) -> DefinitionError | None:

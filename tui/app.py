@@ -80,9 +80,11 @@ class DagdeckApp(App[int]):
         if gc.isenabled():
             gc.disable()
             self._gc_paused = True
-        keymap = read_keymap(self.api.instance.home)
-        if keymap:
-            self.set_keymap(keymap)
+        keymap = read_keymap(self.api.instance.home, self.binding_ids())
+        if keymap.bindings:
+            self.set_keymap(keymap.bindings)
+        for problem in keymap.problems:
+            self.notify(problem, severity="error", timeout=15)
         self.switch_mode("assets")
         if self.api.loaded is None and self.api.load_error is None:
             self._first_load()  # paint first: a big definitions file takes a moment to import
@@ -230,6 +232,10 @@ class DagdeckApp(App[int]):
                 seen.add((where, bid or b.key))
                 rows.append((where, b.key_display or b.key, b.description or b.action, bid))
         self.push_screen(HelpScreen(rows))
+
+    def binding_ids(self) -> set[str]:
+        """Every binding id a keymap may remap."""
+        return {b.id for _, bindings in self._binding_sources() for b in bindings if b.id}
 
     def _binding_sources(self) -> Iterable[tuple[str, list[Binding]]]:
         from dagdeck.tui.widgets.asset_graph import AssetGraph

@@ -247,3 +247,15 @@ async def test_readonly_disables_launch_cancel_and_reexecute(make_app: MakeApp, 
         shown = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
         assert not {"cancel_run", "reexecute(False)", "reexecute(True)"} & shown
     assert [r.run_id for r in seeded.store.list_runs()] == [RUN_FAIL, RUN_OK]
+
+
+async def test_keymap_reports_an_unknown_binding_id_with_the_closest_one(make_app: MakeApp, shop: Path, home: Path) -> None:
+    (home / "dagdeck.toml").write_text('[keymap]\n"assets.materialise" = "x"\n"runs.open" = "o"\n')
+    app = make_app(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        errors = [m for m, severity in notes(app) if severity == "error"]
+        assert len(errors) == 1, notes(app)
+        assert "unknown binding id 'assets.materialise'" in errors[0]
+        assert "did you mean 'assets.materialize'" in errors[0]
+        assert str(home / "dagdeck.toml") in errors[0]
