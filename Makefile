@@ -23,7 +23,7 @@ test: $(STAMP) lint
 WHEEL_DIR := build/wheel
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)/unpacked
+	rm -rf build && mkdir -p $(WHEEL_DIR)/unpacked  # setuptools reuses build/lib: stale files would ship
 	$(BIN)/python -m pip wheel -q --no-deps -w $(WHEEL_DIR) .
 	cd $(WHEEL_DIR)/unpacked && $(abspath $(BIN))/python -m zipfile -e ../dagdeck-*.whl . \
 		&& PYTHONPATH=. $(abspath $(BIN))/lint-imports --config $(abspath pyproject.toml)

@@ -1,5 +1,7 @@
-"""`python -m tui.screenshots [DIR]`: SVG screenshots of the console on the demo project, exported
-by Textual itself, for the README. Runs the demo once in a temporary instance first."""
+"""`python -m demo_project.screenshots [DIR]`: SVG screenshots of the console on the demo project,
+exported by Textual itself, for the README. Runs the demo once in a temporary instance first.
+
+Lives beside the demo (not in the installed console package) because it needs the demo's code."""
 
 from __future__ import annotations
 
@@ -8,10 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dagdeck.core.console_api import ConsoleAPI
-from dagdeck.core.defs.loader import CodeLocation
-from dagdeck.core.instance import Instance
-from dagdeck.core.running.launcher import Launcher
+from dagdeck.core.console_api import CodeLocation, ConsoleAPI, Instance
 from dagdeck.tui.app import DagdeckApp
 from dagdeck.tui.screens.assets import AssetsScreen
 
@@ -42,10 +41,9 @@ def main(argv: list[str]) -> int:
     if api.reload() is not None:
         print(f"cannot load the demo: {api.load_error}", file=sys.stderr)
         return 2
-    launcher = Launcher(instance)
     for _ in range(3):  # a little history for the sparklines
         run = api.materialize(api.resolve_selection("*"), trigger="cli")
-        run = launcher.wait(run.run_id, timeout=60)
+        run = api.launcher.wait(run.run_id, timeout=60)
     for path in asyncio.run(_shoot(api, run.run_id, out)):
         print(path)
     return 0
