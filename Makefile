@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -16,6 +16,7 @@ demo: $(STAMP)
 	$(BIN)/dagdeck -m demo_project.definitions --home .dagdeck
 
 test: $(STAMP) lint
+	PYTHON=$(PYTHON) tests/packaging/wheel/smoke.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 # Import contracts run on the built wheel: it has the installed layout (dagdeck/core, dagdeck/store,
