@@ -1,5 +1,5 @@
-"""`file_sensor`: watchdog tells the daemon *that* something changed (sub-second); a glob scan
-decides *what* to launch.
+"""`file_sensor`: the file watcher (`watch.py`) tells the daemon *that* something changed under the
+glob's directory (sub-second); a glob scan decides *what* to launch.
 
 Watchdog events are only a wake-up call: the scan against the cursor is the truth, so a missed or
 coalesced event costs latency (the periodic rescan catches it), never a run. A file is launched once
@@ -10,20 +10,16 @@ reset cursor or a restart never relaunches a file that has not changed.
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import json
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver, ObservedWatch
-
 from dagdeck.core.automation.sensor_ticks import FILE_TAG, Evaluation
+from dagdeck.core.automation.watch import Watch, dir_watch
 from dagdeck.core.defs.loader import CodeLocation
 from dagdeck.core.defs.sensors import RunRequest, SensorDefinition
 
@@ -57,6 +53,13 @@ def watch_root(pattern: str) -> tuple[Path, bool]:
     if not rest:  # a plain path: watch its directory
         return Path(*fixed).parent, False
     return Path(*fixed), len(rest) > 1 or "**" in rest
+
+
+def glob_watch(pattern: str) -> Watch:
+    """What to watch for a glob: every file under its fixed directory, undebounced (the sensor
+    spaces its evaluations itself, and a burst of writes is what `StabilityTracker` waits out)."""
+    root, recursive = watch_root(pattern)
+    return dir_watch(root, recursive)
 
 
 def scan(pattern: str) -> dict[str, os.stat_result]:
@@ -139,63 +142,3 @@ def evaluate_file_sensor(
         cursor_updated=new_seen != seen,
         retry_after=tracker.settle if waiting else None,
     )
-
-
-class _Handler(FileSystemEventHandler):
-    def __init__(self, name: str, notify: Callable[[str], None]) -> None:
-        self.name = name
-        self.notify = notify
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if not event.is_directory and event.event_type != "opened":
-            self.notify(self.name)
-
-
-class FileWatcher:
-    """One watchdog observer for all file sensors; `notify(sensor_name)` on any change under a
-    watched root. `sync` is cheap and idempotent: call it whenever the definitions may have changed
-    or a watched directory may have appeared."""
-
-    def __init__(self, notify: Callable[[str], None]) -> None:
-        self.notify = notify
-        self._observer: BaseObserver | None = None
-        self._watches: dict[str, tuple[tuple[Path, bool], ObservedWatch | None]] = {}
-
-    def sync(self, patterns: Mapping[str, str]) -> None:
-        for name in [n for n in self._watches if n not in patterns]:
-            self._unschedule(name)
-        for name, pattern in patterns.items():
-            root = watch_root(pattern)
-            current = self._watches.get(name)
-            if current is not None and current[0] == root and current[1] is not None:
-                continue
-            if current is not None:
-                self._unschedule(name)
-            watch = None
-            if root[0].is_dir():
-                if self._observer is None:
-                    self._observer = Observer()
-                    self._observer.daemon = True
-                    self._observer.start()
-                try:
-                    watch = self._observer.schedule(_Handler(name, self.notify), str(root[0]), recursive=root[1])
-                except OSError:
-                    watch = None  # e.g. inotify limit: the periodic rescan still works
-            self._watches[name] = (root, watch)
-
-    def _unschedule(self, name: str) -> None:
-        _root, watch = self._watches.pop(name)
-        if watch is not None and self._observer is not None:
-            with contextlib.suppress(KeyError, OSError):
-                self._observer.unschedule(watch)
-
-    def watching(self, name: str) -> bool:
-        entry = self._watches.get(name)
-        return entry is not None and entry[1] is not None
-
-    def stop(self) -> None:
-        observer, self._observer = self._observer, None
-        self._watches.clear()
-        if observer is not None:
-            observer.stop()
-            observer.join(timeout=5)

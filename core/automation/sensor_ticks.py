@@ -28,15 +28,13 @@ from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.events import EventType
 from dagdeck.core.running.launcher import Launcher, LaunchSpec, assets_spec, job_spec
 from dagdeck.core.running.plan import ExecutionPlan, step_configs
+from dagdeck.core.statuses import TickStatus
 from dagdeck.store import Store, Tick
 
 FILE_TAG = "dagdeck/file"
 """Tag carrying the path a file sensor launched a run for."""
 RUN_KEY_TAG = "dagdeck/run_key"
 DEFAULT_EVALUATION_TIMEOUT = 60.0
-
-TickStatus = str
-STARTED, SUCCESS, SKIPPED, FAILURE = "STARTED", "SUCCESS", "SKIPPED", "FAILURE"
 
 
 @dataclass
@@ -261,11 +259,11 @@ def record_tick(
     `cursor` is written with a SUCCESS/SKIPPED tick, `failure_cursor` with a FAILURE one. Requests
     are de-duplicated by run key within the evaluation, then against every key ever used."""
 
-    def tick(status: str, **kw: Any) -> Tick:
+    def tick(status: TickStatus, **kw: Any) -> Tick:
         return Tick(instigator_name=name, kind=kind, scheduled_at=scheduled_at, timestamp=now, status=status, **kw)
 
     if evaluation.error is not None:
-        t = tick(FAILURE, error=evaluation.error, cursor=failure_cursor)
+        t = tick(TickStatus.FAILURE, error=evaluation.error, cursor=failure_cursor)
         store.commit_tick(t, failure_cursor, name, [])
         return TickResult(t, [])
 
@@ -282,8 +280,8 @@ def record_tick(
     if not keyed:
         reason = evaluation.skip_reason or "no run requests"
         if collapse_skips and _refresh_repeated_skip(store, name, reason, cursor, now):
-            return TickResult(tick(SKIPPED, skip_reason=reason, cursor=cursor), [])
-        t = tick(SKIPPED, skip_reason=reason, cursor=cursor)
+            return TickResult(tick(TickStatus.SKIPPED, skip_reason=reason, cursor=cursor), [])
+        t = tick(TickStatus.SKIPPED, skip_reason=reason, cursor=cursor)
         store.commit_tick(t, cursor, name, [])
         return TickResult(t, [])
 
@@ -294,11 +292,11 @@ def record_tick(
             spec, _plan = build_spec(loaded, request, job_name, trigger, tags)
             specs.append((key, spec))
     except DagdeckError as err:
-        t = tick(FAILURE, error=f"cannot launch: {err}", cursor=failure_cursor)
+        t = tick(TickStatus.FAILURE, error=f"cannot launch: {err}", cursor=failure_cursor)
         store.commit_tick(t, failure_cursor, name, [])
         return TickResult(t, [])
 
-    t = tick(STARTED, cursor=cursor)
+    t = tick(TickStatus.STARTED, cursor=cursor)
     # keys are claimed before the runs exist (claim first, launch second), so RunKey.run_id stays
     # empty; the tick's run_ids say which runs the keys became
     claims = [(key, "") for key, _ in specs if key is not None]
@@ -311,16 +309,16 @@ def record_tick(
             if key is None or key in new_keys:
                 run_ids.append(launcher.submit(spec, start=False).run_id)
     except Exception as err:
-        store.update_tick(t.id, status=FAILURE, run_ids=run_ids, error=f"launch failed: {err}")
+        store.update_tick(t.id, status=TickStatus.FAILURE, run_ids=run_ids, error=f"launch failed: {err}")
         raise
     if run_ids:
         skip = f"{len(duplicates)} run key(s) already used" if duplicates else None
-        store.update_tick(t.id, status=SUCCESS, run_ids=run_ids, skip_reason=skip)
-        t.status, t.skip_reason = SUCCESS, skip
+        store.update_tick(t.id, status=TickStatus.SUCCESS, run_ids=run_ids, skip_reason=skip)
+        t.status, t.skip_reason = TickStatus.SUCCESS, skip
     else:
         skip = "run key already used: " + ", ".join(duplicates[:3]) + (" ..." if len(duplicates) > 3 else "")
-        store.update_tick(t.id, status=SKIPPED, skip_reason=skip)
-        t.status, t.skip_reason = SKIPPED, skip
+        store.update_tick(t.id, status=TickStatus.SKIPPED, skip_reason=skip)
+        t.status, t.skip_reason = TickStatus.SKIPPED, skip
     t.run_ids = run_ids
     return TickResult(t, run_ids, duplicates)
 
@@ -329,7 +327,7 @@ def _refresh_repeated_skip(store: Store, name: str, reason: str, cursor: str | N
     """A sensor that keeps skipping for the same reason updates its last tick instead of adding
     thousands of identical rows (a file sensor checks every second)."""
     last = store.list_ticks(name, limit=1)
-    if not last or last[0].status != SKIPPED or last[0].skip_reason != reason or last[0].cursor != cursor:
+    if not last or last[0].status != TickStatus.SKIPPED or last[0].skip_reason != reason or last[0].cursor != cursor:
         return False
     state = store.get_instigator(name)
     if state is None or state.cursor != cursor:
@@ -353,3 +351,17 @@ def describe_request(loaded: Loaded, request: RunRequest, job_name: str | None) 
     except DagdeckError as err:
         out["error"] = str(err)
     return out
+
+
+def fail_interrupted_ticks(store: Store, names: Iterable[str]) -> None:
+    """A tick left STARTED means a daemon died between claiming its run keys and submitting the
+    runs: say so on the tick instead of leaving it looking in progress (a new leader calls this)."""
+    for name in names:
+        for t in store.list_ticks(name, limit=3):
+            if t.status == TickStatus.STARTED and t.id is not None:
+                store.update_tick(
+                    t.id,
+                    status=TickStatus.FAILURE,
+                    error="interrupted: the daemon stopped while launching this tick's runs; runs not "
+                    "listed here were not launched (their run keys stay used)",
+                )

@@ -8,8 +8,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dagdeck.core.automation.daemon import LEASE_NAME, LEASE_TTL, RUNNING, STOPPED
-from dagdeck.core.automation.file_watch import StabilityTracker, evaluate_file_sensor, resolve_pattern
+from dagdeck.core.automation.file_sensor import StabilityTracker, evaluate_file_sensor, resolve_pattern
+from dagdeck.core.automation.instigators import InstigatorStatus
+from dagdeck.core.automation.lease import LEASE_NAME, LEASE_TTL
 from dagdeck.core.automation.schedule_ticks import next_tick
 from dagdeck.core.automation.sensor_ticks import (
     DEFAULT_EVALUATION_TIMEOUT,
@@ -28,6 +29,7 @@ from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.running.launcher import Launcher
+from dagdeck.core.statuses import DaemonState
 from dagdeck.core.timefmt import iso
 from dagdeck.store import InstigatorState, Run, Store, Tick
 
@@ -85,7 +87,7 @@ def _status(state: InstigatorState | None, default: str) -> str:
 def schedule_row(s: ScheduleDefinition, state: InstigatorState | None, store: Store, now: float) -> AutomationRow:
     status = _status(state, s.default_status)
     ticks = store.list_ticks(str(s.name), limit=1)
-    nxt = next_tick(s.cron_schedule, s.execution_timezone, now) if status == RUNNING else None
+    nxt = next_tick(s.cron_schedule, s.execution_timezone, now) if status == InstigatorStatus.RUNNING else None
     return AutomationRow(
         name=str(s.name),
         kind="schedule",
@@ -105,7 +107,7 @@ def sensor_row(s: SensorDefinition, state: InstigatorState | None, store: Store,
     ticks = store.list_ticks(s.name, limit=1)
     last = ticks[0] if ticks else None
     nxt = None
-    if status == RUNNING:
+    if status == InstigatorStatus.RUNNING:
         nxt = max(now, last.timestamp + s.minimum_interval_seconds) if last else now
     target = s.watch if s.kind == "file" else s.asset_key.to_user_string() if s.asset_key else None
     return AutomationRow(
@@ -154,7 +156,7 @@ def set_running(
     fires ticks from before that moment."""
     obj = find_instigator(defs, name, kind)
     k = "schedule" if isinstance(obj, ScheduleDefinition) else "sensor"
-    return store.upsert_instigator(name, k, status=RUNNING if running else STOPPED, now=now)
+    return store.upsert_instigator(name, k, status=InstigatorStatus.RUNNING if running else InstigatorStatus.STOPPED, now=now)
 
 
 def toggle(defs: Definitions, store: Store, name: str, now: float | None = None) -> InstigatorState:
@@ -162,7 +164,7 @@ def toggle(defs: Definitions, store: Store, name: str, now: float | None = None)
     obj = find_instigator(defs, name)
     state = store.get_instigator(name)
     default = obj.default_status
-    return set_running(defs, store, name, _status(state, default) != RUNNING, now=now)
+    return set_running(defs, store, name, _status(state, default) != InstigatorStatus.RUNNING, now=now)
 
 
 def reset_cursor(defs: Definitions, store: Store, name: str) -> InstigatorState:
@@ -206,7 +208,7 @@ class DaemonInfo:
     """The daemon as any process sees it through the lease: `running` when some process holds a
     fresh lease, else `off`."""
 
-    state: Literal["running", "off"]
+    state: DaemonState
     owner: str | None
     heartbeat_at: float | None
 
@@ -215,8 +217,8 @@ def daemon_info(store: Store, now: float | None = None, ttl: float = LEASE_TTL) 
     now = time.time() if now is None else now
     lease = store.get_lease(LEASE_NAME)
     if lease is None or now - lease.heartbeat_at > ttl:
-        return DaemonInfo("off", lease.owner if lease else None, lease.heartbeat_at if lease else None)
-    return DaemonInfo("running", lease.owner, lease.heartbeat_at)
+        return DaemonInfo(DaemonState.OFF, lease.owner if lease else None, lease.heartbeat_at if lease else None)
+    return DaemonInfo(DaemonState.RUNNING, lease.owner, lease.heartbeat_at)
 
 
 # -- evaluate a sensor now --------------------------------------------------------------------------
