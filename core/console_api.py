@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dagdeck.core.automation.watch import FileWatcher, files_watch  # cheap: watchdog loads on first watch
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import CodeLocation, Loaded, load
@@ -63,6 +64,8 @@ __all__ = [
     "did_you_mean",
     "short_duration",
     "status_style",
+    "FileWatcher",
+    "files_watch",
 ]
 
 
