@@ -61,6 +61,8 @@ class SensorSlot:
 
 
 class SensorEvaluations:
+    """Every sensor's slot in one daemon: what is in flight, when each last started, what is due."""
+
     def __init__(self, ctx: LoopContext, file_settle_seconds: float) -> None:
         self.ctx = ctx
         self.file_settle_seconds = file_settle_seconds

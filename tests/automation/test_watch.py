@@ -1,6 +1,6 @@
 """The one file watcher: an undebounced watch calls back on every change, a debounced one once per
-burst, a files watch ignores what is not a definitions module, and the headless daemon reloads its
-definitions when their file is saved."""
+burst, a files watch counts only the files and modules beside them, and the headless daemon reloads
+its definitions when their file is saved (and keeps the last good ones when it breaks)."""
 
 from __future__ import annotations
 
@@ -55,17 +55,24 @@ def test_undebounced_watch_calls_back_on_a_new_file(tmp_path: Path) -> None:
         watcher.stop()
 
 
-def test_debounced_files_watch_calls_once_per_burst_and_only_for_modules(tmp_path: Path) -> None:
+def test_files_watch_counts_the_files_and_modules_beside_them(tmp_path: Path) -> None:
+    defs = tmp_path / "defs.yaml"
+    watch = files_watch([defs])
+    assert watch.dirs == frozenset({(str(tmp_path.resolve()), False)})
+    assert watch.accepts(str(defs.resolve())) and watch.accepts(str(tmp_path.resolve() / "helpers.py"))
+    assert not watch.accepts(str(tmp_path.resolve() / "data.csv"))
+
+
+def test_debounced_watch_calls_once_per_burst(tmp_path: Path) -> None:
     defs = tmp_path / "defs.py"
     defs.write_text("x = 1\n")
     calls = Calls()
     watcher = FileWatcher(calls)
     try:
-        watcher.sync({"defs": files_watch([defs], debounce=0.2)})
+        watcher.sync({"defs": files_watch([defs], debounce=1.0)})
         for i in range(5):  # one save's worth of events, and more
             defs.write_text(f"x = {i}\n")
         assert calls.wait_for("defs") == 1
-        (tmp_path / "data.csv").write_text("not a module")  # neither a watched file nor a .py
         (tmp_path / "helpers.py").write_text("y = 2\n")  # a module beside the definitions
         assert calls.wait_for("defs", 2) == 2
     finally:
