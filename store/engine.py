@@ -1,4 +1,4 @@
-"""Engine construction and every dialect-specific detail, so ``store.py`` stays portable SQL.
+"""Engine construction and every dialect-specific detail, so the store's other modules stay portable SQL.
 
 SQLite is tuned for one writer and many readers across processes: WAL, ``synchronous=NORMAL`` and a
 30 s busy timeout. Write transactions start with ``BEGIN IMMEDIATE`` because a deferred transaction

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Table
 from sqlmodel import Field, SQLModel
 
 # SQLite only gives AUTOINCREMENT (ids never reused) to a column declared exactly "INTEGER PRIMARY KEY";
@@ -137,12 +137,13 @@ class DaemonLease(SQLModel, table=True):
     heartbeat_at: float
 
 
-STORE_TABLES = (
-    Run.__table__,
-    EventRecord.__table__,
-    AssetState.__table__,
-    InstigatorState.__table__,
-    Tick.__table__,
-    RunKey.__table__,
-    DaemonLease.__table__,
-)
+# The Core tables behind the models: the store's queries use these, not ORM sessions (cheaper).
+RUNS: Table = Run.__table__  # type: ignore[attr-defined]
+EVENTS: Table = EventRecord.__table__  # type: ignore[attr-defined]
+ASSETS: Table = AssetState.__table__  # type: ignore[attr-defined]
+INSTIGATORS: Table = InstigatorState.__table__  # type: ignore[attr-defined]
+TICKS: Table = Tick.__table__  # type: ignore[attr-defined]
+RUN_KEYS: Table = RunKey.__table__  # type: ignore[attr-defined]
+LEASES: Table = DaemonLease.__table__  # type: ignore[attr-defined]
+
+STORE_TABLES = (RUNS, EVENTS, ASSETS, INSTIGATORS, TICKS, RUN_KEYS, LEASES)
