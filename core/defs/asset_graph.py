@@ -6,9 +6,12 @@ import graphlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.assets import AssetsDefinition
+
+K = TypeVar("K", AssetKey, str)
 
 
 @dataclass
@@ -38,20 +41,8 @@ class AssetGraph:
 
     @cached_property
     def toposorted(self) -> list[AssetKey]:
-        """Kahn's algorithm, alphabetical within each ready set, so the order is stable."""
-        indegree = {k: len(v) for k, v in self.upstream.items()}
-        ready = sorted(k for k, d in indegree.items() if d == 0)
-        order: list[AssetKey] = []
-        while ready:
-            order.extend(ready)
-            nxt: list[AssetKey] = []
-            for key in ready:
-                for d in self.downstream[key]:
-                    indegree[d] -= 1
-                    if indegree[d] == 0:
-                        nxt.append(d)
-            ready = sorted(nxt)
-        return order
+        """Level by level, alphabetical within a level, so the console and the CLI list a stable order."""
+        return stable_order(self.upstream)
 
     @property
     def keys(self) -> list[AssetKey]:
@@ -91,6 +82,19 @@ def _closure(
         frontier = nxt
         level += 1
     return seen
+
+
+def stable_order(upstream: Mapping[K, Iterable[K]]) -> list[K]:
+    """Topological order of an acyclic graph (node -> its upstream nodes): every node after its
+    upstream ones, each ready set sorted, so the same graph always gives the same order."""
+    sorter = graphlib.TopologicalSorter(upstream)
+    sorter.prepare()
+    order: list[K] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order.extend(ready)
+        sorter.done(*ready)
+    return order
 
 
 def find_cycle(upstream: Mapping[AssetKey, Iterable[AssetKey]]) -> list[AssetKey] | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dagdeck.core.defs.composition import Node, current_builder, trace
+from dagdeck.core.defs.ops import Node, current_builder, trace
 from dagdeck.core.errors import DefinitionError, where_defined
 
 

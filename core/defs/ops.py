@@ -1,7 +1,13 @@
-"""`@op`: a unit of computation wired into a graph by calling it inside `@graph` or `@job`."""
+"""`@op`: a unit of computation wired into a graph by calling it inside `@graph` or `@job`.
+
+Tracing lives here too: while a graph body runs, calling an op records a node in the current
+`GraphBuilder` instead of running it. An op must know the builder and the builder records ops, so
+the two share one module rather than importing each other.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -9,7 +15,7 @@ from typing import Any
 
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.results import RetryPolicy
-from dagdeck.core.errors import where_defined
+from dagdeck.core.errors import DefinitionError, where_defined
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,6 @@ class OpDefinition:
         return where_defined(self.fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from dagdeck.core.defs.composition import current_builder
-
         builder = current_builder()
         if builder is None:
             return self.fn(*args, **kwargs)
@@ -70,8 +74,6 @@ class AliasedOp:
     name: str
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from dagdeck.core.defs.composition import current_builder
-
         builder = current_builder()
         if builder is None:
             return self.op.fn(*args, **kwargs)
@@ -112,3 +114,126 @@ def op(
     if fn is not None:
         return build(fn)
     return build
+
+
+# -- tracing graph bodies -----------------------------------------------------------------------
+
+_builder: contextvars.ContextVar[GraphBuilder | None] = contextvars.ContextVar("dagdeck_graph_builder", default=None)
+
+
+def current_builder() -> GraphBuilder | None:
+    return _builder.get()
+
+
+@dataclass(frozen=True)
+class OutputHandle:
+    """A node output inside a graph body; passing it to another op draws an edge."""
+
+    node: str
+    output: str
+
+    def __iter__(self) -> Any:
+        raise DefinitionError(
+            f"output {self.output!r} of {self.node!r} cannot be unpacked",
+            fix="declare several outputs with out={'a': Out(), 'b': Out()} and unpack those",
+        )
+
+
+@dataclass(frozen=True)
+class InputSource:
+    """Where an op input comes from; several sources (fan-in) arrive as a list."""
+
+    sources: tuple[OutputHandle, ...]
+    fan_in: bool = False
+
+
+@dataclass
+class Node:
+    name: str
+    op: OpDefinition
+    inputs: dict[str, InputSource] = field(default_factory=dict)
+
+    @property
+    def upstream_nodes(self) -> set[str]:
+        return {h.node for src in self.inputs.values() for h in src.sources}
+
+
+@dataclass
+class GraphBuilder:
+    owner: str
+    owner_fn: Callable[..., Any]
+    nodes: dict[str, Node] = field(default_factory=dict)
+    prefix: tuple[str, ...] = ()
+
+    def _error(self, problem: str, fix: str | None = None) -> DefinitionError:
+        file, line = where_defined(self.owner_fn)
+        return DefinitionError(problem, file=file, line=line, obj=self.owner, fix=fix)
+
+    def _unique_name(self, base: str) -> str:
+        full = ".".join([*self.prefix, base])
+        if full not in self.nodes:
+            return full
+        n = 2
+        while f"{full}_{n}" in self.nodes:
+            n += 1
+        return f"{full}_{n}"
+
+    def add_op(
+        self, op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], node_name: str | None = None
+    ) -> Any:
+        name = self._unique_name(node_name or op_def.name)
+        input_names = op_def.input_names
+        if len(args) > len(input_names):
+            raise self._error(f"op {op_def.name!r} takes {len(input_names)} inputs, got {len(args)}")
+        given = dict(zip(input_names, args, strict=False))
+        for k, v in kwargs.items():
+            if k not in input_names:
+                raise self._error(
+                    f"op {op_def.name!r} has no input {k!r}", fix=f"its inputs are {', '.join(input_names) or 'none'}"
+                )
+            given[k] = v
+        node = Node(name, op_def)
+        for pname, value in given.items():
+            node.inputs[pname] = self._input_source(op_def, pname, value)
+        self.nodes[name] = node
+        if op_def.single_output:
+            return OutputHandle(name, "result")
+        handles = tuple(OutputHandle(name, out) for out in op_def.outs)
+        return handles
+
+    def _input_source(self, op_def: OpDefinition, pname: str, value: Any) -> InputSource:
+        if isinstance(value, OutputHandle):
+            return InputSource((value,))
+        if isinstance(value, list | tuple) and value and all(isinstance(v, OutputHandle) for v in value):
+            return InputSource(tuple(value), fan_in=True)
+        raise self._error(
+            f"input {pname!r} of op {op_def.name!r} got {value!r}, not another op's output",
+            fix="pass the result of calling another op, or a list of them for fan-in; use run config for constants",
+        )
+
+    def nested(self, name: str) -> _Nested:
+        return _Nested(self, name)
+
+
+class _Nested:
+    """Prefix node names with the nested graph's name while its body is traced."""
+
+    def __init__(self, builder: GraphBuilder, name: str) -> None:
+        self.builder, self.name = builder, name
+
+    def __enter__(self) -> None:
+        self.builder.prefix = (*self.builder.prefix, self.name)
+
+    def __exit__(self, *exc: object) -> None:
+        self.builder.prefix = self.builder.prefix[:-1]
+
+
+def trace(owner: str, fn: Callable[..., Any]) -> dict[str, Node]:
+    builder = GraphBuilder(owner, fn)
+    token = _builder.set(builder)
+    try:
+        fn()
+    finally:
+        _builder.reset(token)
+    # unwired inputs are checked by Definitions, which knows the resources an op may take instead
+    return builder.nodes
