@@ -11,29 +11,20 @@ import traceback
 from typing import Any
 
 from dagdeck.core.defs.checks import AssetCheckResult, AssetCheckSeverity
-from dagdeck.core.defs.context import StepContext
 from dagdeck.core.defs.metadata import normalize
 from dagdeck.core.events import EventType, make_event
-from dagdeck.core.running.execute_step import RunEnv, StepOutcome, load_inputs
 from dagdeck.core.running.plan import Step
+from dagdeck.core.running.run_env import RunEnv, load_inputs, step_context
+from dagdeck.core.statuses import StepStatus
 
 
-def execute_check(step: Step, env: RunEnv) -> StepOutcome:
+def execute_check(step: Step, env: RunEnv) -> StepStatus:
+    """Evaluate one check step; FAILED only for a blocking ERROR check that did not pass."""
     started = time.time()
     akey = step.asset_key.to_user_string() if step.asset_key else None
     base = {"checked_asset": akey, "check_name": step.check_name}
     env.emit(make_event(EventType.STEP_START, env.run_id, step_key=step.key, message="check started", attempt=1, **base))
-    ctx = StepContext(
-        run_id=env.run_id,
-        step_key=step.key,
-        job_name=env.job_name,
-        emit=env.emit,
-        cancel_event=env.cancel_event,
-        resources=env.resources,
-        asset_key=step.asset_key,
-        op_name=step.check_name,
-        run_tags=env.run_tags,
-    )
+    ctx = step_context(step, env)
     tb: str | None = None
     try:
         kwargs = load_inputs(step, env)
@@ -70,7 +61,7 @@ def execute_check(step: Step, env: RunEnv) -> StepOutcome:
                 **base,
             )
         )
-        return StepOutcome.FAILED
+        return StepStatus.FAILED
     verdict = "passed" if result.passed else f"failed ({severity})"
     env.emit(
         make_event(
@@ -84,7 +75,7 @@ def execute_check(step: Step, env: RunEnv) -> StepOutcome:
             **base,
         )
     )
-    return StepOutcome.SUCCEEDED
+    return StepStatus.SUCCEEDED
 
 
 def check_evaluation_event(

@@ -4,38 +4,23 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.executors import ExecutorDef
-from dagdeck.core.defs.io_managers import FilesystemIOManager, InMemoryIOManager, IOContext
+from dagdeck.core.defs.io_managers import InMemoryIOManager, IOContext
 from dagdeck.core.errors import DagdeckError
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.event_sink import EventSink
-from dagdeck.core.running.execute_step import RunEnv
-from dagdeck.core.running.executors.common import ExecutionResult
 from dagdeck.core.running.executors.in_process import execute_in_process
 from dagdeck.core.running.executors.multiprocess import execute_multiprocess
-from dagdeck.core.running.plan import ExecutionPlan, plan_assets, plan_checks, plan_job, step_configs, subset
+from dagdeck.core.running.executors.scheduler import ExecutionResult
+from dagdeck.core.running.plan import ExecutionPlan, build_run_plan
+from dagdeck.core.running.run_env import RunEnv, run_env
 from dagdeck.core.running.run_status import mark_canceled, mark_failure, mark_success
 from dagdeck.core.statuses import RunStatus
 from dagdeck.store import Run
-
-
-def build_run_plan(defs: Definitions, run: Run) -> ExecutionPlan:
-    """Rebuild the plan a run was launched with (`Run.plan` names its assets and step subset)."""
-    spec = run.plan or {}
-    if spec.get("checks") is not None:
-        plan = plan_checks(defs, spec["checks"], run.job_name)
-    elif spec.get("assets") is not None:
-        plan = plan_assets(defs, [AssetKey(k) for k in spec["assets"]], run.job_name)
-    else:
-        plan = plan_job(defs, run.job_name)
-    if spec.get("step_keys") is not None:
-        plan = subset(plan, spec["step_keys"])
-    return plan
 
 
 def choose_executor(defs: Definitions, run: Run) -> ExecutorDef:
@@ -50,16 +35,6 @@ def choose_executor(defs: Definitions, run: Run) -> ExecutorDef:
         # when it names the same executor.
         return ExecutorDef(run.executor)
     return chosen
-
-
-def resources_for(defs: Definitions, instance: Instance, job_name: str) -> dict[str, Any]:
-    resources = dict(defs.resources)
-    if job_name in defs.op_jobs:
-        resources.update(defs.op_jobs[job_name].resources)
-    for key, value in resources.items():
-        if isinstance(value, FilesystemIOManager) and value.base_dir is None:
-            resources[key] = FilesystemIOManager(instance.storage_dir)
-    return resources
 
 
 @dataclass
@@ -83,24 +58,11 @@ def execute_run(
     try:
         try:
             plan = build_run_plan(defs, run)
-            configs = step_configs(plan, run.run_config or {})
+            env = run_env(instance, run, defs, plan, sink.emit, cancel_event)
         except DagdeckError as err:
             sink.flush()
             mark_failure(instance.store, run.run_id, str(err))
             return RunOutcome(RunStatus.FAILURE, None, str(err))
-        env = RunEnv(
-            run_id=run.run_id,
-            job_name=run.job_name,
-            emit=sink.emit,
-            cancel_event=cancel_event,
-            resources=resources_for(defs, instance, run.job_name),
-            storage_dir=instance.storage_dir,
-            logs_dir=instance.run_logs_dir(run.run_id),
-            log_max_bytes=instance.settings.step_log_max_bytes,
-            configs=configs,
-            prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
-            run_tags=dict(run.tags or {}),
-        )
         executor = choose_executor(defs, run)
         grace = instance.settings.cancel_grace_seconds
         if executor.name == "multiprocess":

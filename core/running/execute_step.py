@@ -2,73 +2,26 @@
 
 from __future__ import annotations
 
-import enum
 import inspect
-import threading
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from dagdeck.core.defs.config import Config
-from dagdeck.core.defs.context import StepContext
-from dagdeck.core.defs.io_managers import IOContext, IOManager
+from dagdeck.core.defs.io_managers import IOContext
 from dagdeck.core.defs.metadata import normalize
 from dagdeck.core.defs.results import MaterializeResult, Output
 from dagdeck.core.events import EventType, make_event
-from dagdeck.core.running.plan import Source, Step
+from dagdeck.core.running.execute_check import execute_check
+from dagdeck.core.running.plan import Step
+from dagdeck.core.running.run_env import RunEnv, StepCanceled, load_inputs, step_context
 from dagdeck.core.running.step_logs import capture_thread
+from dagdeck.core.statuses import StepStatus
 
 
-class StepOutcome(enum.StrEnum):
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELED = "canceled"
-
-
-class StepCanceled(BaseException):
-    """Raised inside a step process by SIGTERM when its run is canceled."""
-
-
-class MissingInput(Exception):
-    pass
-
-
-@dataclass
-class RunEnv:
-    """What every step of one run shares."""
-
-    run_id: str
-    job_name: str
-    emit: Callable[[dict[str, Any]], None]
-    cancel_event: threading.Event
-    resources: dict[str, Any]
-    storage_dir: Path
-    logs_dir: Path | None = None
-    log_max_bytes: int = 10 * 1024 * 1024
-    configs: dict[str, Config] = field(default_factory=dict)
-    values: dict[tuple[str, str], Any] = field(default_factory=dict)
-    """Outputs of this run's steps kept in memory (in-process executor only)."""
-    prior_run_ids: list[str] = field(default_factory=list)
-    """Runs to load op outputs from when their step is not part of this run (re-execution)."""
-    run_tags: dict[str, str] = field(default_factory=dict)
-    keep_values: bool = True
-    values_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def io_manager(self, key: str) -> IOManager:
-        manager = self.resources.get(key)
-        if manager is None:
-            raise MissingInput(f"no IO manager resource named {key!r}; add it to Definitions(resources=...)")
-        return manager
-
-
-def execute_step(step: Step, env: RunEnv) -> StepOutcome:
-    """Run with retries; always ends with STEP_SUCCESS or STEP_FAILURE (or canceled)."""
+def execute_step(step: Step, env: RunEnv) -> StepStatus:
+    """Run with retries; always ends with STEP_SUCCESS or STEP_FAILURE (or canceled), and returns
+    SUCCEEDED, FAILED or CANCELED. Every executor runs steps, checks included, through this."""
     if step.kind == "check":
-        from dagdeck.core.running.execute_check import execute_check
-
         return execute_check(step, env)
     attempt = 0
     while True:
@@ -80,7 +33,7 @@ def execute_step(step: Step, env: RunEnv) -> StepOutcome:
         policy = step.retry_policy
         if env.cancel_event.is_set():
             env.emit(_failure(step, env, error, attempt, canceled=True))
-            return StepOutcome.CANCELED
+            return StepStatus.CANCELED
         if policy is not None and attempt <= policy.max_retries:
             wait = policy.wait_before(attempt)
             env.emit(
@@ -99,10 +52,10 @@ def execute_step(step: Step, env: RunEnv) -> StepOutcome:
             )
             if env.cancel_event.wait(wait):
                 env.emit(_failure(step, env, error, attempt, canceled=True))
-                return StepOutcome.CANCELED
+                return StepStatus.CANCELED
             continue
         env.emit(_failure(step, env, error, attempt))
-        return StepOutcome.FAILED
+        return StepStatus.FAILED
 
 
 def _akey(step: Step) -> str | None:
@@ -127,7 +80,7 @@ def _failure(
     )
 
 
-def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepOutcome | None, tuple[str, str] | None]:
+def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, tuple[str, str] | None]:
     started = time.time()
     env.emit(
         make_event(
@@ -140,19 +93,7 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepOutcome | None,
             attempt=attempt,
         )
     )
-    ctx = StepContext(
-        run_id=env.run_id,
-        step_key=step.key,
-        job_name=env.job_name,
-        emit=env.emit,
-        cancel_event=env.cancel_event,
-        resources=env.resources,
-        asset_key=step.asset_key,
-        op_name=step.op_name,
-        op_config=env.configs.get(step.key),
-        retry_number=attempt - 1,
-        run_tags=env.run_tags,
-    )
+    ctx = step_context(step, env, attempt)
     try:
         kwargs = load_inputs(step, env)
         if step.params.config_type is not None:
@@ -223,45 +164,7 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepOutcome | None,
     )
     for e in events:
         env.emit(e)
-    return StepOutcome.SUCCEEDED, None
-
-
-def load_inputs(step: Step, env: RunEnv) -> dict[str, Any]:
-    """Upstream values and resources for the step function's parameters."""
-    kwargs = {name: _load_input(env, inp.sources, inp.fan_in) for name, inp in step.inputs.items()}
-    for name in step.resource_params:
-        kwargs[name] = env.resources[name]
-    return kwargs
-
-
-def _load_input(env: RunEnv, sources: tuple[Source, ...], fan_in: bool) -> Any:
-    values = [_load_one(env, s) for s in sources]
-    return values if fan_in else values[0]
-
-
-def _load_one(env: RunEnv, src: Source) -> Any:
-    if src.in_run:
-        with env.values_lock:
-            if (src.step_key, src.output) in env.values:
-                return env.values[(src.step_key, src.output)]
-        manager = env.io_manager(src.io_manager_key)
-        return manager.load_input(IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key))
-    manager = env.io_manager(src.io_manager_key)
-    if src.asset_key is not None:
-        ctx = IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key)
-        if not manager.has_output(ctx):
-            raise MissingInput(
-                f"upstream asset {src.asset_key.to_user_string()!r} has no stored value; "
-                f"materialize it first or include it in the selection (e.g. +{src.step_key})"
-            )
-        return manager.load_input(ctx)
-    for run_id in env.prior_run_ids:
-        ctx = IOContext(env.storage_dir, run_id, src.step_key, src.output)
-        if manager.has_output(ctx):
-            return manager.load_input(ctx)
-    raise MissingInput(
-        f"output {src.output!r} of step {src.step_key!r} was not stored by an earlier run; re-execute all steps"
-    )
+    return StepStatus.SUCCEEDED, None
 
 
 def _split_outputs(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any], bool]]:

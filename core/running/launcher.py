@@ -1,21 +1,16 @@
-"""The one place that starts runs: create them QUEUED, claim free slots, spawn worker processes,
-and watch for workers that died without their final event."""
+"""The one place that starts runs: create them QUEUED, drain the queue into free slots (the workers
+are forked by `worker.start_queued`, which a finishing worker calls too), watch for workers that died
+without their final event, cancel and re-execute."""
 
 from __future__ import annotations
 
 import copy
 import os
-import signal
-import socket
-import sys
 import time
-import traceback
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import setproctitle
 
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
@@ -24,13 +19,12 @@ from dagdeck.core.defs.loader import CodeLocation
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.plan import ExecutionPlan, plan_assets, plan_job
-from dagdeck.core.running.processes import kill_orphaned_group, pid_alive_since
+from dagdeck.core.running.processes import HOST, kill_orphaned_group, pid_alive_since
 from dagdeck.core.running.run_status import mark_canceled, mark_failure, request_cancel
-from dagdeck.core.statuses import ACTIVE, FINISHED, RunStatus
-from dagdeck.core.views.runs import fold_steps
-from dagdeck.store import Run, fork_guard
-
-HOST = socket.gethostname()
+from dagdeck.core.running.step_status import UNFINISHED_STEP, fold_steps
+from dagdeck.core.running.worker import start_queued
+from dagdeck.core.statuses import ACTIVE, FINISHED, RunStatus, StepStatus
+from dagdeck.store import Run
 
 
 @dataclass
@@ -153,44 +147,9 @@ class Launcher:
 
     def drain(self) -> list[str]:
         """Start queued runs, oldest first, while slots are free."""
-        claimed = self.store.claim_queued_runs(
-            self.instance.settings.max_concurrent_runs,
-            [str(s) for s in ACTIVE],
-            to_status=RunStatus.STARTING,
-            event_factory=lambda r: make_event(EventType.RUN_STARTING, r.run_id, message="starting worker"),
-        )
-        for run in claimed:
-            self._spawn(run)
-        return [r.run_id for r in claimed]
-
-    def _spawn(self, run: Run) -> None:
-        """Fork the worker from this process, which has the engine imported already: a fresh
-        interpreter would spend most of a second importing before the first step could start."""
-        logs = self.instance.run_logs_dir(run.run_id)
-        logs.mkdir(parents=True, exist_ok=True)
-        location = CodeLocation.from_dict(run.location or {"module": "?"})
-        workdir = location.working_dir if os.path.isdir(location.working_dir) else os.getcwd()
-        log_path = str(logs / "worker.log")
-        home = str(self.instance.home)
-        store_url = self.instance.settings.store_url
-        sys.stdout.flush()
-        sys.stderr.flush()
-        with fork_guard():
-            pid = os.fork()
-            if pid == 0:  # the worker
-                code = 1
-                try:
-                    _become_worker(log_path, workdir, home, store_url)
-                    setproctitle.setproctitle(f"dagdeck worker {run.run_id} --home {home}")
-                    from dagdeck.core.running.worker import main as worker_main
-
-                    code = worker_main([run.run_id, "--home", home])
-                except BaseException:  # noqa: BLE001 - report, then leave without running parent cleanup
-                    traceback.print_exc()
-                finally:
-                    os._exit(code)
-        self._children[run.run_id] = pid
-        self.store.update_run(run.run_id, pid=pid, host=HOST, heartbeat_at=time.time())
+        started = start_queued(self.instance)
+        self._children.update(started)
+        return list(started)
 
     # -- watching ------------------------------------------------------------------------------
     def watch(self) -> list[str]:
@@ -247,7 +206,7 @@ class Launcher:
         canceling = run.status == RunStatus.CANCELING
         events = []
         for s in steps.values():
-            if s.status in ("running", "up_for_retry"):
+            if s.status in UNFINISHED_STEP:
                 events.append(
                     make_event(
                         EventType.STEP_FAILURE,
@@ -260,7 +219,7 @@ class Launcher:
                         canceled=canceling,
                     )
                 )
-            elif s.status == "pending":
+            elif s.status == StepStatus.PENDING:
                 events.append(
                     make_event(
                         EventType.STEP_SKIPPED, run.run_id, step_key=s.key, message="run ended before this step"
@@ -298,7 +257,7 @@ class Launcher:
             if parent.status not in (RunStatus.FAILURE, RunStatus.CANCELED):
                 raise ValueError(f"run {parent.run_id[:8]} is {parent.status}; only failed or canceled runs re-execute from failure")
             steps = fold_steps(parent, self.store.get_events(run_id=parent.run_id, limit=1_000_000))
-            keys = [k for k in all_steps if steps.get(k) is None or steps[k].status != "succeeded"]
+            keys = [k for k in all_steps if steps.get(k) is None or steps[k].status != StepStatus.SUCCEEDED]
             if not keys:
                 raise ValueError("every step of that run succeeded; nothing to re-execute from failure")
         else:
@@ -330,31 +289,3 @@ def _reap(pid: int) -> int | None:
     if done == 0:
         return None
     return os.waitstatus_to_exitcode(status)
-
-
-_RESET_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGCONT", "SIGWINCH", "SIGCHLD")
-
-
-def _become_worker(log_path: str, workdir: str, home: str, store_url: str | None) -> None:
-    """Detach the forked child from the launcher: own session (a hang-up never reaches it), default
-    signal handling, no share in the parent's event-loop wakeup pipe, stdio to the run's log."""
-    os.setsid()
-    signal.set_wakeup_fd(-1)
-    for name in _RESET_SIGNALS:
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            signal.signal(sig, signal.SIG_DFL)
-    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    null_fd = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null_fd, 0)
-    os.dup2(log_fd, 1)
-    os.dup2(log_fd, 2)
-    os.close(log_fd)
-    os.close(null_fd)
-    sys.stdin = open(0, closefd=False)  # noqa: SIM115
-    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
-    os.chdir(workdir)
-    os.environ["DAGDECK_HOME"] = home
-    if store_url:
-        os.environ["DAGDECK_STORE_URL"] = store_url

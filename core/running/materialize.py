@@ -7,7 +7,6 @@ process is spawned, so a failing asset can be debugged with a plain breakpoint.
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,11 +19,13 @@ from dagdeck.core.defs.io_managers import IOContext
 from dagdeck.core.defs.loader import CodeLocation
 from dagdeck.core.defs.selection import coerce_selection
 from dagdeck.core.instance import Instance
-from dagdeck.core.running.execute_run import RunOutcome, execute_run, resources_for
+from dagdeck.core.running.execute_run import RunOutcome, execute_run
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
+from dagdeck.core.running.processes import HOST
+from dagdeck.core.running.run_env import resources_for
 from dagdeck.core.running.run_status import mark_started
+from dagdeck.core.running.step_status import RunView, run_view
 from dagdeck.core.statuses import RunStatus
-from dagdeck.core.views.runs import RunView, run_view
 
 IN_PROCESS_LOCATION = CodeLocation(module="<in-process>")
 
@@ -87,7 +88,7 @@ def materialize(
         keys = sel.resolve(defs.asset_graph) if sel is not None else set(defs.asset_graph.assets)
         spec, _ = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
     run = Launcher(instance).submit(spec, start=False)
-    mark_started(instance.store, run.run_id, os.getpid(), socket.gethostname())
+    mark_started(instance.store, run.run_id, os.getpid(), HOST)
     run = instance.store.get_run(run.run_id) or run
     outcome = execute_run(instance, run, defs)
     return InProcessResult(instance, defs, outcome, run.run_id)

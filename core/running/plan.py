@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dagdeck.core.defs.asset_graph import stable_order
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.checks import AssetChecksDefinition
@@ -16,6 +17,7 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.params import FunctionParams
 from dagdeck.core.defs.results import RetryPolicy
 from dagdeck.core.errors import DagdeckError, RunConfigError, did_you_mean
+from dagdeck.store import Run
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
         )
     job = defs.op_jobs[job_name]
     resources = {**defs.resources, **job.resources}
-    order = _topo_nodes({n.name: n.upstream_nodes for n in job.nodes.values()})
+    order = stable_order({n.name: n.upstream_nodes for n in job.nodes.values()})
     steps: dict[str, Step] = {}
     for name in order:
         node = job.nodes[name]
@@ -210,6 +212,20 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
     return ExecutionPlan(job_name, steps)
 
 
+def build_run_plan(defs: Definitions, run: Run) -> ExecutionPlan:
+    """Rebuild the plan a run was launched with (`Run.plan` names its assets and step subset)."""
+    spec = run.plan or {}
+    if spec.get("checks") is not None:
+        plan = plan_checks(defs, spec["checks"], run.job_name)
+    elif spec.get("assets") is not None:
+        plan = plan_assets(defs, [AssetKey(k) for k in spec["assets"]], run.job_name)
+    else:
+        plan = plan_job(defs, run.job_name)
+    if spec.get("step_keys") is not None:
+        plan = subset(plan, spec["step_keys"])
+    return plan
+
+
 def subset(plan: ExecutionPlan, step_keys: Iterable[str]) -> ExecutionPlan:
     """Keep only `step_keys`; inputs from dropped steps are loaded from storage instead."""
     keep = set(step_keys)
@@ -230,26 +246,6 @@ def subset(plan: ExecutionPlan, step_keys: Iterable[str]) -> ExecutionPlan:
 
 def _mark(src: Source, in_run: bool) -> Source:
     return Source(src.step_key, src.output, src.asset_key, in_run and src.in_run, src.io_manager_key)
-
-
-def _topo_nodes(upstream: Mapping[str, set[str]]) -> list[str]:
-    indegree = {k: len(v) for k, v in upstream.items()}
-    down: dict[str, list[str]] = {k: [] for k in upstream}
-    for k, ups in upstream.items():
-        for u in ups:
-            down[u].append(k)
-    ready = sorted(k for k, d in indegree.items() if d == 0)
-    order: list[str] = []
-    while ready:
-        order.extend(ready)
-        nxt = []
-        for k in ready:
-            for d in down[k]:
-                indegree[d] -= 1
-                if indegree[d] == 0:
-                    nxt.append(d)
-        ready = sorted(nxt)
-    return order
 
 
 def step_configs(plan: ExecutionPlan, run_config: Mapping[str, Any]) -> dict[str, Config]:

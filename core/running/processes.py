@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 
 import psutil
+
+HOST = socket.gethostname()
+"""This machine's name, recorded with each worker pid: a pid means something only on its host."""
 
 
 def run_processes(include_self: bool = False) -> list[psutil.Process]:

@@ -240,9 +240,9 @@ def test_in_memory_io_manager_is_refused_at_launch(instance: Instance, write_def
 
 @pytest.mark.parametrize("module", ["<in-process>"])
 def test_a_run_without_a_loadable_location_is_refused(instance: Instance, module: str) -> None:
-    from dagdeck.core.running.execute_step import RunEnv
     from dagdeck.core.running.executors.dask import DaskLaunchError, check_dask
     from dagdeck.core.running.plan import ExecutionPlan
+    from dagdeck.core.running.run_env import RunEnv
 
     env = RunEnv("r", "j", lambda e: None, threading.Event(), {}, instance.storage_dir)
     with pytest.raises(DaskLaunchError, match="launch it with"):

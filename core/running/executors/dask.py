@@ -17,7 +17,6 @@ recorded as canceled. The same event is set once more when the run is over, to r
 from __future__ import annotations
 
 import contextlib
-import graphlib
 import logging
 import os
 import queue
@@ -33,25 +32,19 @@ from typing import TYPE_CHECKING, Any
 
 from dagdeck.core.defs.io_managers import InMemoryIOManager
 from dagdeck.core.errors import DagdeckError
-from dagdeck.core.running.execute_step import RunEnv, execute_step
-from dagdeck.core.running.executors.common import (
-    SKIPPED,
-    ExecutionResult,
-    emit_skip,
-    finish_canceled,
-    record_lost_step,
-    should_skip,
-)
-from dagdeck.core.running.plan import ExecutionPlan, Step
+from dagdeck.core.instance import Instance
+from dagdeck.core.running.execute_step import execute_step
+from dagdeck.core.running.executors.scheduler import ExecutionResult, record_lost_step, schedule
+from dagdeck.core.running.plan import ExecutionPlan, Step, build_run_plan
+from dagdeck.core.running.run_env import RunEnv, run_env
+from dagdeck.core.settings import Settings
+from dagdeck.core.statuses import StepStatus
 
 if TYPE_CHECKING:
     from distributed import Client, Future
 
     from dagdeck.core.running.event_sink import EventSink
     from dagdeck.store import Store
-
-NOT_STARTED = "not_started"
-"""Task result for a step whose run was canceled before a worker got to it (finish_canceled skips it)."""
 
 _LOCAL_CLUSTER_DEFAULTS: dict[str, Any] = {"n_workers": 2, "threads_per_worker": 1}
 _WORKER_IDLE_SECONDS = 60.0
@@ -93,10 +86,15 @@ def execute_dask(
     check_dask(plan, env, location)
     spec = TaskSpec(env.run_id, store_url, str(home), env.log_max_bytes)
     address = config.get("scheduler_address")
+    limit = int(config.get("max_concurrent") or 0) or None
     with _client(address, config) as client:
         if address:
             _check_workers(client, env.storage_dir, store_url, location)
-        return _schedule(client, plan, env, spec, config, grace_seconds)
+        runner = _DaskRunner(client, env, spec, limit)
+        try:
+            return schedule(plan, env, runner, grace_seconds)
+        finally:
+            runner.close()
 
 
 def check_dask(plan: ExecutionPlan, env: RunEnv, location: dict[str, Any]) -> None:
@@ -215,88 +213,65 @@ def _probe(marker: str, token: str, code_file: str | None) -> dict[str, Any]:
     }
 
 
-def _schedule(
-    client: Client,
-    plan: ExecutionPlan,
-    env: RunEnv,
-    spec: TaskSpec,
-    config: dict[str, Any],
-    grace_seconds: float,
-) -> ExecutionResult:
-    """Submit steps as their upstreams succeed; the same bookkeeping as the in-process executor."""
-    from distributed import Event
+class _DaskRunner:
+    """Each step a Dask task; finished futures report through a queue. Cancel sets the run's Dask
+    Event, which workers copy into `context.is_canceled()`; what still runs after the grace period
+    is force-canceled."""
 
-    result = ExecutionResult()
-    sorter = graphlib.TopologicalSorter({k: s.upstream for k, s in plan.steps.items()})
-    sorter.prepare()
-    limit = int(config.get("max_concurrent") or 0) or None
-    finished: queue.Queue[Future] = queue.Queue()
-    running: dict[str, tuple[str, Future]] = {}  # Dask key -> (step key, future)
-    waiting: list[str] = []
-    cancel = Event(spec.cancel_name, client=client)
+    def __init__(self, client: Client, env: RunEnv, spec: TaskSpec, limit: int | None) -> None:
+        from distributed import Event
 
-    def settle(fut: Future) -> None:
-        key, _ = running.pop(fut.key)
-        outcome = _outcome(env, plan.steps[key], fut)
-        if outcome is not None:
-            result.outcomes[key] = outcome
-        sorter.done(key)
+        self.limit = limit
+        self._client = client
+        self._env = env
+        self._spec = spec
+        self._done: queue.Queue[Future] = queue.Queue()
+        self._running: dict[str, tuple[Step, Future]] = {}  # Dask key -> (step, future)
+        self._cancel = Event(spec.cancel_name, client=client)
 
-    try:
-        while sorter.is_active() and not env.cancel_event.is_set():
-            ready = sorter.get_ready()
-            for key in ready:
-                blocker = should_skip(plan, key, result)
-                if blocker is not None:
-                    emit_skip(env, plan, key, f"upstream step {blocker} did not succeed")
-                    result.outcomes[key] = SKIPPED
-                    sorter.done(key)
-                else:
-                    waiting.append(key)
-            while waiting and (limit is None or len(running) < limit):
-                key = waiting.pop(0)
-                fut = client.submit(
-                    _run_step_task, spec, key, key=f"dagdeck-{key}-{spec.run_id}", pure=False, retries=0
-                )
-                running[fut.key] = (key, fut)
-                fut.add_done_callback(finished.put)
-            if ready and not running:
-                continue  # skips may have released more steps
-            if not running:
-                break
+    def start(self, step: Step) -> None:
+        fut = self._client.submit(
+            _run_step_task, self._spec, step.key, key=f"dagdeck-{step.key}-{self._spec.run_id}", pure=False, retries=0
+        )
+        self._running[fut.key] = (step, fut)
+        fut.add_done_callback(self._done.put)
+
+    def finished(self, timeout: float) -> list[tuple[str, StepStatus | None]]:
+        try:
+            futs = [self._done.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:  # everything else already done, before the scheduler looks for ready steps again
             try:
-                settle(finished.get(timeout=0.25))
+                futs.append(self._done.get_nowait())
             except queue.Empty:
-                continue
-            while True:  # everything else already done, before looking for ready steps again
-                try:
-                    settle(finished.get_nowait())
-                except queue.Empty:
-                    break
-        if env.cancel_event.is_set():
-            cancel.set()
-            deadline = time.monotonic() + grace_seconds
-            while running and time.monotonic() < deadline:
-                with contextlib.suppress(queue.Empty):
-                    settle(finished.get(timeout=0.1))
-            if running:
-                client.cancel([fut for _, fut in running.values()], force=True)
-                result.hung = sorted(key for key, _ in running.values())
-            finish_canceled(env, plan, result)
-    finally:
+                break
+        out: list[tuple[str, StepStatus | None]] = []
+        for fut in futs:
+            step, _ = self._running.pop(fut.key)
+            out.append((step.key, _outcome(self._env, step, fut)))
+        return out
+
+    def interrupt(self) -> None:
+        self._cancel.set()
+
+    def abandon(self, keys: list[str]) -> list[str]:
+        self._client.cancel([fut for _, fut in self._running.values()], force=True)
+        return keys
+
+    def close(self) -> None:
         with contextlib.suppress(Exception):
             # Every task is over: setting the event releases the workers' watchers of this run (no
             # long-poll left to cut when a cluster closes), and clearing it frees the scheduler's state.
-            cancel.set()
-            cancel.clear()
-    return result
+            self._cancel.set()
+            self._cancel.clear()
 
 
-def _outcome(env: RunEnv, step: Step, fut: Future) -> str | None:
+def _outcome(env: RunEnv, step: Step, fut: Future) -> StepStatus | None:
     """The step's outcome from its finished task; None when the task never ran the step."""
     if fut.status == "finished":
-        value = str(fut.result())
-        return None if value == NOT_STARTED else value
+        value = fut.result()
+        return None if value is None else StepStatus(value)
     try:
         err: BaseException | None = fut.exception(timeout=5)
     except Exception as exc:  # noqa: BLE001 - a canceled future raises instead of returning one
@@ -308,11 +283,12 @@ def _outcome(env: RunEnv, step: Step, fut: Future) -> str | None:
 # -- worker side ------------------------------------------------------------------------------------
 
 
-def _run_step_task(spec: TaskSpec, step_key: str) -> str:
-    """The Dask task: run one step in this worker with the run's loaded definitions."""
+def _run_step_task(spec: TaskSpec, step_key: str) -> str | None:
+    """The Dask task: run one step in this worker with the run's loaded definitions. Returns the
+    step's status word, or None when the run was canceled before the step started (it is skipped)."""
     run = _worker_run(spec)
     if run.env.cancel_event.is_set():
-        return NOT_STARTED
+        return None
     with run.active():
         try:
             outcome = execute_step(run.plan.steps[step_key], run.env)
@@ -325,37 +301,21 @@ class _WorkerRun:
     """One run as a worker process holds it: loaded plan, RunEnv and a cancel watcher."""
 
     def __init__(self, spec: TaskSpec, store: Store, sink: EventSink) -> None:
-        # Imported here: core.execution imports this module lazily, and workers need these only once.
+        # Imported here: execute_run imports this module only for Dask runs, and only workers load code.
         from distributed import Event, get_client
 
         from dagdeck.core.defs.loader import CodeLocation, load
-        from dagdeck.core.instance import Instance
-        from dagdeck.core.running.execute_run import build_run_plan, resources_for
-        from dagdeck.core.running.plan import step_configs
-        from dagdeck.core.settings import Settings
 
         run = store.get_run(spec.run_id)
         if run is None:
             raise RuntimeError(f"run {spec.run_id} not found in {store.where}")
         defs = load(CodeLocation.from_dict(run.location or {})).defs
-        instance = Instance(Path(spec.home), store, Settings(store_url=spec.store_url))
+        settings = Settings(store_url=spec.store_url, step_log_max_bytes=spec.log_max_bytes)
+        instance = Instance(Path(spec.home), store, settings)
         self.spec = spec
         self.sink = sink
         self.plan = build_run_plan(defs, run)
-        self.env = RunEnv(
-            run_id=run.run_id,
-            job_name=run.job_name,
-            emit=sink.emit,
-            cancel_event=threading.Event(),
-            resources=resources_for(defs, instance, run.job_name),
-            storage_dir=instance.storage_dir,
-            logs_dir=instance.run_logs_dir(run.run_id),
-            log_max_bytes=spec.log_max_bytes,
-            configs=step_configs(self.plan, run.run_config or {}),
-            prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
-            run_tags=dict(run.tags or {}),
-            keep_values=False,
-        )
+        self.env = run_env(instance, run, defs, self.plan, sink.emit, threading.Event(), keep_values=False)
         self._active = 0
         self._last_used = time.monotonic()
         self._lock = threading.Lock()

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import graphlib
 import multiprocessing
 import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from multiprocessing.connection import wait
@@ -23,20 +21,16 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from dagdeck.core.defs.io_managers import InMemoryIOManager
-from dagdeck.core.running.execute_step import RunEnv, StepCanceled, StepOutcome, execute_step
-from dagdeck.core.running.executors.common import (
-    SKIPPED,
-    ExecutionResult,
-    emit_skip,
-    finish_canceled,
-    record_lost_step,
-    should_skip,
-)
+from dagdeck.core.running.execute_step import execute_step
+from dagdeck.core.running.executors.scheduler import ExecutionResult, record_lost_step, schedule
 from dagdeck.core.running.plan import ExecutionPlan, Step
+from dagdeck.core.running.run_env import RunEnv, StepCanceled
 from dagdeck.core.running.step_logs import CappedFile, step_log_path
+from dagdeck.core.statuses import StepStatus
 from dagdeck.store import fork_guard
 
-_EXIT = {0: StepOutcome.SUCCEEDED, 1: StepOutcome.FAILED, 2: StepOutcome.CANCELED}
+_EXIT = {0: StepStatus.SUCCEEDED, 1: StepStatus.FAILED, 2: StepStatus.CANCELED}
+_CODE = {status: code for code, status in _EXIT.items()}
 
 
 class MultiprocessUnsupported(Exception):
@@ -61,54 +55,42 @@ def execute_multiprocess(
     grace_seconds: float = 10.0,
 ) -> ExecutionResult:
     check_multiprocess(plan, env)
-    ctx = multiprocessing.get_context("fork")
-    limit = max_concurrent or (os.cpu_count() or 2)
-    result = ExecutionResult()
-    sorter = graphlib.TopologicalSorter({k: s.upstream for k, s in plan.steps.items()})
-    sorter.prepare()
-    waiting: list[str] = []
-    running: dict[int, tuple[str, BaseProcess]] = {}
+    runner = _ProcessRunner(env, sink_factory, max_concurrent or (os.cpu_count() or 2))
+    return schedule(plan, env, runner, grace_seconds)
 
-    def reap(timeout: float) -> None:
-        sentinels = [p.sentinel for _, p in running.values()]
-        for sentinel in wait(sentinels, timeout=timeout):
-            key, proc = running.pop(sentinel)  # type: ignore[arg-type]
+
+class _ProcessRunner:
+    """Each step in a forked process; its exit code is its outcome, SIGTERM cancels, SIGKILL ends."""
+
+    def __init__(self, env: RunEnv, sink_factory: Callable[[], Any], limit: int) -> None:
+        self.limit: int | None = limit
+        self._env = env
+        self._sink_factory = sink_factory
+        self._ctx = multiprocessing.get_context("fork")
+        self._running: dict[int, tuple[Step, BaseProcess]] = {}  # sentinel -> step, process
+
+    def start(self, step: Step) -> None:
+        proc = self._ctx.Process(target=_step_main, args=(step, self._env, self._sink_factory), name=f"step {step.key}")
+        with fork_guard():
+            proc.start()
+        self._running[proc.sentinel] = (step, proc)
+
+    def finished(self, timeout: float) -> list[tuple[str, StepStatus | None]]:
+        out: list[tuple[str, StepStatus | None]] = []
+        for sentinel in wait(list(self._running), timeout=timeout):
+            step, proc = self._running.pop(sentinel)  # type: ignore[arg-type]
             proc.join()
-            result.outcomes[key] = _exit_outcome(env, plan.steps[key], proc.exitcode)
-            sorter.done(key)
+            out.append((step.key, _exit_outcome(self._env, step, proc.exitcode)))
+        return out
 
-    while sorter.is_active() and not env.cancel_event.is_set():
-        for key in sorter.get_ready():
-            blocker = should_skip(plan, key, result)
-            if blocker is not None:
-                emit_skip(env, plan, key, f"upstream step {blocker} did not succeed")
-                result.outcomes[key] = SKIPPED
-                sorter.done(key)
-            else:
-                waiting.append(key)
-        while waiting and len(running) < limit and not env.cancel_event.is_set():
-            key = waiting.pop(0)
-            proc = ctx.Process(target=_step_main, args=(plan.steps[key], env, sink_factory), name=f"step {key}")
-            with fork_guard():
-                proc.start()
-            running[proc.sentinel] = (key, proc)
-        if not running:
-            if waiting or sorter.is_active():
-                continue
-            break
-        reap(0.2)
-    if env.cancel_event.is_set():
-        for _, proc in running.values():
+    def interrupt(self) -> None:
+        for _, proc in self._running.values():
             _signal(proc, signal.SIGTERM)
-        deadline = time.monotonic() + grace_seconds
-        while running and time.monotonic() < deadline:
-            reap(0.1)
-        for _, proc in list(running.values()):
+
+    def abandon(self, keys: list[str]) -> list[str]:
+        for _, proc in self._running.values():
             _signal(proc, signal.SIGKILL)
-        while running:
-            reap(1.0)
-        finish_canceled(env, plan, result)
-    return result
+        return []  # killed processes are reaped and reported by finished()
 
 
 def _signal(proc: BaseProcess, sig: int) -> None:
@@ -118,9 +100,9 @@ def _signal(proc: BaseProcess, sig: int) -> None:
         os.kill(proc.pid, sig)
 
 
-def _exit_outcome(env: RunEnv, step: Step, code: int | None) -> str:
+def _exit_outcome(env: RunEnv, step: Step, code: int | None) -> StepStatus:
     if code in _EXIT:
-        return str(_EXIT[code])
+        return _EXIT[code]
     reason = f"step process exited with signal {-code}" if code is not None and code < 0 else f"exit code {code}"
     return record_lost_step(env, step, reason)
 
@@ -153,8 +135,8 @@ def _step_main(step: Step, env: RunEnv, sink_factory: Callable[[], Any]) -> None
         try:
             outcome = execute_step(step, local_env)
         except StepCanceled:
-            outcome = StepOutcome.CANCELED
-        code = {StepOutcome.SUCCEEDED: 0, StepOutcome.FAILED: 1, StepOutcome.CANCELED: 2}[outcome]
+            outcome = StepStatus.CANCELED
+        code = _CODE[outcome]
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         sink.close()
     except BaseException as err:  # noqa: BLE001 - report, never hang the parent

@@ -1,0 +1,151 @@
+"""What every step of one run shares (`RunEnv`), built one way, and what a step gets from it: its
+inputs and its `context`.
+
+`execute_run` and a Dask worker build the `RunEnv` of a run with `run_env`; `execute_step` and
+`execute_check` build a step's context with `step_context`, so a context looks the same whatever
+executor runs the step.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dagdeck.core.defs.config import Config
+from dagdeck.core.defs.context import StepContext
+from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext, IOManager
+from dagdeck.core.instance import Instance
+from dagdeck.core.running.plan import ExecutionPlan, Source, Step, step_configs
+from dagdeck.store import Run
+
+
+class StepCanceled(BaseException):
+    """Raised inside a step process by SIGTERM when its run is canceled."""
+
+
+class MissingInput(Exception):
+    pass
+
+
+@dataclass
+class RunEnv:
+    """What every step of one run shares."""
+
+    run_id: str
+    job_name: str
+    emit: Callable[[dict[str, Any]], None]
+    cancel_event: threading.Event
+    resources: dict[str, Any]
+    storage_dir: Path
+    logs_dir: Path | None = None
+    log_max_bytes: int = 10 * 1024 * 1024
+    configs: dict[str, Config] = field(default_factory=dict)
+    values: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """Outputs of this run's steps kept in memory (in-process executor only)."""
+    prior_run_ids: list[str] = field(default_factory=list)
+    """Runs to load op outputs from when their step is not part of this run (re-execution)."""
+    run_tags: dict[str, str] = field(default_factory=dict)
+    keep_values: bool = True
+    values_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def io_manager(self, key: str) -> IOManager:
+        manager = self.resources.get(key)
+        if manager is None:
+            raise MissingInput(f"no IO manager resource named {key!r}; add it to Definitions(resources=...)")
+        return manager
+
+
+def run_env(
+    instance: Instance,
+    run: Run,
+    defs: Definitions,
+    plan: ExecutionPlan,
+    emit: Callable[[dict[str, Any]], None],
+    cancel_event: threading.Event,
+    keep_values: bool = True,
+) -> RunEnv:
+    """The environment of `run`; raises RunConfigError when its run config does not fit the plan."""
+    return RunEnv(
+        run_id=run.run_id,
+        job_name=run.job_name,
+        emit=emit,
+        cancel_event=cancel_event,
+        resources=resources_for(defs, instance, run.job_name),
+        storage_dir=instance.storage_dir,
+        logs_dir=instance.run_logs_dir(run.run_id),
+        log_max_bytes=instance.settings.step_log_max_bytes,
+        configs=step_configs(plan, run.run_config or {}),
+        prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
+        run_tags=dict(run.tags or {}),
+        keep_values=keep_values,
+    )
+
+
+def resources_for(defs: Definitions, instance: Instance, job_name: str) -> dict[str, Any]:
+    """The job's resources; a filesystem IO manager without a base dir stores under the instance."""
+    resources = dict(defs.resources)
+    if job_name in defs.op_jobs:
+        resources.update(defs.op_jobs[job_name].resources)
+    for key, value in resources.items():
+        if isinstance(value, FilesystemIOManager) and value.base_dir is None:
+            resources[key] = FilesystemIOManager(instance.storage_dir)
+    return resources
+
+
+def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
+    """The `context` argument of a step function (asset, op or check), for one attempt."""
+    return StepContext(
+        run_id=env.run_id,
+        step_key=step.key,
+        job_name=env.job_name,
+        emit=env.emit,
+        cancel_event=env.cancel_event,
+        resources=env.resources,
+        asset_key=step.asset_key,
+        op_name=step.op_name,
+        op_config=env.configs.get(step.key),
+        retry_number=attempt - 1,
+        run_tags=env.run_tags,
+    )
+
+
+def load_inputs(step: Step, env: RunEnv) -> dict[str, Any]:
+    """Upstream values and resources for the step function's parameters."""
+    kwargs = {name: _load_input(env, inp.sources, inp.fan_in) for name, inp in step.inputs.items()}
+    for name in step.resource_params:
+        kwargs[name] = env.resources[name]
+    return kwargs
+
+
+def _load_input(env: RunEnv, sources: tuple[Source, ...], fan_in: bool) -> Any:
+    values = [_load_one(env, s) for s in sources]
+    return values if fan_in else values[0]
+
+
+def _load_one(env: RunEnv, src: Source) -> Any:
+    if src.in_run:
+        with env.values_lock:
+            if (src.step_key, src.output) in env.values:
+                return env.values[(src.step_key, src.output)]
+        manager = env.io_manager(src.io_manager_key)
+        return manager.load_input(IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key))
+    manager = env.io_manager(src.io_manager_key)
+    if src.asset_key is not None:
+        ctx = IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key)
+        if not manager.has_output(ctx):
+            raise MissingInput(
+                f"upstream asset {src.asset_key.to_user_string()!r} has no stored value; "
+                f"materialize it first or include it in the selection (e.g. +{src.step_key})"
+            )
+        return manager.load_input(ctx)
+    for run_id in env.prior_run_ids:
+        ctx = IOContext(env.storage_dir, run_id, src.step_key, src.output)
+        if manager.has_output(ctx):
+            return manager.load_input(ctx)
+    raise MissingInput(
+        f"output {src.output!r} of step {src.step_key!r} was not stored by an earlier run; re-execute all steps"
+    )
