@@ -12,5 +12,6 @@ from dagdeck.tui.command import register_console_command
 register_console_command(app)
 
 
-def main() -> None:
-    _engine_main()
+def main(args: list[str] | None = None) -> None:
+    """Run `dagdeck` with `args` (default: the command line) and exit with its code."""
+    _engine_main(args)

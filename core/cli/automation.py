@@ -1,7 +1,7 @@
-"""`dagdeck schedules ...`, `dagdeck sensors ...` and `dagdeck daemon` (DESIGN section 6).
+"""`dagdeck schedules ...`, `dagdeck sensors ...` and `dagdeck daemon`.
 
-Kept out of core/cli.py so the automation commands can grow without touching the engine CLI;
-`register_automation(app)` attaches them."""
+Kept apart from the run commands so automation can grow on its own; `register(app)` attaches them.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ from types import FrameType
 from typing import Any
 
 import typer
+from rich.text import Text
 
-from dagdeck.core.cli.output import console, err_console, print_json, styled
+from dagdeck.core.automation.instigators import RUNNING
+from dagdeck.core.automation.sensor_ticks import Evaluation
+from dagdeck.core.cli.context import CliContext, cli_context
+from dagdeck.core.cli.output import console, err_console, line, padded, print_json, status_text
+from dagdeck.core.statuses import DaemonState, StepStatus, status_style
 from dagdeck.core.timefmt import iso
 from dagdeck.core.views.automation import (
     AutomationRow,
@@ -26,22 +31,14 @@ from dagdeck.core.views.automation import (
     set_running,
 )
 
+JSON_HELP = "Print one JSON document."
 schedules_app = typer.Typer(help="Schedules: list, start, stop.", no_args_is_help=True)
 sensors_app = typer.Typer(help="Sensors: list, start, stop, tick, reset-cursor.", no_args_is_help=True)
 
 
-_G: Any = None
-"""The CLI's `G` globals (-f/-m/--home), taken from the app we are registered on: under
-`python -m core.cli` that module is `__main__`, and importing `core.cli` would give a second,
-empty `G`."""
-
-
-def _g() -> Any:
-    if _G is None:
-        from dagdeck.core.cli.app import G
-
-        return G
-    return _G
+def _switch_text(status: str, width: int = 0) -> Text:
+    """An instigator's on/off switch (RUNNING or STOPPED), in the console's colours."""
+    return padded(status, "green" if status == RUNNING else status_style(DaemonState.OFF), width)
 
 
 def _print_rows(rows: list[AutomationRow], as_json: bool) -> None:
@@ -53,118 +50,150 @@ def _print_rows(rows: list[AutomationRow], as_json: bool) -> None:
         return
     for r in rows:
         t = r.last_tick
-        last = f"{styled(t.status)} {iso(t.timestamp)}" if t else "[dim]no ticks[/]"
+        last = line(status_text(t.status), f" {iso(t.timestamp)}") if t else Text("no ticks", style="dim")
         if r.kind == "schedule":
             what = f"{r.cron_schedule} {r.execution_timezone}"
             nxt = f"next {iso(r.next_tick)}" if r.next_tick else "next -"
         else:
             what = f"{r.sensor_kind} {r.target or ''} every {r.minimum_interval_seconds:g}s".replace("  ", " ")
             nxt = ""
-        status = "[green]RUNNING[/]" if r.status == "RUNNING" else "[dim]STOPPED[/]"
-        console.print(f"[bold]{r.name:<24}[/] {status:<18} {r.job_name or '-':<20} {what:<32} {nxt:<36} last {last}")
+        console.print(
+            line(
+                (f"{r.name:<24}", "bold"),
+                " ",
+                _switch_text(r.status, 8),
+                f"   {r.job_name or '-':<20} {what:<32} {nxt:<36} last ",
+                last,
+            )
+        )
 
 
-def _list(kind: Kind, as_json: bool) -> None:
-    g = _g()
-    _print_rows(list_automation(g.loaded().defs, g.instance().store, kind), as_json)
+def _list(ctx: typer.Context, kind: Kind, as_json: bool) -> None:
+    state = cli_context(ctx)
+    _print_rows(list_automation(state.loaded().defs, state.instance().store, kind), as_json)
 
 
-def _switch(kind: Kind, name: str, running: bool) -> None:
-    g = _g()
-    state = set_running(g.loaded().defs, g.instance().store, name, running, kind)
-    console.print(f"{kind} {name}: {state.status}")
+def _switch(ctx: typer.Context, kind: Kind, name: str, running: bool, as_json: bool) -> None:
+    state = cli_context(ctx)
+    switched = set_running(state.loaded().defs, state.instance().store, name, running, kind)
+    if as_json:
+        print_json({"name": switched.name, "kind": kind, "status": switched.status})
+    else:
+        console.print(line(f"{kind} {switched.name}: ", _switch_text(switched.status)))
 
 
 @schedules_app.command("list")
-def schedules_list(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
+def schedules_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Schedules with on/off, next tick and last tick."""
-    _list("schedule", as_json)
+    _list(ctx, "schedule", as_json)
 
 
 @schedules_app.command("start")
-def schedules_start(name: str) -> None:
+def schedules_start(
+    ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)
+) -> None:
     """Switch a schedule on (it never fires ticks from before now)."""
-    _switch("schedule", name, True)
+    _switch(ctx, "schedule", name, True, as_json)
 
 
 @schedules_app.command("stop")
-def schedules_stop(name: str) -> None:
+def schedules_stop(
+    ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)
+) -> None:
     """Switch a schedule off."""
-    _switch("schedule", name, False)
+    _switch(ctx, "schedule", name, False, as_json)
 
 
 @sensors_app.command("list")
-def sensors_list(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
+def sensors_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Sensors with on/off and last tick."""
-    _list("sensor", as_json)
+    _list(ctx, "sensor", as_json)
 
 
 @sensors_app.command("start")
-def sensors_start(name: str) -> None:
+def sensors_start(
+    ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)
+) -> None:
     """Switch a sensor on."""
-    _switch("sensor", name, True)
+    _switch(ctx, "sensor", name, True, as_json)
 
 
 @sensors_app.command("stop")
-def sensors_stop(name: str) -> None:
+def sensors_stop(
+    ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)
+) -> None:
     """Switch a sensor off."""
-    _switch("sensor", name, False)
+    _switch(ctx, "sensor", name, False, as_json)
 
 
 @sensors_app.command("reset-cursor")
-def sensors_reset_cursor(name: str) -> None:
+def sensors_reset_cursor(
+    ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)
+) -> None:
     """Forget a sensor's cursor (run keys already used still never launch again)."""
-    g = _g()
-    reset_cursor(g.loaded().defs, g.instance().store, name)
-    console.print(f"sensor {name}: cursor cleared")
+    state = cli_context(ctx)
+    cleared = reset_cursor(state.loaded().defs, state.instance().store, name)
+    if as_json:
+        print_json({"name": cleared.name, "kind": "sensor", "cursor": cleared.cursor})
+    else:
+        console.print(line(f"sensor {cleared.name}: cursor cleared"))
 
 
 @sensors_app.command("tick")
 def sensors_tick(
+    ctx: typer.Context,
     name: str,
     launch: bool = typer.Option(False, "--launch", help="Record the tick and launch its runs."),
     timeout: float = typer.Option(60.0, "--timeout", help="Evaluation timeout in seconds."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Evaluate a sensor once now and print what it would launch (launch only with --launch)."""
     from dagdeck.core.running.launcher import Launcher
 
-    g = _g()
-    instance = g.instance()
+    state = cli_context(ctx)
+    instance = state.instance()
     launcher = Launcher(instance) if launch else None
-    preview = evaluate_sensor_now(instance.store, g.loaded(), name, launcher=launcher, launch=launch, timeout=timeout)
+    preview = evaluate_sensor_now(instance.store, state.loaded(), name, launcher=launcher, launch=launch, timeout=timeout)
     if launcher is not None and preview.run_ids:
         launcher.drain()
     if as_json:
         print_json(preview.to_json())
     else:
-        ev = preview.evaluation
-        if ev.error:
-            err_console.print(f"[red]sensor {name} failed:[/]\n{ev.error.rstrip()}")
-        for r in preview.requests:
-            key = f" run_key={r['run_key']}" if r.get("run_key") else ""
-            problem = f" [red]({r['error']})[/]" if r.get("error") else ""
-            console.print(f"{'launch' if launch else 'would launch'} {r['job']}{key}{problem}")
-            if r.get("run_config"):
-                console.print(f"  run config: {json.dumps(r['run_config'])}")
-        if not preview.requests and not ev.error:
-            console.print(f"skipped: {ev.skip_reason or 'no run requests'}")
-        if ev.cursor_updated:
-            console.print(f"cursor -> {ev.cursor}" + ("" if launch else " (not saved without --launch)"))
+        _print_tick(name, preview.evaluation, preview.requests, launch)
         if preview.tick is not None:
-            console.print(f"tick {styled(preview.tick.status)}; runs: {' '.join(preview.run_ids) or '-'}")
+            console.print(line("tick ", status_text(preview.tick.status), f"; runs: {' '.join(preview.run_ids) or '-'}"))
     if preview.evaluation.error:
         raise typer.Exit(1)
 
 
+def _print_tick(name: str, ev: Evaluation, requests: list[dict[str, Any]], launch: bool) -> None:
+    """What one sensor evaluation asked for, as `sensors tick` prints it without --json."""
+    if ev.error:
+        err_console.print(line((f"sensor {name} failed:", status_style(StepStatus.FAILED)), "\n", ev.error.rstrip()))
+    for r in requests:
+        key = f" run_key={r['run_key']}" if r.get("run_key") else ""
+        problem = (f" ({r['error']})", status_style(StepStatus.FAILED)) if r.get("error") else ""
+        console.print(line(f"{'launch' if launch else 'would launch'} {r['job']}{key}", problem))
+        if r.get("run_config"):
+            console.print(line(f"  run config: {json.dumps(r['run_config'])}"))
+    if not requests and not ev.error:
+        console.print(line(f"skipped: {ev.skip_reason or 'no run requests'}"))
+    if ev.cursor_updated:
+        console.print(line(f"cursor -> {ev.cursor}" + ("" if launch else " (not saved without --launch)")))
+
+
 def daemon_command(
+    ctx: typer.Context,
     interval: float = typer.Option(0.5, "--interval", help="Seconds between passes (events wake it sooner)."),
 ) -> None:
     """Run schedules, sensors and the run queue headless until SIGTERM or ctrl+c."""
+    _run_daemon(cli_context(ctx), interval)
+
+
+def _run_daemon(state: CliContext, interval: float) -> None:
     from dagdeck.core.automation.daemon import Daemon
 
-    g = _g()
-    loaded, instance = g.loaded(), g.instance()
+    loaded, instance = state.loaded(), state.instance()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     daemon = Daemon(instance, loaded, interval=interval, reload_definitions=True)
     stop = threading.Event()
@@ -174,20 +203,18 @@ def daemon_command(
         daemon.wake()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    err_console.print(f"dagdeck daemon {daemon.owner_id} on {instance.home} ({loaded.defs.describe()})")
+    err_console.print(line(f"dagdeck daemon {daemon.owner_id} on {instance.home} ({loaded.defs.describe()})"))
     try:
         daemon.run_forever(stop)
     finally:
         daemon.close()
         for s, handler in previous.items():
             signal.signal(s, handler)
-    err_console.print(f"dagdeck daemon {daemon.owner_id} stopped at {iso(time.time())}")
+    err_console.print(line(f"dagdeck daemon {daemon.owner_id} stopped at {iso(time.time())}"))
 
 
-def register_automation(app: typer.Typer) -> None:
-    global _G
-    callback = app.registered_callback.callback if app.registered_callback else None
-    _G = getattr(callback, "__globals__", {}).get("G")
+def register(app: typer.Typer) -> None:
+    """Attach `schedules ...`, `sensors ...` and `daemon` to the main app."""
     app.add_typer(schedules_app, name="schedules")
     app.add_typer(sensors_app, name="sensors")
     app.command("daemon")(daemon_command)

@@ -1,4 +1,9 @@
-"""How the CLI prints: one JSON document with --json, short rich tables otherwise."""
+"""How the CLI prints: one JSON document with --json, short plain lines and tables otherwise.
+
+User text (names, descriptions, metadata, errors, tags, paths) only ever reaches the console inside a
+`Text`, never inside markup, so a description like `[/]` or `[bold]` prints as written instead of
+crashing Rich. Status words take their colour from `status_style`, the map the console uses too.
+"""
 
 from __future__ import annotations
 
@@ -7,45 +12,48 @@ import sys
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dagdeck.core.defs.metadata import plain
+from dagdeck.core.statuses import RunStatus, StepStatus, status_style
 from dagdeck.core.timefmt import short_duration
 from dagdeck.core.views.runs import RunView
 
-STATUS_STYLE = {
-    "SUCCESS": "green",
-    "FAILURE": "red",
-    "CANCELED": "yellow",
-    "CANCELING": "yellow",
-    "STARTED": "cyan",
-    "STARTING": "cyan",
-    "QUEUED": "dim",
-    "succeeded": "green",
-    "failed": "red",
-    "canceled": "yellow",
-    "skipped": "dim",
-    "running": "cyan",
-    "up_for_retry": "magenta",
-    "pending": "dim",
-}
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_json(data: Any) -> None:
+    """One JSON document on stdout (bypasses Rich so nothing is wrapped or styled)."""
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
     sys.stdout.flush()
 
 
-def styled(text: str) -> str:
-    style = STATUS_STYLE.get(text)
-    return f"[{style}]{text}[/]" if style else text
+def status_text(status: str | None, width: int = 0) -> Text:
+    """A status word in its colour, left-aligned in `width` columns."""
+    return padded(status or "-", status_style(status or ""), width)
+
+
+def padded(word: str, style: str, width: int = 0) -> Text:
+    """`word` in `style`, then plain spaces up to `width` (so the colour stops at the word)."""
+    text = Text.assemble((word, style))
+    text.pad_right(max(0, width - len(word)))
+    return text
+
+
+def line(*parts: str | Text | tuple[str, str]) -> Text:
+    """Plain text, `Text`, or (text, style) pairs joined as one line; nothing is parsed as markup."""
+    return Text.assemble(*parts)
+
+
+def print_error(message: str) -> None:
+    """The one `error: ...` line on stderr that every failure ends with."""
+    err_console.print(line(("error:", "red"), " ", message))
 
 
 def print_run_summary(view: RunView) -> None:
+    """Steps (a table, or counts for big runs), the last materializations, then the run's outcome."""
     r = view.run
     steps = view.steps
     if len(steps) <= 40:
@@ -56,26 +64,29 @@ def print_run_summary(view: RunView) -> None:
         table.add_column("attempts", justify="right")
         table.add_column("error", overflow="fold")
         for s in steps:
-            table.add_row(s.key, styled(s.status), short_duration(s.duration_s), str(s.attempts), s.error or "")
+            table.add_row(
+                Text(s.key), status_text(s.status), short_duration(s.duration_s), str(s.attempts), Text(s.error or "")
+            )
         console.print(table)
     else:
         counts: dict[str, int] = {}
         for s in steps:
             counts[s.status] = counts.get(s.status, 0) + 1
-        console.print("steps: " + ", ".join(f"{styled(k)} {v}" for k, v in sorted(counts.items())))
+        parts = [line(status_text(k), f" {v}") for k, v in sorted(counts.items())]
+        console.print(line("steps: ", Text(", ").join(parts)))
         for s in steps:
-            if s.status == "failed":
-                console.print(f"  [red]failed[/] {s.key}: {s.error}")
+            if s.status == StepStatus.FAILED:
+                console.print(line("  ", status_text(StepStatus.FAILED), f" {s.key}: {s.error}"))
     shown = view.materializations[-10:]
     for m in shown:
         meta = plain(m.data.get("metadata"))
         details = ", ".join(f"{k}={_short(v)}" for k, v in meta.items())
-        console.print(f"[bold]{escape(str(m.asset_key))}[/] materialized" + (f": {escape(details)}" if details else ""))
+        console.print(line((str(m.asset_key), "bold"), " materialized", f": {details}" if details else ""))
     if len(view.materializations) > len(shown):
         console.print(f"... and {len(view.materializations) - len(shown)} more materializations")
     dur = (r.ended_at - r.started_at) if r.ended_at and r.started_at else None
-    tail = f" ({r.failure_reason})" if r.failure_reason and r.status != "SUCCESS" else ""
-    console.print(f"run {r.run_id} {styled(r.status)} in {short_duration(dur)}{tail}")
+    tail = f" ({r.failure_reason})" if r.failure_reason and r.status != RunStatus.SUCCESS else ""
+    console.print(line(f"run {r.run_id} ", status_text(r.status), f" in {short_duration(dur)}{tail}"))
 
 
 def _short(value: Any) -> str:
