@@ -25,7 +25,16 @@ from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.plan import plan_job, step_configs
 from dagdeck.core.running.step_logs import step_log_path
-from dagdeck.core.statuses import FINISHED, AssetStatus, RunStatus, StepStatus, TickStatus, status_style
+from dagdeck.core.statuses import (
+    FINISHED,
+    AssetStatus,
+    DaemonRole,
+    InstigatorStatus,
+    RunStatus,
+    StepStatus,
+    TickStatus,
+    status_style,
+)
 from dagdeck.core.timefmt import iso, short_duration
 from dagdeck.core.views.asset_health import (
     CheckView,
@@ -57,6 +66,8 @@ __all__ = [
     "CodeLocation",
     "DagdeckError",
     "Instance",
+    "InstigatorStatus",
+    "DaemonRole",
     "StepStatus",
     "TickStatus",
     "TickView",

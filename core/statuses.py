@@ -56,8 +56,25 @@ class AssetStatus(enum.StrEnum):
     CANCELED = "canceled"
 
 
+class InstigatorStatus(enum.StrEnum):
+    """A schedule's or sensor's switch, as stored (the words of `DefaultSensorStatus`)."""
+
+    RUNNING = "RUNNING"
+    STOPPED = "STOPPED"
+
+
 class DaemonState(enum.StrEnum):
+    """What anyone sees of the daemon lease: someone holds it, or nobody does."""
+
     RUNNING = "running"
+    OFF = "off"
+
+
+class DaemonRole(enum.StrEnum):
+    """One daemon's own part, as it knows it."""
+
+    LEADER = "leader"
+    STANDBY = "standby"
     OFF = "off"
 
 
@@ -79,7 +96,11 @@ _STYLES: dict[str, str] = {
     TickStatus.SKIPPED: "grey62",
     AssetStatus.NEVER_MATERIALIZED: "grey50",
     AssetStatus.MATERIALIZED: "green",
+    InstigatorStatus.RUNNING: "green",
+    InstigatorStatus.STOPPED: "grey62",
     DaemonState.OFF: "grey62",
+    DaemonRole.LEADER: "green",
+    DaemonRole.STANDBY: "yellow",
 }
 """Rich style names, which Textual renders too. Tick SUCCESS/FAILURE/STARTED and asset
 failed/running/canceled share the run and step words' colours (same strings)."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from dagdeck.core.automation.file_sensor import DEFAULT_SETTLE_SECONDS
 from dagdeck.core.automation.freshness import FreshnessPass
-from dagdeck.core.automation.lease import LEASE_TTL, DaemonRole, Lease, default_owner_id
+from dagdeck.core.automation.lease import LEASE_TTL, Lease, default_owner_id
 from dagdeck.core.automation.loop_context import LoopContext
 from dagdeck.core.automation.run_queue import RunQueueTender
 from dagdeck.core.automation.schedule_firing import fire_due_schedules
@@ -33,6 +33,7 @@ from dagdeck.core.defs.loader import Loaded, load
 from dagdeck.core.errors import DagdeckError
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher
+from dagdeck.core.statuses import DaemonRole
 from dagdeck.store import Store, StoreError
 
 log = logging.getLogger("dagdeck.daemon")

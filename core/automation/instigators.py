@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import enum
-
+from dagdeck.core.statuses import InstigatorStatus
 from dagdeck.store import InstigatorState, Store
-
-
-class InstigatorStatus(enum.StrEnum):
-    """A schedule's or sensor's switch, as stored (the words of `DefaultSensorStatus`)."""
-
-    RUNNING = "RUNNING"
-    STOPPED = "STOPPED"
 
 
 def instigator_state(
@@ -28,7 +20,3 @@ def instigator_state(
             state = InstigatorState(name=name, kind=kind, status=InstigatorStatus.STOPPED, updated_at=now)
         states[name] = state
     return state
-
-
-RUNNING, STOPPED = InstigatorStatus.RUNNING, InstigatorStatus.STOPPED
-"""Short names for comparisons (the members themselves, not copies of the words)."""

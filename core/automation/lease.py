@@ -7,13 +7,13 @@ double-launch: every schedule tick and keyed sensor request goes through a run-k
 
 from __future__ import annotations
 
-import enum
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Callable
 
+from dagdeck.core.statuses import DaemonRole
 from dagdeck.store import Store
 
 log = logging.getLogger("dagdeck.daemon")
@@ -22,14 +22,6 @@ LEASE_NAME = "daemon"
 LEASE_TTL = 12.0
 """Seconds without a heartbeat after which a standby takes over."""
 LEASE_REFRESH = 1.0
-
-
-class DaemonRole(enum.StrEnum):
-    """One daemon's part, as it knows it (`statuses.DaemonState` is what others see of the lease)."""
-
-    LEADER = "leader"
-    STANDBY = "standby"
-    OFF = "off"
 
 
 def default_owner_id() -> str:

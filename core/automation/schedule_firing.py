@@ -11,13 +11,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from dagdeck.core.automation.instigators import InstigatorStatus, instigator_state
+from dagdeck.core.automation.instigators import instigator_state
 from dagdeck.core.automation.loop_context import LoopContext
 from dagdeck.core.automation.schedule_ticks import due_ticks, evaluate_schedule, run_key_for, tick_iso
 from dagdeck.core.automation.sensor_ticks import Evaluation, EvaluationThread, record_tick, timeout_error
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import RunRequest
+from dagdeck.core.statuses import InstigatorStatus
 from dagdeck.store import InstigatorState
 
 log = logging.getLogger("dagdeck.daemon")

@@ -20,7 +20,7 @@ from dagdeck.core.automation.file_sensor import (
     glob_watch,
     resolve_pattern,
 )
-from dagdeck.core.automation.instigators import InstigatorStatus, instigator_state
+from dagdeck.core.automation.instigators import instigator_state
 from dagdeck.core.automation.loop_context import LoopContext
 from dagdeck.core.automation.sensor_ticks import (
     Evaluation,
@@ -34,7 +34,7 @@ from dagdeck.core.automation.sensor_ticks import (
 from dagdeck.core.automation.watch import Watch
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.sensors import SensorDefinition
-from dagdeck.core.statuses import TickStatus
+from dagdeck.core.statuses import InstigatorStatus, TickStatus
 from dagdeck.store import InstigatorState
 
 log = logging.getLogger("dagdeck.daemon")

@@ -16,11 +16,10 @@ from typing import Any
 import typer
 from rich.text import Text
 
-from dagdeck.core.automation.instigators import RUNNING
 from dagdeck.core.automation.sensor_ticks import Evaluation
 from dagdeck.core.cli.context import CliContext, cli_context
 from dagdeck.core.cli.output import console, err_console, line, padded, print_json, status_text
-from dagdeck.core.statuses import DaemonState, StepStatus, status_style
+from dagdeck.core.statuses import StepStatus, status_style
 from dagdeck.core.timefmt import iso
 from dagdeck.core.views.automation import (
     AutomationRow,
@@ -38,7 +37,7 @@ sensors_app = typer.Typer(help="Sensors: list, start, stop, tick, reset-cursor."
 
 def _switch_text(status: str, width: int = 0) -> Text:
     """An instigator's on/off switch (RUNNING or STOPPED), in the console's colours."""
-    return padded(status, "green" if status == RUNNING else status_style(DaemonState.OFF), width)
+    return padded(status, status_style(status), width)
 
 
 def _print_rows(rows: list[AutomationRow], as_json: bool) -> None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dagdeck.core.automation.file_sensor import StabilityTracker, evaluate_file_sensor, resolve_pattern
-from dagdeck.core.automation.instigators import InstigatorStatus
 from dagdeck.core.automation.lease import LEASE_NAME, LEASE_TTL
 from dagdeck.core.automation.schedule_ticks import next_tick
 from dagdeck.core.automation.sensor_ticks import (
@@ -29,7 +28,7 @@ from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.running.launcher import Launcher
-from dagdeck.core.statuses import DaemonState
+from dagdeck.core.statuses import DaemonState, InstigatorStatus
 from dagdeck.core.timefmt import iso
 from dagdeck.store import InstigatorState, Run, Store, Tick
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from dagdeck.core.console_api import DagdeckError, short_duration
+from dagdeck.core.console_api import DagdeckError, InstigatorStatus, short_duration, status_style
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.widgets.asset_graph import ago
@@ -25,10 +25,10 @@ TICK_STYLE = {"SUCCESS": "green", "SKIPPED": "grey62", "FAILURE": "red", "STARTE
 
 
 def row_cells(r: AutomationRow, now: float) -> tuple[Text | str, ...]:
-    on_ = Text("● on", style="green") if r.status == "RUNNING" else Text("○ off", style="grey62")
+    on_ = Text("● on", style=status_style(r.status)) if r.status == InstigatorStatus.RUNNING else Text("○ off", style=status_style(r.status))
     when = r.cron_schedule or (f"{r.sensor_kind}: {r.target}" if r.target else f"every {r.minimum_interval_seconds:g}s")
     nxt = "-"
-    if r.status == "RUNNING" and r.next_tick is not None:
+    if r.status == InstigatorStatus.RUNNING and r.next_tick is not None:
         nxt = "now" if r.next_tick <= now else "in " + short_duration(r.next_tick - now)
     last = Text("-")
     if r.last_tick is not None:
