@@ -1,15 +1,15 @@
-"""The console's window on the engine: plain read models and a few actions.
+"""The console's window on the engine: plain read models, a few actions, and the engine names the
+console needs (re-exported in `__all__`).
 
-The console (tui/) uses only this module and the public names in `core`, never the store or the
-executors directly. Every method may block on the store, so the console calls them from thread
-workers.
+The console (`dagdeck.tui`) imports nothing else from the engine: an import-linter contract
+enforces it. Every `ConsoleAPI` method may block on the store, so the console calls them from
+thread workers.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +17,8 @@ from dagdeck.core.automation.watch import FileWatcher, files_watch  # cheap: wat
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import CodeLocation, Loaded, load
-from dagdeck.core.defs.metadata import numeric_value
 from dagdeck.core.defs.selection import parse_selection
 from dagdeck.core.errors import DagdeckError, DefinitionError, did_you_mean
-from dagdeck.core.events import EventType
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.plan import plan_job, step_configs
@@ -36,15 +34,9 @@ from dagdeck.core.statuses import (
     status_style,
 )
 from dagdeck.core.timefmt import iso, short_duration
-from dagdeck.core.views.asset_health import (
-    CheckView,
-    check_views,
-    failed_error_checks,
-    overdue,
-    stale_or_missing,
-    stale_reasons,
-)
-from dagdeck.core.views.runs import RunView, StepView, asset_status, fold_steps, run_view, settle_steps
+from dagdeck.core.views.asset_health import CheckView, stale_or_missing
+from dagdeck.core.views.console import AssetDetail, AssetRow, JobInfo, asset_detail, asset_rows, job_infos
+from dagdeck.core.views.runs import RunView, StepView, fold_steps, run_view, settle_steps
 from dagdeck.store import EventRow, Run
 
 if TYPE_CHECKING:  # the automation modules pull in watchdog and croniter: load them when used
@@ -53,74 +45,31 @@ if TYPE_CHECKING:  # the automation modules pull in watchdog and croniter: load 
 __all__ = [
     "AssetDetail",
     "AssetRow",
+    "AssetStatus",
+    "AutomationRow",
     "CheckView",
+    "CodeLocation",
     "ConsoleAPI",
+    "DaemonRole",
+    "DagdeckError",
     "EventRow",
+    "FileWatcher",
+    "Instance",
+    "InstigatorStatus",
     "JobInfo",
     "Run",
     "RunStatus",
     "RunView",
-    "StepView",
-    "AssetStatus",
-    "AutomationRow",
-    "CodeLocation",
-    "DagdeckError",
-    "Instance",
-    "InstigatorStatus",
-    "DaemonRole",
     "StepStatus",
+    "StepView",
     "TickStatus",
     "TickView",
-    "iso",
     "did_you_mean",
+    "files_watch",
+    "iso",
     "short_duration",
     "status_style",
-    "FileWatcher",
-    "files_watch",
 ]
-
-
-@dataclass(frozen=True)
-class AssetRow:
-    key: str
-    group: str
-    upstream: tuple[str, ...]
-    downstream: tuple[str, ...]
-    status: str
-    """never_materialized, materialized, failed, running, canceled."""
-    stale: bool
-    last_materialized_at: float | None
-    kinds: tuple[str, ...] = ()
-    failed_checks: tuple[str, ...] = ()
-    """Checks whose latest evaluation failed with severity ERROR."""
-    overdue: bool = False
-    transient: bool = False
-
-
-@dataclass
-class AssetDetail:
-    row: AssetRow
-    description: str | None
-    kinds: list[str]
-    code_version: str | None
-    latest: EventRow | None
-    series: dict[str, list[float]] = field(default_factory=dict)
-    """Numeric metadata over the last materializations, oldest first (for sparklines)."""
-    recent_runs: list[Run] = field(default_factory=list)
-    latest_duration_s: float | None = None
-    stale_reasons: list[str] = field(default_factory=list)
-    checks: list[CheckView] = field(default_factory=list)
-    overdue_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class JobInfo:
-    name: str
-    kind: str
-    """`assets` or `ops`."""
-    description: str | None
-    steps: tuple[str, ...]
-    edges: tuple[tuple[str, str], ...]
 
 
 class ConsoleAPI:
@@ -188,86 +137,18 @@ class ConsoleAPI:
         defs = self.defs
         if defs is None:
             return []
-        graph = defs.asset_graph
-        store = self.instance.store
-        states = store.asset_states()
-        stale_keys = stale_reasons(defs, store, states=states)
-        failed = failed_error_checks(store)
-        late = overdue(defs, store, states=states)
-        rows = []
-        for key in graph.toposorted:
-            k = key.to_user_string()
-            st = states.get(k)
-            mine = st.last_materialized_at if st else None
-            stale = k in stale_keys
-            a = graph.assets[key]
-            rows.append(
-                AssetRow(
-                    key=k,
-                    group=a.group_name,
-                    upstream=tuple(sorted(u.to_user_string() for u in graph.upstream[key])),
-                    downstream=tuple(sorted(d.to_user_string() for d in graph.downstream[key])),
-                    status=asset_status(st),
-                    stale=stale,
-                    last_materialized_at=mine,
-                    kinds=tuple(sorted(a.kinds)),
-                    failed_checks=tuple(sorted(failed.get(k, []))),
-                    overdue=k in late,
-                    transient=a.transient,
-                )
-            )
+        rows = asset_rows(defs, self.instance.store)
         self._rows = {r.key: r for r in rows}
         return rows
 
     def asset_detail(self, key: str, history: int = 50) -> AssetDetail | None:
         defs = self.defs
-        if defs is None:
-            return None
-        akey = AssetKey(key)
-        if akey not in defs.asset_graph.assets:
+        if defs is None or AssetKey(key) not in defs.asset_graph.assets:
             return None
         row = self._rows.get(key)
         if row is None:
             row = next((r for r in self.asset_rows() if r.key == key), None)
-        if row is None:
-            return None
-        a = defs.asset_graph.assets[akey]
-        store = self.instance.store
-        hist = store.materialization_history(key, limit=history)
-        series: dict[str, list[float]] = {}
-        for e in reversed(hist):
-            for name, entry in (e.data.get("metadata") or {}).items():
-                value = numeric_value(entry)
-                if value is not None:
-                    series.setdefault(name, []).append(value)
-        run_ids: list[str] = []
-        for e in store.get_events(asset_key=key, event_types=[EventType.STEP_START], descending=True, limit=50):
-            if e.run_id and e.run_id not in run_ids:
-                run_ids.append(e.run_id)
-            if len(run_ids) >= 8:
-                break
-        runs = [r for r in (store.get_run(rid) for rid in run_ids) if r is not None]
-        duration = None
-        if hist:
-            starts = store.get_events(
-                run_id=hist[0].run_id, step_key=hist[0].step_key, event_types=[EventType.STEP_START], limit=1
-            )
-            if starts:
-                duration = hist[0].timestamp - starts[0].timestamp
-        reasons = stale_reasons(defs, store, [key]).get(key, []) if row.stale else []
-        return AssetDetail(
-            row=row,
-            description=a.description,
-            kinds=sorted(a.kinds),
-            code_version=a.code_version,
-            latest=hist[0] if hist else None,
-            series=series,
-            recent_runs=runs,
-            latest_duration_s=duration,
-            stale_reasons=reasons,
-            checks=check_views(defs, store, key),
-            overdue_reason=overdue(defs, store).get(key) if row.overdue else None,
-        )
+        return asset_detail(defs, self.instance.store, row, history) if row else None
 
     def stale_assets(self) -> list[str]:
         """Stale and never-materialized assets in dependency order (what `S` materializes)."""
@@ -291,17 +172,7 @@ class ConsoleAPI:
     # -- jobs ----------------------------------------------------------------------------------
     def jobs(self) -> list[JobInfo]:
         defs = self.defs
-        if defs is None:
-            return []
-        out = []
-        for name in defs.job_names:
-            plan = plan_job(defs, name)
-            edges = tuple((u, s.key) for s in plan.steps.values() for u in sorted(s.upstream))
-            if name in defs.asset_jobs:
-                out.append(JobInfo(name, "assets", defs.asset_jobs[name].description, tuple(plan.steps), edges))
-            else:
-                out.append(JobInfo(name, "ops", defs.op_jobs[name].description, tuple(plan.steps), edges))
-        return out
+        return job_infos(defs) if defs else []
 
     # -- actions -------------------------------------------------------------------------------
     def _require_defs(self) -> Definitions:

@@ -1,0 +1,147 @@
+"""What the console's screens show of assets and jobs: one row per asset, the metadata pane of one
+asset, and each job's step graph. Built from the definitions and the store in one read each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.metadata import numeric_value
+from dagdeck.core.events import EventType
+from dagdeck.core.running.plan import plan_job
+from dagdeck.core.views.asset_health import (
+    CheckView,
+    check_views,
+    failed_error_checks,
+    overdue,
+    stale_reasons,
+)
+from dagdeck.core.views.runs import asset_status
+from dagdeck.store import EventRow, Run, Store
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    key: str
+    group: str
+    upstream: tuple[str, ...]
+    downstream: tuple[str, ...]
+    status: str
+    """never_materialized, materialized, failed, running, canceled."""
+    stale: bool
+    last_materialized_at: float | None
+    kinds: tuple[str, ...] = ()
+    failed_checks: tuple[str, ...] = ()
+    """Checks whose latest evaluation failed with severity ERROR."""
+    overdue: bool = False
+    transient: bool = False
+
+
+@dataclass
+class AssetDetail:
+    row: AssetRow
+    description: str | None
+    kinds: list[str]
+    code_version: str | None
+    latest: EventRow | None
+    series: dict[str, list[float]] = field(default_factory=dict)
+    """Numeric metadata over the last materializations, oldest first (for sparklines)."""
+    recent_runs: list[Run] = field(default_factory=list)
+    latest_duration_s: float | None = None
+    stale_reasons: list[str] = field(default_factory=list)
+    checks: list[CheckView] = field(default_factory=list)
+    overdue_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    name: str
+    kind: str
+    """`assets` or `ops`."""
+    description: str | None
+    steps: tuple[str, ...]
+    edges: tuple[tuple[str, str], ...]
+
+
+def asset_rows(defs: Definitions, store: Store) -> list[AssetRow]:
+    graph = defs.asset_graph
+    states = store.asset_states()
+    stale_keys = stale_reasons(defs, store, states=states)
+    failed = failed_error_checks(store)
+    late = overdue(defs, store, states=states)
+    rows = []
+    for key in graph.toposorted:
+        k = key.to_user_string()
+        st = states.get(k)
+        a = graph.assets[key]
+        rows.append(
+            AssetRow(
+                key=k,
+                group=a.group_name,
+                upstream=tuple(sorted(u.to_user_string() for u in graph.upstream[key])),
+                downstream=tuple(sorted(d.to_user_string() for d in graph.downstream[key])),
+                status=asset_status(st),
+                stale=k in stale_keys,
+                last_materialized_at=st.last_materialized_at if st else None,
+                kinds=tuple(sorted(a.kinds)),
+                failed_checks=tuple(sorted(failed.get(k, []))),
+                overdue=k in late,
+                transient=a.transient,
+            )
+        )
+    return rows
+
+
+def asset_detail(defs: Definitions, store: Store, row: AssetRow, history: int = 50) -> AssetDetail:
+    """The metadata pane of `row`'s asset: its latest materialization, numeric metadata over
+    `history` materializations, its recent runs, staleness and checks."""
+    key = row.key
+    a = defs.asset_graph.assets[AssetKey(key)]
+    hist = store.materialization_history(key, limit=history)
+    series: dict[str, list[float]] = {}
+    for e in reversed(hist):
+        for name, entry in (e.data.get("metadata") or {}).items():
+            value = numeric_value(entry)
+            if value is not None:
+                series.setdefault(name, []).append(value)
+    run_ids: list[str] = []
+    for e in store.get_events(asset_key=key, event_types=[EventType.STEP_START], descending=True, limit=50):
+        if e.run_id and e.run_id not in run_ids:
+            run_ids.append(e.run_id)
+        if len(run_ids) >= 8:
+            break
+    runs = [r for r in (store.get_run(rid) for rid in run_ids) if r is not None]
+    duration = None
+    if hist:
+        starts = store.get_events(
+            run_id=hist[0].run_id, step_key=hist[0].step_key, event_types=[EventType.STEP_START], limit=1
+        )
+        if starts:
+            duration = hist[0].timestamp - starts[0].timestamp
+    reasons = stale_reasons(defs, store, [key]).get(key, []) if row.stale else []
+    return AssetDetail(
+        row=row,
+        description=a.description,
+        kinds=sorted(a.kinds),
+        code_version=a.code_version,
+        latest=hist[0] if hist else None,
+        series=series,
+        recent_runs=runs,
+        latest_duration_s=duration,
+        stale_reasons=reasons,
+        checks=check_views(defs, store, key),
+        overdue_reason=overdue(defs, store).get(key) if row.overdue else None,
+    )
+
+
+def job_infos(defs: Definitions) -> list[JobInfo]:
+    out = []
+    for name in defs.job_names:
+        plan = plan_job(defs, name)
+        edges = tuple((u, s.key) for s in plan.steps.values() for u in sorted(s.upstream))
+        if name in defs.asset_jobs:
+            out.append(JobInfo(name, "assets", defs.asset_jobs[name].description, tuple(plan.steps), edges))
+        else:
+            out.append(JobInfo(name, "ops", defs.op_jobs[name].description, tuple(plan.steps), edges))
+    return out
