@@ -1,1 +1,1 @@
-"""The dagdeck console (Textual). Talks to the engine only through `core.console_api`."""
+"""The dagdeck console (Textual). Talks to the engine only through `dagdeck.core.console_api`."""

@@ -1,4 +1,4 @@
-"""`dagdeck`: the Typer app, its global options and `main` (DESIGN section 6).
+"""`dagdeck`: the Typer app, its global options and `main` (the contract is in README.md).
 
 Exit codes: 0 ok, 1 run failed or canceled, 2 usage or definition error, 130 interrupted. Every error
 ends as one `error: ...` line on stderr (a traceback too only with `--debug`), so scripts and people
