@@ -21,6 +21,8 @@ class AssetGraph:
     """Data and order-only dependencies of each asset."""
     data_inputs: dict[AssetKey, dict[str, AssetKey]] = field(default_factory=dict)
     """Parameter name -> upstream key, for the dependencies whose value is passed in."""
+    order: list[AssetKey] | None = None
+    """`stable_order(upstream)` when the loader already computed it (checking for cycles)."""
 
     @cached_property
     def downstream(self) -> dict[AssetKey, frozenset[AssetKey]]:
@@ -42,7 +44,7 @@ class AssetGraph:
     @cached_property
     def toposorted(self) -> list[AssetKey]:
         """Level by level, alphabetical within a level, so the console and the CLI list a stable order."""
-        return stable_order(self.upstream)
+        return self.order if self.order is not None else stable_order(self.upstream)
 
     @property
     def keys(self) -> list[AssetKey]:
@@ -97,12 +99,11 @@ def stable_order(upstream: Mapping[K, Iterable[K]]) -> list[K]:
     return order
 
 
-def find_cycle(upstream: Mapping[AssetKey, Iterable[AssetKey]]) -> list[AssetKey] | None:
-    """The nodes of one cycle, first repeated at the end (`a -> b -> a`), or None."""
-    sorter = graphlib.TopologicalSorter({k: set(v) for k, v in upstream.items()})
+def order_or_cycle(upstream: Mapping[K, Iterable[K]]) -> tuple[list[K], None] | tuple[None, list[K]]:
+    """`stable_order` of the graph, or the nodes of one cycle (first repeated at the end, in data
+    flow order: `a -> b -> a`). One graphlib pass serves both the load-time check and the order."""
     try:
-        sorter.prepare()
+        return stable_order(upstream), None
     except graphlib.CycleError as err:
         # graphlib lists each node as an immediate predecessor of the next: data flow order already
-        return list(err.args[1])
-    return None
+        return None, list(err.args[1])

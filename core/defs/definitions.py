@@ -9,7 +9,7 @@ from typing import Any
 
 from croniter import croniter
 
-from dagdeck.core.defs.asset_graph import AssetGraph, find_cycle
+from dagdeck.core.defs.asset_graph import AssetGraph, order_or_cycle
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME, UnresolvedAssetJob
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.assets import AssetsDefinition
@@ -130,10 +130,10 @@ class Definitions:
                 ups.add(up)
             upstream[key] = frozenset(ups)
             data_inputs[key] = inputs
-        cycle = find_cycle(upstream)
+        order, cycle = order_or_cycle(upstream)
         if cycle:
             raise self._cycle_error(cycle)
-        return AssetGraph(by_key, upstream, data_inputs)
+        return AssetGraph(by_key, upstream, data_inputs, order)
 
     def _unknown_dep(
         self, a: AssetsDefinition, param: str | None, name: str, all_names: list[str]
