@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, func, insert, or_, select, update
 
 from dagdeck.store.connection import StoreConnection, guarded
 from dagdeck.store.engine import lock_run_queue, skip_locked
@@ -190,3 +190,13 @@ class RunsMixin(StoreConnection):
             if event_factory is not None:
                 insert_events(conn, [event_factory(run) for run in runs])
             return runs
+
+
+def insert_queued_run(conn: Connection, run: Run, events: Sequence[Mapping[str, Any]]) -> None:
+    """Insert a QUEUED run and its first events (RUN_ENQUEUED) in the caller's open transaction.
+
+    A sensor or schedule tick claims a run key and creates the run in one transaction this way
+    (``AutomationMixin.submit_tick_runs``), so a crash can never leave a used key without its run.
+    """
+    conn.execute(insert(RUNS), run.model_dump())
+    insert_events(conn, events)
