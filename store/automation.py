@@ -1,20 +1,25 @@
 """Automation state: schedule/sensor instigators (on/off, cursor), their ticks, and used run keys.
 
-``commit_tick`` writes one evaluation's tick, cursor and run-key claims in a single transaction, so a
-daemon crash between them can neither lose a cursor nor launch a run twice for the same key.
+A tick that launches runs is written in three kinds of transaction: the STARTED tick (``add_tick``),
+then batches that each claim run keys *and* create their QUEUED runs and list them on the tick
+(``submit_tick_runs``), then the end of the tick with the instigator's new cursor (``finish_tick``).
+A daemon killed anywhere in between leaves no claimed key without its run and no cursor moved past
+requests that were not submitted; the next leader resumes the tick. ``commit_tick`` writes a tick
+that launches nothing (skipped, failed) together with the cursor.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from sqlalchemy import Connection, case, insert, select, update
 
 from dagdeck.store.connection import StoreConnection, guarded
 from dagdeck.store.engine import insert_for
-from dagdeck.store.tables import INSTIGATORS, RUN_KEYS, TICKS, InstigatorState, Tick
+from dagdeck.store.runs import insert_queued_run
+from dagdeck.store.tables import INSTIGATORS, RUN_KEYS, TICKS, InstigatorState, Run, Tick
 
 _TICK_FIELDS = frozenset(TICKS.c.keys()) - {"id"}
 
@@ -43,6 +48,22 @@ def _claim_key(conn: Connection, instigator_name: str, run_key: str, run_id: str
         .on_conflict_do_nothing(index_elements=[RUN_KEYS.c.instigator_name, RUN_KEYS.c.run_key])
     )
     return conn.execute(stmt).rowcount == 1
+
+
+def _set_cursor(conn: Connection, instigator_name: str, kind: str, cursor: str | None, now: float) -> None:
+    """Move an instigator's cursor, creating its row (STOPPED) if it has none yet."""
+    conn.execute(
+        insert_for(conn.dialect.name, INSTIGATORS)
+        .values(name=instigator_name, kind=kind, status="STOPPED", updated_at=now)
+        .on_conflict_do_nothing(index_elements=[INSTIGATORS.c.name])
+    )
+    conn.execute(
+        update(INSTIGATORS).where(INSTIGATORS.c.name == instigator_name).values(cursor=cursor, updated_at=now)
+    )
+
+
+TickRun = tuple[str, Run, Sequence[Mapping[str, Any]]]
+"""One request of a tick: its run key, the QUEUED run it becomes, and that run's first events."""
 
 
 class AutomationMixin(StoreConnection):
@@ -160,14 +181,56 @@ class AutomationMixin(StoreConnection):
             if duplicate_run_ids:
                 tick.run_ids = [rid for rid in tick.run_ids if rid not in duplicate_run_ids]
             _insert_tick(conn, tick)
-            conn.execute(
-                insert_for(conn.dialect.name, INSTIGATORS)
-                .values(name=instigator_name, kind=tick.kind, status="STOPPED", updated_at=now)
-                .on_conflict_do_nothing(index_elements=[INSTIGATORS.c.name])
-            )
-            conn.execute(
-                update(INSTIGATORS)
-                .where(INSTIGATORS.c.name == instigator_name)
-                .values(cursor=cursor, updated_at=now)
-            )
+            _set_cursor(conn, instigator_name, tick.kind, cursor, now)
         return new_keys
+
+    @guarded
+    def submit_tick_runs(
+        self, tick_id: int, instigator_name: str, runs: Sequence[TickRun]
+    ) -> tuple[list[str], list[str]]:
+        """In one transaction: claim each run key, create the QUEUED run (and its events) of every
+        key newly claimed, and append those run ids to the tick's ``run_ids``.
+
+        Returns the run ids created and the keys already used by a run *not* listed on this tick. A
+        key this tick claimed before (a resumed tick) is in neither: its run exists and is listed.
+        """
+        created: list[str] = []
+        taken: list[str] = []
+        with self._write() as conn:
+            stmt = select(TICKS.c.run_ids).where(TICKS.c.id == tick_id).with_for_update()
+            listed: list[str] = list(conn.execute(stmt).scalar() or [])
+            for run_key, run, events in runs:
+                if _claim_key(conn, instigator_name, run_key, run.run_id, run.created_at):
+                    insert_queued_run(conn, run, events)
+                    created.append(run.run_id)
+                else:
+                    taken.append(run_key)
+            used_elsewhere: list[str] = []
+            if taken:
+                owners = dict(
+                    conn.execute(
+                        select(RUN_KEYS.c.run_key, RUN_KEYS.c.run_id).where(
+                            RUN_KEYS.c.instigator_name == instigator_name, RUN_KEYS.c.run_key.in_(taken)
+                        )
+                    ).all()
+                )
+                mine = set(listed)
+                used_elsewhere = [key for key in taken if owners.get(key) not in mine]
+            if created:
+                conn.execute(update(TICKS).where(TICKS.c.id == tick_id).values(run_ids=[*listed, *created]))
+        return created, used_elsewhere
+
+    @guarded
+    def finish_tick(
+        self, tick_id: int, instigator_name: str, kind: str, cursor: str | None, **fields: Any
+    ) -> Tick | None:
+        """Set a tick's final fields and its cursor, and move the instigator's cursor to it, in one
+        transaction; returns the tick as stored (None if it is gone)."""
+        unknown = set(fields) - _TICK_FIELDS
+        if unknown:
+            raise ValueError(f"unknown Tick fields: {sorted(unknown)}")
+        with self._write() as conn:
+            conn.execute(update(TICKS).where(TICKS.c.id == tick_id).values(**fields, cursor=cursor))
+            _set_cursor(conn, instigator_name, kind, cursor, time.time())
+            row = conn.execute(select(TICKS).where(TICKS.c.id == tick_id)).first()
+        return None if row is None else Tick(**row._mapping)

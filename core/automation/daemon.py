@@ -27,13 +27,14 @@ from dagdeck.core.automation.loop_context import LoopContext
 from dagdeck.core.automation.run_queue import RunQueueTender
 from dagdeck.core.automation.schedule_firing import fire_due_schedules
 from dagdeck.core.automation.sensor_evaluations import SensorEvaluations
-from dagdeck.core.automation.sensor_ticks import DEFAULT_EVALUATION_TIMEOUT, fail_interrupted_ticks
+from dagdeck.core.automation.sensor_ticks import DEFAULT_EVALUATION_TIMEOUT
+from dagdeck.core.automation.tick_records import settle_interrupted_ticks
 from dagdeck.core.automation.watch import FileWatcher, Watch, files_watch
 from dagdeck.core.defs.loader import Loaded, load
 from dagdeck.core.errors import DagdeckError
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher
-from dagdeck.core.statuses import DaemonRole
+from dagdeck.core.statuses import DaemonRole, InstigatorStatus
 from dagdeck.store import Store, StoreError
 
 log = logging.getLogger("dagdeck.daemon")
@@ -228,9 +229,18 @@ class Daemon:
         log.error("%s", detail or message)
 
     def _on_leadership(self) -> None:
-        """Just became leader: settle what a dead leader left half done."""
+        """Just became leader: find the ticks a dead leader left half done; the running
+        instigators' next evaluations (at once) finish them, the others are ended."""
         defs = self._loaded.defs
-        fail_interrupted_ticks(self.store, [*defs.schedules, *defs.sensors])
+        kinds = {**{str(n): "schedule" for n in defs.schedules}, **{str(n): "sensor" for n in defs.sensors}}
+        stored = {s.name: s.status for s in self.store.all_instigators()}
+        defaults = {
+            **{str(n): str(s.default_status) for n, s in defs.schedules.items()},
+            **{str(n): str(s.default_status) for n, s in defs.sensors.items()},
+        }
+        running = {n for n in kinds if stored.get(n, defaults[n]) == InstigatorStatus.RUNNING}
+        self._ctx.resume.clear()
+        self._ctx.resume.update(settle_interrupted_ticks(self.store, kinds, running))
 
     # -- watching files and reloading definitions -------------------------------------------------
     def _sync_watches(self, loaded: Loaded) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dagdeck.core.automation.lease import Lease
 from dagdeck.core.running.launcher import Launcher
@@ -23,6 +23,9 @@ class LoopContext:
     wake: Callable[[], None]
     error: Callable[[str, str | None], None]
     """Record and log an error: message, then detail (a traceback) or None."""
+    resume: set[str] = field(default_factory=set)
+    """Schedules and sensors whose latest tick was interrupted (left STARTED): their next
+    evaluation, due at once, finishes it (`tick_records`)."""
 
     def report(self, what: str, err: Exception) -> None:
         """An error of one schedule or sensor, with the traceback being handled."""

@@ -1,8 +1,9 @@
 """The daemon's schedule pass: fire every due tick of each running schedule, oldest first.
 
-When ticks are due (`schedule_ticks`) and how a tick is recorded (`sensor_ticks.record_tick`) live
+When ticks are due (`schedule_ticks`) and how a tick is recorded (`tick_records.record_tick`) live
 elsewhere; this module walks the schedules, catches up after downtime up to `max_catchup_ticks`,
-and stops at once when the lease is lost.
+finishes first a tick a dead daemon left half submitted (even one catch-up would now skip), and
+stops at once when the lease is lost.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Callable
 
 from dagdeck.core.automation.instigators import instigator_state
 from dagdeck.core.automation.loop_context import LoopContext
-from dagdeck.core.automation.schedule_ticks import due_ticks, evaluate_schedule, run_key_for, tick_iso
-from dagdeck.core.automation.sensor_ticks import Evaluation, EvaluationThread, record_tick, timeout_error
+from dagdeck.core.automation.schedule_ticks import due_ticks, evaluate_schedule, run_key_for, tick_iso, zone
+from dagdeck.core.automation.sensor_ticks import Evaluation, EvaluationThread, timeout_error
+from dagdeck.core.automation.tick_records import record_tick
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import RunRequest
-from dagdeck.core.statuses import InstigatorStatus
+from dagdeck.core.statuses import InstigatorStatus, TickStatus
 from dagdeck.store import InstigatorState
 
 log = logging.getLogger("dagdeck.daemon")
@@ -44,13 +46,30 @@ def fire_due_schedules(ctx: LoopContext, loaded: Loaded, now: float, states: dic
             )
             if dropped:
                 log.warning("schedule %s: skipped %d missed tick(s) (max_catchup_ticks=%d)", name, dropped, sched.max_catchup_ticks)
+            if name in ctx.resume:
+                ticks = _with_interrupted(ctx, name, sched, ticks)
             for instant in ticks:
                 if not ctx.lease.still_held():
                     return launched
                 launched |= fire_schedule(ctx, loaded, sched, instant, now)
+            ctx.resume.discard(name)
         except Exception as err:  # noqa: BLE001 - one schedule never stops the others
+            ctx.resume.add(name)  # a tick may be left STARTED: finish it on the next pass
             ctx.report(f"schedule {name}", err)
     return launched
+
+
+def _with_interrupted(
+    ctx: LoopContext, name: str, sched: ScheduleDefinition, ticks: list[dt.datetime]
+) -> list[dt.datetime]:
+    """`ticks` with the scheduled time of the interrupted tick first, if it is not among them."""
+    last = ctx.store.list_ticks(name, limit=1)
+    if not last or last[0].status != TickStatus.STARTED or last[0].scheduled_at is None:
+        return ticks
+    ts = last[0].scheduled_at
+    if any(t.timestamp() == ts for t in ticks):
+        return ticks
+    return [dt.datetime.fromtimestamp(ts, zone(sched.execution_timezone)), *ticks]
 
 
 def fire_schedule(ctx: LoopContext, loaded: Loaded, sched: ScheduleDefinition, instant: dt.datetime, now: float) -> bool:

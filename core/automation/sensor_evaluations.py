@@ -1,8 +1,8 @@
 """The daemon's sensor pass: start each due sensor's evaluation in its own thread, and commit the
 ones that finished (or fail those past their timeout) on a later pass.
 
-A sensor is due when its minimum interval has passed, when the console asked for a tick, when its
-files changed (at most every `FILE_EVENT_SPACING` real seconds) or when files it saw are still
+A sensor is due when its minimum interval has passed, when its latest tick was interrupted (a new
+leader finishes it at once), when the console asked for a tick, when its files changed (at most every `FILE_EVENT_SPACING` real seconds) or when files it saw are still
 settling. At most one evaluation per sensor is in flight; one that timed out is abandoned (its
 thread cannot be killed) and the sensor waits for it to return before starting another.
 """
@@ -28,14 +28,14 @@ from dagdeck.core.automation.sensor_ticks import (
     SensorEvaluationContext,
     evaluate_asset_sensor,
     evaluate_custom_sensor,
-    record_tick,
     timeout_error,
 )
+from dagdeck.core.automation.tick_records import record_tick
 from dagdeck.core.automation.watch import Watch
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.sensors import SensorDefinition
 from dagdeck.core.statuses import InstigatorStatus, TickStatus
-from dagdeck.store import InstigatorState
+from dagdeck.store import InstigatorState, StoreError
 
 log = logging.getLogger("dagdeck.daemon")
 
@@ -116,6 +116,7 @@ class SensorEvaluations:
                     continue
                 due = (
                     forced
+                    or name in self.ctx.resume  # finish the tick a dead daemon left STARTED
                     or slot.last_started is None
                     or now - slot.last_started >= sensor.minimum_interval_seconds
                     or now < slot.last_started  # clock moved back
@@ -162,6 +163,8 @@ class SensorEvaluations:
                 try:
                     launched |= self._commit(loaded, sensor, slot, ev_thread.result)
                 except Exception as err:  # noqa: BLE001
+                    if isinstance(err, StoreError):  # its tick may be left STARTED: finish it next pass
+                        self.ctx.resume.add(name)
                     self.ctx.report(f"sensor {name}", err)
             elif ev_thread.timed_out():
                 slot.inflight, slot.abandoned = None, ev_thread
@@ -199,8 +202,9 @@ class SensorEvaluations:
             failure_cursor=current.cursor,
             run_key=lambda _i, r: r.run_key,
             extra_tags=lambda _r: {"dagdeck/sensor": name},
-            collapse_skips=True,
+            collapse_repeats=True,
         )
+        self.ctx.resume.discard(name)
         if result.tick.status != TickStatus.SKIPPED:
             log.info("sensor %s: %s %s", name, result.tick.status, " ".join(r[:8] for r in result.run_ids))
         return bool(result.run_ids)

@@ -1,11 +1,6 @@
-"""Evaluating sensors and turning any evaluation (sensor or schedule) into a recorded tick and runs.
-
-The order of writes is what makes restarts safe. One store transaction (`Store.commit_tick`) writes
-the tick, the new cursor and the claims on every run key; only the run keys that transaction newly
-claimed are launched afterwards. So a key launches at most once per instigator, ever, whichever
-daemon or restart gets there first; a cursor never moves without its tick. A process killed in the
-milliseconds between that commit and the run submission leaves the tick in STARTED, which the next
-leader marks FAILURE with an explanation rather than hiding it.
+"""Evaluating sensors (custom and asset sensors; file sensors are in `file_sensor`), and what any
+evaluation's run requests become as launch specs. Recording the tick and creating its runs is
+`tick_records`.
 
 User code runs in a worker thread (`EvaluationThread`) so a slow or hanging sensor costs only its own
 tick, never the loop.
@@ -26,14 +21,12 @@ from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.sensors import RunRequest, SensorDefinition, SkipReason
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.events import EventType
-from dagdeck.core.running.launcher import Launcher, LaunchSpec, assets_spec, job_spec
+from dagdeck.core.running.launcher import LaunchSpec, assets_spec, job_spec
 from dagdeck.core.running.plan import ExecutionPlan, step_configs
-from dagdeck.core.statuses import TickStatus
-from dagdeck.store import Store, Tick
+from dagdeck.store import Store
 
 FILE_TAG = "dagdeck/file"
 """Tag carrying the path a file sensor launched a run for."""
-RUN_KEY_TAG = "dagdeck/run_key"
 DEFAULT_EVALUATION_TIMEOUT = 60.0
 
 
@@ -229,114 +222,6 @@ def with_path_config(plan: ExecutionPlan, run_config: dict[str, Any], path: str)
     return run_config
 
 
-@dataclass
-class TickResult:
-    tick: Tick
-    run_ids: list[str]
-    duplicate_keys: list[str] = field(default_factory=list)
-
-
-def record_tick(
-    store: Store,
-    launcher: Launcher,
-    loaded: Loaded,
-    *,
-    name: str,
-    kind: str,
-    evaluation: Evaluation,
-    now: float,
-    trigger: str,
-    job_name: str | None,
-    cursor: str | None,
-    failure_cursor: str | None,
-    run_key: Callable[[int, RunRequest], str | None],
-    extra_tags: Callable[[RunRequest], dict[str, str]] = lambda _r: {},
-    scheduled_at: float | None = None,
-    collapse_skips: bool = False,
-) -> TickResult:
-    """Record one evaluation as a tick and launch its runs (QUEUED; the caller drains the queue).
-
-    `cursor` is written with a SUCCESS/SKIPPED tick, `failure_cursor` with a FAILURE one. Requests
-    are de-duplicated by run key within the evaluation, then against every key ever used."""
-
-    def tick(status: TickStatus, **kw: Any) -> Tick:
-        return Tick(instigator_name=name, kind=kind, scheduled_at=scheduled_at, timestamp=now, status=status, **kw)
-
-    if evaluation.error is not None:
-        t = tick(TickStatus.FAILURE, error=evaluation.error, cursor=failure_cursor)
-        store.commit_tick(t, failure_cursor, name, [])
-        return TickResult(t, [])
-
-    keyed: list[tuple[str | None, RunRequest]] = []
-    seen: set[str] = set()
-    for i, request in enumerate(evaluation.requests):
-        key = run_key(i, request)
-        if key is not None:
-            if key in seen:
-                continue
-            seen.add(key)
-        keyed.append((key, request))
-
-    if not keyed:
-        reason = evaluation.skip_reason or "no run requests"
-        if collapse_skips and _refresh_repeated_skip(store, name, reason, cursor, now):
-            return TickResult(tick(TickStatus.SKIPPED, skip_reason=reason, cursor=cursor), [])
-        t = tick(TickStatus.SKIPPED, skip_reason=reason, cursor=cursor)
-        store.commit_tick(t, cursor, name, [])
-        return TickResult(t, [])
-
-    specs: list[tuple[str | None, LaunchSpec]] = []
-    try:
-        for key, request in keyed:
-            tags = {**extra_tags(request), **({RUN_KEY_TAG: key} if key else {})}
-            spec, _plan = build_spec(loaded, request, job_name, trigger, tags)
-            specs.append((key, spec))
-    except DagdeckError as err:
-        t = tick(TickStatus.FAILURE, error=f"cannot launch: {err}", cursor=failure_cursor)
-        store.commit_tick(t, failure_cursor, name, [])
-        return TickResult(t, [])
-
-    t = tick(TickStatus.STARTED, cursor=cursor)
-    # keys are claimed before the runs exist (claim first, launch second), so RunKey.run_id stays
-    # empty; the tick's run_ids say which runs the keys became
-    claims = [(key, "") for key, _ in specs if key is not None]
-    new_keys = set(store.commit_tick(t, cursor, name, claims))
-    assert t.id is not None
-    duplicates = [key for key, _ in specs if key is not None and key not in new_keys]
-    run_ids: list[str] = []
-    try:
-        for key, spec in specs:
-            if key is None or key in new_keys:
-                run_ids.append(launcher.submit(spec, start=False).run_id)
-    except Exception as err:
-        store.update_tick(t.id, status=TickStatus.FAILURE, run_ids=run_ids, error=f"launch failed: {err}")
-        raise
-    if run_ids:
-        skip = f"{len(duplicates)} run key(s) already used" if duplicates else None
-        store.update_tick(t.id, status=TickStatus.SUCCESS, run_ids=run_ids, skip_reason=skip)
-        t.status, t.skip_reason = TickStatus.SUCCESS, skip
-    else:
-        skip = "run key already used: " + ", ".join(duplicates[:3]) + (" ..." if len(duplicates) > 3 else "")
-        store.update_tick(t.id, status=TickStatus.SKIPPED, skip_reason=skip)
-        t.status, t.skip_reason = TickStatus.SKIPPED, skip
-    t.run_ids = run_ids
-    return TickResult(t, run_ids, duplicates)
-
-
-def _refresh_repeated_skip(store: Store, name: str, reason: str, cursor: str | None, now: float) -> bool:
-    """A sensor that keeps skipping for the same reason updates its last tick instead of adding
-    thousands of identical rows (a file sensor checks every second)."""
-    last = store.list_ticks(name, limit=1)
-    if not last or last[0].status != TickStatus.SKIPPED or last[0].skip_reason != reason or last[0].cursor != cursor:
-        return False
-    state = store.get_instigator(name)
-    if state is None or state.cursor != cursor:
-        return False
-    assert last[0].id is not None
-    store.update_tick(last[0].id, timestamp=now)
-    return True
-
-
 def describe_request(loaded: Loaded, request: RunRequest, job_name: str | None) -> dict[str, Any]:
     """A dry-run view of one request (what `dagdeck sensors tick` prints)."""
     out: dict[str, Any] = {
@@ -351,17 +236,3 @@ def describe_request(loaded: Loaded, request: RunRequest, job_name: str | None) 
     except DagdeckError as err:
         out["error"] = str(err)
     return out
-
-
-def fail_interrupted_ticks(store: Store, names: Iterable[str]) -> None:
-    """A tick left STARTED means a daemon died between claiming its run keys and submitting the
-    runs: say so on the tick instead of leaving it looking in progress (a new leader calls this)."""
-    for name in names:
-        for t in store.list_ticks(name, limit=3):
-            if t.status == TickStatus.STARTED and t.id is not None:
-                store.update_tick(
-                    t.id,
-                    status=TickStatus.FAILURE,
-                    error="interrupted: the daemon stopped while launching this tick's runs; runs not "
-                    "listed here were not launched (their run keys stay used)",
-                )

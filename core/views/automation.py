@@ -19,9 +19,9 @@ from dagdeck.core.automation.sensor_ticks import (
     describe_request,
     evaluate_asset_sensor,
     evaluate_custom_sensor,
-    record_tick,
     timeout_error,
 )
+from dagdeck.core.automation.tick_records import record_tick
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.schedules import ScheduleDefinition
