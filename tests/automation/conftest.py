@@ -28,6 +28,12 @@ a_job = dg.define_asset_job("a_job", selection="a")
 """
 
 
+WAIT = 60.0
+"""Bound for `Daemon.run_once(wait=...)`: it returns as soon as the evaluations it started are
+committed, so a generous bound costs nothing when all is well and keeps a loaded machine from
+failing a test."""
+
+
 class SimClock:
     """A thread-safe clock the test moves by hand."""
 

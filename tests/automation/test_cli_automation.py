@@ -70,7 +70,7 @@ def test_daemon_command_leads_and_stops_cleanly_on_sigterm(home: Path, tmp_path:
     )
     inst = Instance.open(home, Settings())
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while inst.store.get_lease("daemon") is None and time.monotonic() < deadline:
             time.sleep(0.05)
         lease = inst.store.get_lease("daemon")

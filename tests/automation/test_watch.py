@@ -28,13 +28,13 @@ class Calls:
             self.counts[name] += 1
             self.changed.notify_all()
 
-    def wait_for(self, name: str, n: int = 1, timeout: float = 5.0) -> int:
+    def wait_for(self, name: str, n: int = 1, timeout: float = 60.0) -> int:
         with self.changed:
             self.changed.wait_for(lambda: self.counts[name] >= n, timeout)
             return self.counts[name]
 
 
-def _wait(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+def _wait(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.02)
