@@ -11,9 +11,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dagdeck.core.errors import DefinitionError, did_you_mean
+from dagdeck.store.urls import URL_FORM, redacted, url_problem
 
 LOCATION_KEYS = ("module", "file")
 """`[tool.dagdeck]` keys that name the code location (read by the loader, not settings)."""
@@ -24,13 +25,27 @@ HOME_ONLY_TABLES = ("keymap",)
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_concurrent_runs: int = Field(4, ge=0)
-    """At most this many runs at once; 0 holds every run in the queue."""
+    max_concurrent_runs: int = Field(4, ge=-1)
+    """At most this many runs at once; -1 means no limit, 0 pauses the queue (runs stay QUEUED)."""
+    keep_orphan_processes: bool = False
+    """Leave processes a run's steps started outside the worker's session (`setsid`) or left running
+    after the run ended; by default they are stopped with the run."""
     cancel_grace_seconds: float = Field(10.0, ge=0)
     heartbeat_seconds: float = Field(5.0, gt=0)
     stale_heartbeat_seconds: float = Field(60.0, gt=0)
     step_log_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    max_metadata_bytes: int = Field(1024 * 1024, ge=1024)
+    """A metadata value bigger than this (as JSON) is stored truncated, with a note saying so."""
     store_url: str | None = None
+
+    @field_validator("store_url")
+    @classmethod
+    def _valid_store_url(cls, url: str | None) -> str | None:
+        """Refuse a malformed URL here, with the setting's source, not later as a SQLAlchemy traceback."""
+        problem = url_problem(url) if url else None
+        if problem is not None:
+            raise ValueError(f"store URL {redacted(url or '')!r} {problem}")
+        return url
 
 
 def read_settings(home: Path, cwd: Path | None = None) -> Settings:
@@ -76,6 +91,9 @@ def _settings_error(err: ValidationError, sources: dict[str, Path]) -> Definitio
         valid = list(Settings.model_fields)
         hint = did_you_mean(key, valid) or "valid settings: " + ", ".join(valid)
         return DefinitionError(f"unknown setting {key!r}", file=file, fix=hint)
+    if key == "store_url" and problem["type"] == "value_error":
+        # the validator's own words: they show the URL without its password
+        return DefinitionError(str(problem["ctx"]["error"]), file=file, fix=f"write it as {URL_FORM}")
     return DefinitionError(
         f"setting {key} = {problem.get('input')!r}: {problem['msg'].lower()}",
         file=file,
