@@ -12,6 +12,7 @@ from dagdeck.core.cli.launch import launch_and_report
 from dagdeck.core.cli.output import console, line, print_json, status_text
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.metadata import TRUNCATION_MARK
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.running.launcher import LaunchSpec
 from dagdeck.core.running.plan import plan_checks
@@ -36,6 +37,20 @@ def assets_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"
         console.print(line(f"{r['key']:<32} {r['group']:<14} ", status_text(r["latest_status"], 20), f" {when}"))
 
 
+SHOWN_CHARS = 2000
+"""How much of one metadata value `assets show` prints; `--json` has it all."""
+
+
+def _shown(value: Any) -> str:
+    """A metadata value as text, cut after SHOWN_CHARS with a note (a 1 MB value floods a terminal)."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    if len(text) <= SHOWN_CHARS:
+        return text
+    last = text.rpartition("\n")[2]
+    stored_note = f" {last}" if last.startswith(TRUNCATION_MARK) else ""  # the store kept only part
+    return f"{text[:SHOWN_CHARS]}... ({len(text)} characters; --json prints them all){stored_note}"
+
+
 @assets_app.command("show")
 def assets_show(
     ctx: typer.Context,
@@ -45,7 +60,10 @@ def assets_show(
     """An asset's latest metadata and materialization history."""
     state = cli_context(ctx)
     defs = state.loaded().defs
-    akey = AssetKey(key)
+    try:
+        akey = AssetKey(key)
+    except ValueError:  # empty, or only slashes
+        raise DagdeckError(f"{key!r} is not an asset key; write its parts joined by '/', e.g. raw/orders") from None
     if akey not in defs.asset_graph.assets:
         known = did_you_mean(key, defs.asset_graph.by_string) or "see `dagdeck assets list`"
         raise DagdeckError(f"unknown asset {key!r}; {known}")
@@ -61,7 +79,7 @@ def assets_show(
         return
     console.print(line(f"last materialized {latest['timestamp']} by run {latest['run_id'][:8]}"))
     for k, v in latest["metadata"].items():
-        console.print(line(f"  {k}: {v if isinstance(v, str) else json.dumps(v, default=str)}"))
+        console.print(line(f"  {k}: {_shown(v)}"))
     console.print(f"{len(data['history'])} materializations in history")
 
 

@@ -2,6 +2,11 @@
 
 Metadata is stored as `{name: {"type": t, "value": v}}` so the console knows how to show each entry
 (a number it can chart, markdown, a table) while scripts get the plain value from `plain()`.
+
+A value bigger than `max_bytes` as JSON (a 3 MB string, a huge table) is stored truncated: every event
+is read back by the console, `runs show` and `assets show`, so one such value made each of them slow
+and the database grow by megabytes per materialization. The stored entry says so twice: machine-readable
+(`"truncated": true, "original_bytes": N`) and in the value's text itself, so every reader shows it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 NUMERIC_TYPES = ("int", "float")
+MAX_METADATA_BYTES = 1024 * 1024
+"""The default of the `max_metadata_bytes` setting: the largest value stored whole."""
+TRUNCATION_MARK = "[truncated by dagdeck:"
+"""How the note on the last line of a truncated value begins, for readers that shorten values again."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +128,37 @@ def normalize_entry(value: Any) -> dict[str, Any]:
     return {"type": "text", "value": str(value)}
 
 
-def normalize(metadata: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
-    return {str(k): normalize_entry(v) for k, v in (metadata or {}).items()}
+def normalize(
+    metadata: Mapping[str, Any] | None, max_bytes: int = MAX_METADATA_BYTES
+) -> dict[str, dict[str, Any]]:
+    """Typed entries, each value over `max_bytes` truncated with a note (see the module docstring)."""
+    return {str(k): capped(normalize_entry(v), max_bytes) for k, v in (metadata or {}).items()}
+
+
+def capped(entry: dict[str, Any], max_bytes: int = MAX_METADATA_BYTES) -> dict[str, Any]:
+    """`entry` itself when its value fits in `max_bytes` (UTF-8 text; JSON text for structured
+    values), else a text entry holding the first `max_bytes` and the note.
+
+    Text is measured without encoding while it is surely small (a character is at most 4 bytes);
+    structured values (json, table) are cut as JSON text and become text, since half a table is not
+    a table the console could draw.
+    """
+    value = entry["value"]
+    if value is None or isinstance(value, bool | int | float):
+        return entry
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if len(text) * 4 <= max_bytes:
+        return entry
+    data = text.encode()
+    if len(data) <= max_bytes:
+        return entry
+    note = f"\n{TRUNCATION_MARK} {len(data)} bytes, over max_metadata_bytes = {max_bytes}]"
+    kept = data[: max(0, max_bytes - len(note))].decode(errors="ignore")  # never half a character
+    out: dict[str, Any] = {"type": entry["type"] if isinstance(value, str) else "text", "value": kept + note}
+    out.update(truncated=True, original_bytes=len(data))
+    if not isinstance(value, str):
+        out["original_type"] = entry["type"]
+    return out
 
 
 def plain(metadata: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
