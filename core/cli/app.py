@@ -1,8 +1,9 @@
 """`dagdeck`: the Typer app, its global options and `main` (the contract is in README.md).
 
-Exit codes: 0 ok, 1 run failed or canceled, 2 usage or definition error, 130 interrupted. Every error
-ends as one `error: ...` line on stderr (a traceback too only with `--debug`), so scripts and people
-read the same thing.
+Exit codes: 0 ok, 1 run failed or canceled, 2 usage or definition error, 3 run left queued because
+the queue is paused (`max_concurrent_runs = 0`; the command prints the run id and does not wait),
+130 interrupted. Every error ends as one `error: ...` line on stderr (a traceback too only with
+`--debug`), so scripts and people read the same thing.
 """
 
 from __future__ import annotations

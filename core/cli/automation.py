@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import signal
 import threading
 import time
@@ -138,12 +139,19 @@ def sensors_reset_cursor(
         console.print(line(f"sensor {cleared.name}: cursor cleared"))
 
 
+def _seconds(value: float) -> float:
+    """A duration option: positive and finite (0, negative or nan made the daemon spin), else exit 2."""
+    if not math.isfinite(value) or value <= 0:
+        raise typer.BadParameter(f"{value} is not a number of seconds above 0; give e.g. 0.5")
+    return value
+
+
 @sensors_app.command("tick")
 def sensors_tick(
     ctx: typer.Context,
     name: str,
     launch: bool = typer.Option(False, "--launch", help="Record the tick and launch its runs."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Evaluation timeout in seconds."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Evaluation timeout in seconds.", callback=_seconds),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Evaluate a sensor once now and print what it would launch (launch only with --launch)."""
@@ -183,7 +191,9 @@ def _print_tick(name: str, ev: Evaluation, requests: list[dict[str, Any]], launc
 
 def daemon_command(
     ctx: typer.Context,
-    interval: float = typer.Option(0.5, "--interval", help="Seconds between passes (events wake it sooner)."),
+    interval: float = typer.Option(
+        0.5, "--interval", help="Seconds between passes (events wake it sooner).", callback=_seconds
+    ),
 ) -> None:
     """Run schedules, sensors and the run queue headless until SIGTERM or ctrl+c."""
     _run_daemon(cli_context(ctx), interval)

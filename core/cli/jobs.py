@@ -10,12 +10,22 @@ from dagdeck.core.cli.context import cli_context
 from dagdeck.core.cli.launch import launch_and_report, parse_config
 from dagdeck.core.cli.output import console, line, print_json
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.executors import EXECUTOR_NAMES, executor_name_problem
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.selection import parse_selection
 from dagdeck.core.errors import DagdeckError, DefinitionError, did_you_mean
 from dagdeck.core.running.launcher import assets_spec, job_spec
 
 JSON_HELP = "Print one JSON document."
+EXECUTOR_HELP = ", ".join(EXECUTOR_NAMES)
+
+
+def _executor_option(value: str | None) -> str | None:
+    """`--executor`: a name that is no executor is a usage error (exit 2) before any run exists."""
+    problem = executor_name_problem(value) if value is not None else None
+    if problem:
+        raise typer.BadParameter(problem)
+    return value
 job_app = typer.Typer(help="Jobs: list and run.", no_args_is_help=True)
 
 
@@ -54,7 +64,7 @@ def check(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
 def materialize(
     ctx: typer.Context,
     select: str = typer.Option("*", "--select", "-s", help="Selection: a, +a, a+, *a, a*, group:x, *"),
-    executor: str | None = typer.Option(None, "--executor", help="in_process, multiprocess or dask"),
+    executor: str | None = typer.Option(None, "--executor", help=EXECUTOR_HELP, callback=_executor_option),
     config: str | None = typer.Option(None, "--config", help="Run config JSON (or @file)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     detach: bool = typer.Option(False, "--detach", help="Return at once and print the run id."),
@@ -98,7 +108,7 @@ def job_run(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Job name."),
     config: str | None = typer.Option(None, "--config", help="Run config JSON (or @file)."),
-    executor: str | None = typer.Option(None, "--executor", help="in_process, multiprocess or dask"),
+    executor: str | None = typer.Option(None, "--executor", help=EXECUTOR_HELP, callback=_executor_option),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     detach: bool = typer.Option(False, "--detach", help="Return at once and print the run id."),
 ) -> None:
@@ -107,7 +117,9 @@ def job_run(
     loaded = state.loaded()
     defs = loaded.defs
     if not defs.has_job(name):
-        known = did_you_mean(name, defs.job_names) or f"jobs: {', '.join(defs.job_names)}"
+        known = did_you_mean(name, defs.job_names) or (
+            f"jobs: {', '.join(defs.job_names)}" if defs.job_names else "these definitions have no jobs"
+        )
         raise DagdeckError(f"unknown job {name!r}; {known}")
     spec, plan = job_spec(
         defs, loaded.location, name, run_config=parse_config(config), trigger="cli", executor=executor

@@ -22,19 +22,68 @@ from dagdeck.core.statuses import RunStatus
 from dagdeck.core.views.runs import run_summary_json, run_view
 from dagdeck.store import Run
 
+CONFIG_FORM = '{"ops": {"STEP": {"config": {...}}}}'
+"""The shape of run config, for the fix part of a --config error."""
+
 
 def parse_config(config: str | None) -> dict[str, Any]:
-    """`--config`: a JSON object, inline or `@file`; anything else is a usage error (exit 2)."""
+    """`--config`: a JSON object, inline or `@file`, shaped as run config; anything else is a usage
+    error (exit 2) naming what is wrong, before a run is created."""
     if not config:
         return {}
-    text = Path(config[1:]).read_text() if config.startswith("@") else config
+    text = _read_config_file(config[1:]) if config.startswith("@") else config
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise DagdeckError(f"--config is not valid JSON: {err}") from None
     if not isinstance(data, dict):
-        raise DagdeckError("--config must be a JSON object like {\"ops\": {\"step\": {\"config\": {...}}}}")
+        raise DagdeckError(f"--config must be a JSON object like {CONFIG_FORM}")
+    problem = _config_shape_problem(data)
+    if problem:
+        raise DagdeckError(f"--config: {problem}; run config looks like {CONFIG_FORM}")
     return data
+
+
+def _read_config_file(name: str) -> str:
+    """The text of `--config @FILE`; a file that cannot be read is one line naming it and why."""
+    path = Path(name).expanduser()
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        reason = "no such file"
+    except IsADirectoryError:
+        reason = "is a directory"
+    except PermissionError:
+        reason = "permission denied"
+    except UnicodeDecodeError:
+        reason = "is not UTF-8 text"
+    except OSError as err:
+        reason = (err.strerror or str(err)).lower()
+    raise DagdeckError(f"--config @{name}: {reason}; give @PATH of a JSON file, or the JSON itself")
+
+
+def _config_shape_problem(data: dict[str, Any]) -> str | None:
+    """What the planner would trip over: `ops` must map step names to objects, and `config`, where
+    given, must be an object."""
+    ops = data.get("ops")
+    if ops is None:
+        return None
+    if not isinstance(ops, dict):
+        return f'"ops" must be an object of steps, not {_json_kind(ops)}'
+    for step, entry in ops.items():
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            return f'"ops"."{step}" must be an object, not {_json_kind(entry)}'
+        if entry.get("config") is not None and not isinstance(entry["config"], dict):
+            return f'"ops"."{step}"."config" must be an object, not {_json_kind(entry["config"])}'
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    """The JSON word for a parsed value's type ("a number", "a list"), for error messages."""
+    kinds = ((bool, "true/false"), (int | float, "a number"), (str, "a string"), (list, "a list"))
+    return next((word for kind, word in kinds if isinstance(value, kind)), "null")
 
 
 def print_detached(run: Run, as_json: bool) -> None:
@@ -43,6 +92,12 @@ def print_detached(run: Run, as_json: bool) -> None:
         print_json(run_summary_json(run))
     else:
         console.print(run.run_id, markup=False)
+
+
+EXIT_QUEUED = 3
+"""Exit code of a waiting command whose run stays queued because the queue is paused: the run did
+not fail (so not 1) and nothing was materialized yet (so not 0, which `materialize && next` reads as
+done). The run keeps its place and starts once the queue is resumed."""
 
 
 def launch_and_report(
@@ -54,12 +109,21 @@ def launch_and_report(
     run = launcher.submit(spec)
     if detach:
         print_detached(run, as_json)
+        if _held_by_pause(state, run):
+            _say_paused(state, run)
         return
     wait_and_report(state, launcher, run, as_json)
 
 
 def wait_and_report(state: CliContext, launcher: Launcher, run: Run, as_json: bool) -> None:
-    """Wait for the run; ctrl+c stops waiting (exit 1) but never the run, which has its own process."""
+    """Wait for the run; ctrl+c stops waiting (exit 1) but never the run, which has its own process.
+
+    With the queue paused (`max_concurrent_runs = 0`, Dagster's meaning) the run would wait without
+    end: print its id as `--detach` does, say so on stderr, and exit EXIT_QUEUED instead."""
+    if _held_by_pause(state, run):
+        print_detached(run, as_json)
+        _say_paused(state, run)
+        raise typer.Exit(EXIT_QUEUED)
     try:
         done = launcher.wait(run.run_id)
     except KeyboardInterrupt:
@@ -68,6 +132,22 @@ def wait_and_report(state: CliContext, launcher: Launcher, run: Run, as_json: bo
         )
         raise typer.Exit(1) from None
     report(state, done, as_json)
+
+
+def _held_by_pause(state: CliContext, run: Run) -> bool:
+    """Whether `run` is queued and this instance's settings hold every run in the queue."""
+    return run.status == RunStatus.QUEUED and state.instance().settings.max_concurrent_runs == 0
+
+
+def _say_paused(state: CliContext, run: Run) -> None:
+    """The one stderr line for a run held by the paused queue: why, and how to resume or cancel."""
+    settings_file = state.instance().home / "dagdeck.toml"
+    err_console.print(
+        f"run {run.run_id} is queued, but the queue is paused (max_concurrent_runs = 0); to start it, set "
+        f"max_concurrent_runs above 0 in {settings_file} or [tool.dagdeck] (the daemon, the console or "
+        f"`dagdeck runs list` then starts it); to drop it: dagdeck runs cancel {run.run_id[:8]}",
+        markup=False,
+    )
 
 
 def report(state: CliContext, run: Run, as_json: bool) -> None:
