@@ -20,7 +20,7 @@ from dagdeck.core.automation.tick_records import SUBMIT_BATCH, failure_repeats
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.views.automation import set_running
 from dagdeck.store import Store
-from tests.automation.conftest import SimClock, at, runs_of
+from tests.automation.conftest import WAIT, SimClock, at, runs_of
 
 
 class Killed(BaseException):
@@ -65,11 +65,11 @@ def test_sensor_tick_interrupted_mid_submission_is_finished_by_the_next_leader(
 ) -> None:
     loaded = load_defs(MIXED)
     d = daemons(loaded, owner_id="a")
-    d.run_once(wait=5)
+    d.run_once(wait=WAIT)
     clock.advance(30)
     kill_after_batches(d.store, 1)
     with pytest.raises(Killed):
-        d.run_once(wait=5)
+        d.run_once(wait=WAIT)
     started = d.store.list_ticks("mixed")[0]
     assert started.status == "STARTED" and len(started.run_ids) == SUBMIT_BATCH
     assert len(runs_of(d.instance)) == 1 + SUBMIT_BATCH
@@ -77,7 +77,7 @@ def test_sensor_tick_interrupted_mid_submission_is_finished_by_the_next_leader(
 
     d2 = daemons(loaded, owner_id="b")
     clock.advance(13)  # the dead leader's lease expires
-    assert d2.run_once(wait=5).state == "leader"
+    assert d2.run_once(wait=WAIT).state == "leader"
     ticks = d2.store.list_ticks("mixed")
     assert [t.status for t in ticks] == ["SUCCESS", "SUCCESS"] and ticks[0].id == started.id
     assert ticks[0].skip_reason == "resumed after the daemon that started it stopped; 1 run key(s) already used"
@@ -167,9 +167,9 @@ def test_identical_failures_collapse_into_one_row_with_a_count(
         if new_mode is not None:
             mode[0] = new_mode
         clock.advance(1)
-        d.run_once(wait=5)
+        d.run_once(wait=WAIT)
 
-    d.run_once(wait=5)
+    d.run_once(wait=WAIT)
     tick()
     tick()
     rows = d.store.list_ticks("flaky")
