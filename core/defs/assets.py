@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.asset_key import FIX, KEY_PART_RE, AssetKey, name_problem
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.results import RetryPolicy
-from dagdeck.core.errors import where_defined
+from dagdeck.core.errors import DefinitionError, where_defined
 
 DEFAULT_GROUP = "default"
 
@@ -94,10 +94,7 @@ def asset(
     """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`)."""
 
     def build(f: Callable[..., Any]) -> AssetsDefinition:
-        if key is not None:
-            asset_key = AssetKey.from_coercible(key)
-        else:
-            asset_key = AssetKey([name or f.__name__]).with_prefix(key_prefix)
+        asset_key = _checked_key(f, name, key, key_prefix)
         doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
         return AssetsDefinition(
             key=asset_key,
@@ -121,3 +118,27 @@ def asset(
     if fn is not None:
         return build(fn)
     return build
+
+
+def _checked_key(f: Callable[..., Any], name: str | None, key: Any, key_prefix: str | Sequence[str] | None) -> AssetKey:
+    """The asset's key, each part checked before it becomes a path under storage/: a bad part is a
+    load error naming the file, the asset and the fix (Dagster refuses the same names, except `.`
+    and `..`, which it lets through and dagdeck does not)."""
+    if key is not None:
+        if isinstance(key, str):
+            parts: list[Any] = [p for p in key.split("/") if p]
+        elif isinstance(key, list | tuple):
+            parts = list(key)
+        else:
+            parts = list(getattr(getattr(key, "key", key), "path", [key]))
+    else:
+        prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or ())
+        parts = [*prefix, name or f.__name__]
+    for part in parts or [""]:
+        problem = name_problem(part, KEY_PART_RE)
+        if problem:
+            file, line = where_defined(f)
+            raise DefinitionError(
+                f"asset key part {problem}", file=file, line=line, obj=f"asset {f.__name__}", fix=FIX[KEY_PART_RE]
+            )
+    return AssetKey(parts)

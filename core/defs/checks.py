@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.asset_key import CHECK_NAME_RE, FIX, AssetKey, name_problem
 from dagdeck.core.defs.params import FunctionParams, read_params
-from dagdeck.core.errors import where_defined
+from dagdeck.core.errors import DefinitionError, where_defined
 
 
 class AssetCheckSeverity(enum.StrEnum):
@@ -74,6 +74,12 @@ def asset_check(
     def build(f: Callable[..., Any]) -> AssetChecksDefinition:
         if asset is None:
             raise TypeError(f"@asset_check on {f.__name__} needs asset=")
+        problem = name_problem(name or f.__name__, CHECK_NAME_RE)
+        if problem:  # as Dagster: the name becomes part of the check's step key
+            file, line = where_defined(f)
+            raise DefinitionError(
+                f"check name {problem}", file=file, line=line, obj=f"asset check {f.__name__}", fix=FIX[CHECK_NAME_RE]
+            )
         return AssetChecksDefinition(
             name=name or f.__name__,
             asset_key=AssetKey.from_coercible(asset),

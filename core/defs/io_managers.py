@@ -2,6 +2,11 @@
 
 The default pickles asset values under `<home>/storage/<asset key path>` so a downstream asset can
 be materialized alone; op outputs live per run under `<home>/storage/runs/<run id>/`.
+
+Every path stays inside storage/ whatever the key: a part that is `.`, `..`, holds a separator or a
+NUL is refused, and any character beyond letters, digits, `_`, `-` and `.` is percent-encoded (so two
+keys never share a file). Values are pickles that the next run executes on load, so directories are
+made 0700 and files 0600 whatever the umask: no other user may read or replace them.
 """
 
 from __future__ import annotations
@@ -9,12 +14,62 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.errors import DagdeckError
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+_PLAIN_PART = re.compile(r"[A-Za-z0-9_.\-]+")
+_SEPARATORS = tuple(s for s in ("/", os.sep, os.altsep, "\x00") if s)
+
+
+class UnsafeStoragePath(DagdeckError):
+    """A key, step key, output name or run id that would put a value outside storage/."""
+
+
+def storage_part(part: str, what: str) -> str:
+    """One path component for `part` of `what` (e.g. "asset key ../x"): refused when it would
+    leave its directory, percent-encoded (UTF-8) beyond the plain characters, else unchanged."""
+    if part in ("", ".", "..") or any(s in part for s in _SEPARATORS):
+        raise UnsafeStoragePath(
+            f"cannot store {what}: part {part!r} would point outside storage/; "
+            "name it with letters, digits, _, - and . only"
+        )
+    if _PLAIN_PART.fullmatch(part):
+        return part
+    return "".join(
+        c if _PLAIN_PART.fullmatch(c) else "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
+        for c in part
+    )
+
+
+def make_private_dirs(path: Path) -> None:
+    """Create `path` and its missing parents 0700. Not Path.mkdir(parents=True): it makes the parents
+    with the umask's mode. Existing directories are left as they are."""
+    missing: list[Path] = []
+    while not path.is_dir():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another writer made it first
+            os.mkdir(directory, PRIVATE_DIR_MODE)
+
+
+def make_private_dir(path: Path) -> None:
+    """`path` as a 0700 directory: created so, or narrowed to 0700 when it already exists, is ours and
+    is open to others (a home made by an older dagdeck)."""
+    make_private_dirs(path)
+    st = path.stat()
+    if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+        os.chmod(path, PRIVATE_DIR_MODE)
 
 
 @dataclass(frozen=True)
@@ -28,9 +83,13 @@ class IOContext:
     asset_key: AssetKey | None = None
 
     def path(self) -> Path:
+        """Where the value lives; raises UnsafeStoragePath for a name that would leave storage/."""
         if self.asset_key is not None:
-            return self.storage_dir.joinpath(*self.asset_key.path)
-        return self.storage_dir / "runs" / self.run_id / self.step_key / self.output_name
+            what = f"asset key {self.asset_key.to_user_string()}"
+            return self.storage_dir.joinpath(*(storage_part(p, what) for p in self.asset_key.path))
+        what = f"output {self.output_name!r} of step {self.step_key!r} in run {self.run_id!r}"
+        parts = (self.run_id, self.step_key, self.output_name)
+        return self.storage_dir.joinpath("runs", *(storage_part(p, what) for p in parts))
 
 
 class IOManager:
@@ -62,7 +121,7 @@ class FilesystemIOManager(IOManager):
     def handle_output(self, context: IOContext, obj: Any) -> None:
         path = self._path(context)
         if path.parent not in self._made_dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(path.parent)
             self._made_dirs.add(path.parent)
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         # a name unique to this process and thread: no random-name retries, no clash between writers
@@ -89,7 +148,7 @@ class FilesystemIOManager(IOManager):
 def _write_file(path: str, data: bytes) -> None:
     """Raw os calls instead of `open()`: a buffered file object adds fstat and isatty system calls, and
     each one hands the GIL to another step thread and waits to get it back (20% of a no-op step)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, PRIVATE_FILE_MODE)
     try:
         view = memoryview(data)
         while view:

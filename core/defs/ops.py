@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.results import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
@@ -60,6 +61,10 @@ class OpDefinition:
         return builder.add_op(self, args, kwargs)
 
     def alias(self, name: str) -> AliasedOp:
+        builder = current_builder()
+        if builder is not None and name_problem(name, NAME_RE):  # point at the graph that gives the alias
+            raise builder._error(f"alias {name_problem(name, NAME_RE)}", fix=FIX[NAME_RE])
+        _check_name("alias", name, self.fn, f"op {self.name}")
         return AliasedOp(self, name)
 
     def __repr__(self) -> str:
@@ -98,6 +103,8 @@ def op(
             outs, single = dict(out), False
         else:
             outs, single = {"result": out or Out()}, True
+        for what, value in [("op name", name or f.__name__), *(("output name", o) for o in outs)]:
+            _check_name(what, value, f, f"op {f.__name__}")
         doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
         return OpDefinition(
             name=name or f.__name__,
@@ -114,6 +121,14 @@ def op(
     if fn is not None:
         return build(fn)
     return build
+
+
+def _check_name(what: str, value: object, fn: Callable[..., Any], obj: str) -> None:
+    """Dagster's name rule: op, output and alias names become step keys and paths under storage/."""
+    problem = name_problem(value, NAME_RE)
+    if problem:
+        file, line = where_defined(fn)
+        raise DefinitionError(f"{what} {problem}", file=file, line=line, obj=obj, fix=FIX[NAME_RE])
 
 
 # -- tracing graph bodies -----------------------------------------------------------------------
