@@ -12,6 +12,7 @@ a tailer's cursor never skips a late commit) and schema migration.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -58,18 +59,37 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database).expanduser().absolute()
 
 
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
 def _prepare_sqlite_file(path: Path) -> None:
-    """Create the parent directory and an empty 0600 file so run data is never world-readable."""
+    """Create the directory (0700) and an empty 0600 database file before SQLite opens it, so run data
+    is never readable by others whatever the umask: SQLite gives -wal/-shm the database file's mode.
+    Called on every connect, because a database deleted under a running process is recreated by its
+    next connection. Files of ours left open to others (an older dagdeck, a copy) are narrowed."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-        os.close(fd)
+        os.makedirs(path.parent, mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        try:
+            _narrow(fd)
+        finally:
+            os.close(fd)
+        for suffix in _SQLITE_SIDE_FILES:
+            with contextlib.suppress(FileNotFoundError):
+                _narrow(f"{path}{suffix}")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise StoreError(
             f"cannot open database {path}: {reason.lower()}; "
             "point --home/DAGDECK_HOME at a writable directory"
         ) from exc
+
+
+def _narrow(file: int | str) -> None:
+    """Make a file (path or descriptor) of ours 0600 when group or others have any access to it."""
+    st = os.stat(file)
+    if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+        os.chmod(file, 0o600)
 
 
 def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
@@ -86,6 +106,13 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
 
     engine = create_engine(url, pool_size=5, max_overflow=10)
     timeout_ms = int(busy_timeout * 1000)
+
+    if path is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _before_connect(*_args: Any) -> None:
+            # returning None lets SQLAlchemy connect as usual, now to a file that is already 0600
+            _prepare_sqlite_file(path)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -2,25 +2,39 @@
 
 In the in-process executor many steps share one process, so `sys.stdout` is replaced by a router
 that writes to the file of the step running on the current thread.
+
+Step output often carries secrets, so log files are made 0600 in 0700 directories whatever the umask
+(the umask itself is left alone: the user's code keeps it for its own files).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from dagdeck.core.defs.io_managers import PRIVATE_FILE_MODE, make_private_dirs
+
 _local = threading.local()
 _install_lock = threading.Lock()
 
 
 def step_log_path(run_logs_dir: Path, step_key: str, stream: str) -> Path:
-    safe = step_key.replace("/", "__")
+    """One file name in the run's log directory whatever the step key (`/` and NUL cannot pass)."""
+    safe = step_key.replace("/", "__").replace("\x00", "%00")
     return run_logs_dir / f"{safe}.{stream}"
+
+
+def open_private_log(path: Path) -> IO[str]:
+    """Open `path` for appending text, creating it 0600 (and its directories 0700) if missing."""
+    make_private_dirs(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    return open(fd, "a", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115 - closed by CappedFile
 
 
 class CappedFile:
@@ -37,8 +51,7 @@ class CappedFile:
             if self._left <= 0 or not text:
                 return len(text)
             if self._f is None:
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-                self._f = open(self._path, "a", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115
+                self._f = open_private_log(self._path)
             data = text[: self._left]
             self._f.write(data)
             self._left -= len(data)
