@@ -157,3 +157,123 @@ def read_only_dir(base: Path) -> Iterator[Path]:
         yield path
     finally:
         subprocess.run(["umount", str(path)], capture_output=True)
+
+
+# -- definitions and scripts the permission tests run ------------------------------------------------
+
+DEFS = '''
+import sys
+
+import dagdeck as dg
+
+
+@dg.asset(key_prefix=["crm"])
+def customers():
+    print("SECRET-TOKEN-stdout")
+    print("SECRET-TOKEN-stderr", file=sys.stderr)
+    return [{"email": "alice@example.com"}]
+
+
+@dg.asset(key_prefix=["crm"])
+def mailing(customers):
+    print("mailing", len(customers))
+    return len(customers)
+
+
+@dg.op
+def make():
+    print("op says hi")
+    return 7
+
+
+@dg.op
+def use(x):
+    return x + 1
+
+
+@dg.job
+def opjob():
+    use(make())
+
+
+defs = dg.Definitions(assets=[customers, mailing], jobs=[opjob])
+'''
+
+
+RECREATE = r"""
+import os, sys
+from pathlib import Path
+from dagdeck.store import Store, fork_guard
+
+db = Path(sys.argv[1])
+store = Store.sqlite(db)
+store.list_runs()
+print("ready", flush=True)
+sys.stdin.readline()            # the test deletes the database files now
+with fork_guard():              # what every worker launch does: pooled connections are dropped
+    pass
+try:
+    store.list_runs()           # reconnects, and SQLite creates the file anew
+except Exception as err:        # the new file has no tables: expected
+    print("after:", type(err).__name__, flush=True)
+print("done", flush=True)
+"""
+
+
+DASK_DEFS = '''
+import os
+import time
+from pathlib import Path
+
+from distributed import get_worker
+
+import dagdeck as dg
+
+HERE = Path(__file__).resolve().parent
+
+
+@dg.asset
+def held():
+    tmp = HERE / "scheduler.addr.tmp"
+    tmp.write_text(get_worker().scheduler.address)
+    os.replace(tmp, HERE / "scheduler.addr")
+    deadline = time.monotonic() + 300
+    while not (HERE / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return 1
+
+
+defs = dg.Definitions(assets=[held])
+'''
+
+
+INTRUDER = r"""
+import os, sys
+from distributed import Client
+from distributed.security import Security
+
+address = sys.argv[1]
+host_port = address.split("://", 1)[1]
+attempts = {"plain tcp": ("tcp://" + host_port, None), "tls, own certificate": ("tls://" + host_port, Security.temporary())}
+for name, (target, security) in attempts.items():
+    try:
+        client = Client(target, security=security, timeout=10, set_as_default=False)
+    except BaseException as err:
+        print(f"{name}: refused ({type(err).__name__})", flush=True)
+        continue
+    print(f"{name}: CONNECTED, ran code in pid {client.run(os.getpid)}", flush=True)
+    client.close()
+"""
+
+
+REMOTE_DEFS = """
+import dagdeck as dg
+
+
+@dg.asset
+def remote_value():
+    return 41
+
+
+defs = dg.Definitions(assets=[remote_value], executor=dg.dask_executor.configured({config}))
+"""

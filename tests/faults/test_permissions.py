@@ -20,45 +20,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.security_helpers import dagdeck, mode, other_user, read_only_dir, shared_parent, too_open
-
-DEFS = '''
-import sys
-
-import dagdeck as dg
-
-
-@dg.asset(key_prefix=["crm"])
-def customers():
-    print("SECRET-TOKEN-stdout")
-    print("SECRET-TOKEN-stderr", file=sys.stderr)
-    return [{"email": "alice@example.com"}]
-
-
-@dg.asset(key_prefix=["crm"])
-def mailing(customers):
-    print("mailing", len(customers))
-    return len(customers)
-
-
-@dg.op
-def make():
-    print("op says hi")
-    return 7
-
-
-@dg.op
-def use(x):
-    return x + 1
-
-
-@dg.job
-def opjob():
-    use(make())
-
-
-defs = dg.Definitions(assets=[customers, mailing], jobs=[opjob])
-'''
+from tests.faults.security_helpers import (
+    DASK_DEFS,
+    DEFS,
+    INTRUDER,
+    RECREATE,
+    REMOTE_DEFS,
+    dagdeck,
+    mode,
+    other_user,
+    read_only_dir,
+    shared_parent,
+    too_open,
+)
 
 
 def _defs(tmp_path: Path) -> Path:
@@ -172,26 +146,6 @@ def test_existing_open_home_is_narrowed(tmp_path: Path) -> None:
     assert mode(home) == 0o755
 
 
-RECREATE = r"""
-import os, sys
-from pathlib import Path
-from dagdeck.store import Store, fork_guard
-
-db = Path(sys.argv[1])
-store = Store.sqlite(db)
-store.list_runs()
-print("ready", flush=True)
-sys.stdin.readline()            # the test deletes the database files now
-with fork_guard():              # what every worker launch does: pooled connections are dropped
-    pass
-try:
-    store.list_runs()           # reconnects, and SQLite creates the file anew
-except Exception as err:        # the new file has no tables: expected
-    print("after:", type(err).__name__, flush=True)
-print("done", flush=True)
-"""
-
-
 def test_database_recreated_under_a_running_process_is_private(tmp_path: Path) -> None:
     """Failure 6: a database deleted and recreated under a running daemon came back with the umask's
     mode. A real long-running process (umask 000) holds a store; the test deletes dagdeck.db and its
@@ -283,3 +237,88 @@ def test_home_under_a_read_only_directory_is_a_usage_error(tmp_path: Path) -> No
     line = done.stderr.strip()
     assert "\n" not in line and "Traceback" not in line, done.stderr
     assert str(home) in line and ("read-only" in line or "not writable" in line) and "--home" in line, line
+
+
+def test_dask_cluster_of_a_run_refuses_other_clients(tmp_path: Path) -> None:
+    """Failure 6: the LocalCluster a run starts listened on 127.0.0.1 without authentication, and
+    another local user's client ran code on its workers. Now it speaks TLS with a throwaway CA: a
+    separate process connecting with plain TCP, or with TLS and a certificate of its own, is refused,
+    while the run itself finishes."""
+    pytest.importorskip("distributed", reason="the dask extra (dask[distributed]) is not installed")
+    pytest.importorskip("cryptography", reason="Security.temporary() needs cryptography, not installed")
+    defs = tmp_path / "dask_defs.py"
+    defs.write_text(DASK_DEFS)
+    cmd = [sys.executable, "-m", "dagdeck", "-f", str(defs), "--home", str(tmp_path / "h")]
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGDECK_HOME", "DAGDECK_STORE_URL")}
+    run = subprocess.Popen(
+        [*cmd, "materialize", "--select", "*", "--executor", "dask"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+    )
+    addr_file = tmp_path / "scheduler.addr"
+    try:
+        deadline = time.monotonic() + 180
+        while not addr_file.exists() and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert addr_file.exists(), run.communicate(timeout=60) if run.poll() is not None else "no address"
+        address = addr_file.read_text()
+        intruder = subprocess.run(
+            [sys.executable, "-c", INTRUDER, address], capture_output=True, text=True, timeout=180, env=env
+        )
+        assert "CONNECTED" not in intruder.stdout, intruder.stdout
+        assert intruder.stdout.count("refused") == 2, (intruder.stdout, intruder.stderr)
+        assert address.startswith("tls://127.0.0.1:"), address
+    finally:
+        (tmp_path / "release").write_text("go")
+        try:
+            out, err = run.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            out, err = run.communicate()
+    assert run.returncode == 0, (out, err)
+
+
+def test_remote_tls_scheduler_with_certificates_from_config(tmp_path: Path) -> None:
+    """Failure 6, the remote side: a scheduler at `tls://` is reached with the certificates named in the
+    dask executor config (tls_ca_file, tls_cert, tls_key); without them the run fails with one line
+    that names the missing keys, instead of a TypeError traceback."""
+    pytest.importorskip("distributed", reason="the dask extra (dask[distributed]) is not installed")
+    pytest.importorskip("cryptography", reason="Security.temporary() needs cryptography, not installed")
+    import logging
+
+    from distributed import LocalCluster
+    from distributed.security import Security
+
+    security = Security.temporary()
+    pems = {"tls_ca_file": security.tls_ca_file, "tls_cert": security.tls_client_cert, "tls_key": security.tls_client_key}
+    files: dict[str, str] = {}
+    for key, pem in pems.items():
+        path = tmp_path / f"{key}.pem"
+        path.write_text(str(pem))
+        files[key] = str(path)
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        protocol="tls://",
+        security=security,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tls://")
+        outcomes = {}
+        for name, config in (("with", {"scheduler_address": address, **files}), ("without", {"scheduler_address": address})):
+            defs = tmp_path / f"remote_{name}.py"
+            defs.write_text(REMOTE_DEFS.format(config=repr(config)))
+            outcomes[name] = dagdeck("materialize", "--select", "*", home=tmp_path / "h", file=defs)
+    assert outcomes["with"].returncode == 0, (outcomes["with"].stdout, outcomes["with"].stderr)
+    without = outcomes["without"]
+    assert without.returncode == 1, (without.stdout, without.stderr)
+    assert "Traceback" not in without.stdout + without.stderr
+    assert "tls_ca_file" in without.stdout + without.stderr, (without.stdout, without.stderr)

@@ -42,6 +42,7 @@ from dagdeck.core.statuses import StepStatus
 
 if TYPE_CHECKING:
     from distributed import Client, Future
+    from distributed.security import Security
 
     from dagdeck.core.running.event_sink import EventSink
     from dagdeck.store import Store
@@ -123,18 +124,46 @@ def check_dask(plan: ExecutionPlan, env: RunEnv, location: dict[str, Any]) -> No
                 )
 
 
+_TLS_KEYS = ("tls_ca_file", "tls_cert", "tls_key")
+
+
+def _security(config: dict[str, Any], local: bool) -> Security | None:
+    """TLS from the executor config's tls_ca_file, tls_cert and tls_key; else, for the LocalCluster made
+    per run, a throwaway CA and certificate (no other local user can connect and run code as this
+    user); else None: a remote scheduler's client then follows Dask's distributed.comm.tls config."""
+    from distributed.security import Security
+
+    ca, cert, key = (config.get(k) for k in _TLS_KEYS)
+    if ca or cert or key:
+        if not (ca and cert and key):
+            raise DaskLaunchError(f"dask executor config needs all of {', '.join(_TLS_KEYS)} for TLS, or none")
+        roles = {f"tls_{role}_cert": cert for role in ("client", "scheduler", "worker")}
+        roles.update({f"tls_{role}_key": key for role in ("client", "scheduler", "worker")})
+        return Security(tls_ca_file=ca, require_encryption=True, **roles)
+    try:
+        return Security.temporary() if local else None
+    except ImportError:
+        raise DaskLaunchError(
+            "the per-run Dask cluster uses TLS, which needs the cryptography package: pip install cryptography "
+            f"(or give {', '.join(_TLS_KEYS)} in the dask executor config)"
+        ) from None
+
+
 @contextlib.contextmanager
 def _client(address: str | None, config: dict[str, Any]) -> Iterator[Client]:
-    """A client of the given scheduler, or of a LocalCluster on 127.0.0.1 that lives for this run."""
+    """A client of the given scheduler, or of a LocalCluster on 127.0.0.1 (TLS) that lives for this run."""
     from distributed import Client, LocalCluster
 
+    security = _security(config, local=not address)
     if address:
         try:
-            client = Client(address, set_as_default=False, timeout=float(config.get("connect_timeout", 20)))
-        except (OSError, TimeoutError) as err:
+            timeout = float(config.get("connect_timeout", 20))
+            client = Client(address, set_as_default=False, timeout=timeout, security=security)
+        except (OSError, TimeoutError, TypeError) as err:  # TypeError: tls:// without certificates
+            tls = f" (a tls:// scheduler needs {', '.join(_TLS_KEYS)} in the executor config)" if "TLS" in str(err) else ""
             raise DaskLaunchError(
                 f"cannot reach the Dask scheduler at {address}: {err}; start it with "
-                "`dask scheduler` or fix scheduler_address"
+                f"`dask scheduler` or fix scheduler_address{tls}"
             ) from None
         try:
             yield client
@@ -149,10 +178,12 @@ def _client(address: str | None, config: dict[str, Any]) -> Iterator[Client]:
         # no dashboard; its bare HTTP server (health routes) on a free port, not a fixed 8787
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         silence_logs=logging.ERROR,
+        security=security,
+        protocol="tls://",
         **options,
     )
     try:
-        client = Client(cluster, set_as_default=False)
+        client = Client(cluster, set_as_default=False, security=security)
         try:
             yield client
         finally:
