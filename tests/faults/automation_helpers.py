@@ -39,15 +39,19 @@ DEADLINE = 120.0
 """Seconds any one condition may take on a loaded machine before the test gives up."""
 
 
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = DEADLINE, poll: float = 0.05) -> T:
-    """Poll `probe` until it returns something truthy; AssertionError naming `what` otherwise."""
+def wait_for(
+    what: str, probe: Callable[[], T | None], log: Path | None = None, timeout: float = DEADLINE, poll: float = 0.05
+) -> T:
+    """Poll `probe` until it returns something truthy; AssertionError naming `what` (and showing
+    the end of the daemon's `log`) otherwise."""
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+            tail = f"; daemon log:\n{log_tail(log)}" if log is not None else ""
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}{tail}")
         time.sleep(poll)
 
 

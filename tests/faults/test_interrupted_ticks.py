@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,10 +63,11 @@ REPEATS = re.compile(r"^same error (\d+) times")
 
 
 @pytest.fixture
-def instance(tmp_path: Path) -> Instance:
+def instance(tmp_path: Path) -> Iterator[Instance]:
+    """A home whose queue holds every run (no workers), as the daemons see it too."""
     write_home(tmp_path / "home")
     inst = Instance.open(tmp_path / "home", Settings(max_concurrent_runs=0))
-    yield inst  # type: ignore[misc]
+    yield inst
     inst.close()
 
 
@@ -83,7 +85,7 @@ def _kill_mid_submission(defs: Path, instance: Instance, log: Path, name: str, h
     """Start a daemon with the hook, kill it -9 while it holds, and return the interrupted tick."""
     proc = start_daemon(defs, instance.home, log, hold_after=hold_after)
     try:
-        tick_id, submitted = wait_for(f"the hook to hold the submission; log:\n{log_tail(log)}", lambda: _held(log))
+        tick_id, submitted = wait_for("the hook to hold the submission", lambda: _held(log), log)
     finally:
         kill_hard(proc)
     tick = _tick(instance.store, name, tick_id)
@@ -106,7 +108,7 @@ def test_sensor_tick_killed_mid_submission_is_resumed_exactly(instance: Instance
     assert state is not None and state.cursor is None  # the cursor moves only with the finished tick
 
     with daemon_process(defs, instance.home, log):
-        wait_for("the interrupted tick to end", lambda: _tick(instance.store, "many", interrupted.id or 0).status != "STARTED")
+        wait_for("the interrupted tick to end", lambda: _tick(instance.store, "many", interrupted.id or 0).status != "STARTED", log)
     resumed = _tick(instance.store, "many", interrupted.id or 0)
     runs = instance.store.list_runs(limit=10_000)
     keys = Counter(r.tags.get("dagdeck/run_key") for r in runs)
@@ -131,7 +133,7 @@ def test_schedule_tick_killed_mid_submission_is_resumed_exactly(instance: Instan
     when = _scheduled_iso(interrupted.scheduled_at)
 
     with daemon_process(defs, instance.home, log):
-        wait_for("the interrupted tick to end", lambda: _tick(instance.store, "burst", interrupted.id or 0).status != "STARTED")
+        wait_for("the interrupted tick to end", lambda: _tick(instance.store, "burst", interrupted.id or 0).status != "STARTED", log)
     resumed = _tick(instance.store, "burst", interrupted.id or 0)
     assert resumed.status == "SUCCESS", (resumed, log_tail(log))
     runs = instance.store.list_runs(limit=10_000)
@@ -167,8 +169,7 @@ def test_failing_sensor_collapses_into_one_tick_row(instance: Instance, tmp_path
     log = tmp_path / "daemon.log"
     with daemon_process(defs, instance.home, log):
         wait_for(
-            f"20 evaluations of the failing sensor; log:\n{log_tail(log)}",
-            lambda: _evaluations(instance.store.list_ticks("broken", limit=1000)) >= 20,
+            "20 evaluations of the failing sensor", lambda: _evaluations(instance.store.list_ticks("broken", limit=1000)) >= 20, log
         )
     ticks = instance.store.list_ticks("broken", limit=1000)
     assert len(ticks) == 1, [(t.status, t.skip_reason) for t in ticks[:5]]
