@@ -110,12 +110,15 @@ def record_tick(
         store.commit_tick(t, tick_cursor, name, [])
         return TickResult(t, [])
 
-    if evaluation.error is not None:
+    def fail(error: str) -> TickResult:
         if resumed is None and collapse_repeats:
-            repeated = _repeat_failure(store, latest, evaluation.error, failure_cursor, now)
+            repeated = _repeat_failure(store, latest, error, failure_cursor, now)
             if repeated is not None:
                 return TickResult(repeated, [])
-        return end(TickStatus.FAILURE, failure_cursor, error=evaluation.error)
+        return end(TickStatus.FAILURE, failure_cursor, error=error)
+
+    if evaluation.error is not None:
+        return fail(evaluation.error)
 
     keyed: list[tuple[str | None, RunRequest]] = []
     seen: set[str] = set()
@@ -142,7 +145,7 @@ def record_tick(
             spec, _plan = build_spec(loaded, request, job_name, trigger, tags)
             specs.append((key, spec))
     except DagdeckError as err:
-        return end(TickStatus.FAILURE, failure_cursor, error=f"cannot launch: {err}")
+        return fail(f"cannot launch: {err}")
 
     t = resumed
     if t is None:

@@ -149,6 +149,8 @@ MODE = ["boom"]
 def flaky(context):
     if MODE[0] == "ok":
         return dg.SkipReason("fine")
+    if MODE[0] == "no such job":
+        return dg.RunRequest(job_name="nope")
     raise ValueError(MODE[0])
 
 defs = dg.Definitions(assets=[a], jobs=[a_job], sensors=[flaky])
@@ -187,3 +189,8 @@ def test_identical_failures_collapse_into_one_row_with_a_count(
         ("FAILURE", 3),
     ]
     assert "ValueError: other" in (rows[0].error or "") and "ValueError: boom" in (rows[3].error or "")
+    tick("no such job")  # a request that cannot be launched fails the same way, and collapses too
+    tick()
+    rows = d.store.list_ticks("flaky")
+    assert len(rows) == 5 and failure_repeats(rows[0]) == 2
+    assert (rows[0].error or "").startswith("cannot launch: run request targets unknown job 'nope'")
