@@ -3,10 +3,15 @@
 ``insert_events`` is the one place events are written: it appends them under the event-log lock and
 projects them into asset state in the caller's transaction, so ``runs`` calls it too when a run
 transition carries events. ``EventRow`` is how an event reads back.
+
+``append_events`` never writes a batch twice: its ids are known before COMMIT, so when a COMMIT
+loses its connection the store reads those ids back once reconnected and writes the batch again only
+if they are not there (no schema change needed: a rolled-back batch leaves no row with its content).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, func, select
 
 from dagdeck.store.asset_state import ASSET_MATERIALIZATION, project_events
-from dagdeck.store.connection import StoreConnection, guarded
+from dagdeck.store.connection import StoreConnection, guarded, log_safely
 from dagdeck.store.engine import bulk_write, lock_event_log
 from dagdeck.store.tables import EVENTS
 
@@ -74,23 +79,66 @@ def insert_events(conn: Connection, events: Sequence[Mapping[str, Any]]) -> list
     """Insert events and fold them into ``asset_state`` inside the caller's transaction."""
     if not events:
         return []
-    rows = [_event_params(event) for event in events]
+    return _insert_rows(conn, [_event_params(event) for event in events])
+
+
+def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     lock_event_log(conn)
     ids = bulk_write(conn, EVENTS, rows, return_ids=True)
     project_events(conn, ids, rows)
     return ids
 
 
+def _same_event(found: Row[Any] | None, row: Mapping[str, Any]) -> bool:
+    """Whether the stored row is this event (its id may have gone to another writer's event)."""
+    return found is not None and (found.run_id, found.event_type, found.timestamp, found.message) == (
+        row["run_id"],
+        row["event_type"],
+        row["timestamp"],
+        row["message"],
+    )
+
+
+def _landed(conn: Connection, ids: list[int], rows: list[dict[str, Any]]) -> bool:
+    """Whether a transaction that inserted ``rows`` as ``ids`` committed: its first and last rows are
+    there with their content (on SQLite a rolled-back id may since belong to another event)."""
+    ends = {ids[0]: rows[0], ids[-1]: rows[-1]}
+    found = {row.id: row for row in conn.execute(select(*_EVENT_COLUMNS).where(EVENTS.c.id.in_(list(ends))))}
+    return all(_same_event(found.get(i), row) for i, row in ends.items())
+
+
 class EventsMixin(StoreConnection):
     """``Store`` methods that append to and read the event log."""
 
-    @guarded
     def append_events(self, events: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Append events in one transaction (with their AssetState updates); returns ids in order."""
+        """Append events in one transaction (with their AssetState updates); returns ids in order.
+
+        Exactly once, even when a COMMIT loses its connection (see the module docstring). A full disk
+        raises ``DiskFullError`` without touching the reserve kept for ending runs.
+        """
         if not events:
             return []
-        with self._write() as conn:
-            return insert_events(conn, events)
+        # Normalized once, so a second attempt writes the very same rows (timestamps included).
+        rows = [_event_params(event) for event in events]
+        tried: list[int] = []
+
+        def write() -> list[int]:
+            with self._write() as conn:
+                if tried:
+                    # Under the event-log lock the uncertain transaction is over (it held the lock):
+                    # its rows are either all there or not at all, and no one can add them meanwhile.
+                    lock_event_log(conn)
+                    if _landed(conn, tried, rows):
+                        log_safely(logging.WARNING, "%s: a write of %d events lost its connection at COMMIT "
+                                   "but was recorded; not writing it again", self.where, len(rows))
+                        return list(tried)
+                    log_safely(logging.WARNING, "%s: a write of %d events lost its connection before it "
+                               "was recorded; writing it again", self.where, len(rows))
+                ids = _insert_rows(conn, rows)
+                tried[:] = ids  # known before COMMIT: what the next attempt looks for
+                return ids
+
+        return self._retrying(write, replayable=True, use_reserve=False)
 
     @guarded
     def get_events(

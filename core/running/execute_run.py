@@ -1,8 +1,15 @@
-"""Execute one run inside the current process: the body of a worker (and of fast tests)."""
+"""Execute one run inside the current process: the body of a worker (and of fast tests).
+
+A run whose events can no longer be recorded (full disk, database gone) ends FAILURE at once with
+the reason: its steps are told to stop and the events still in memory go with the failure if they
+fit (see ``event_sink`` for why it stops rather than waits).
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dagdeck.core.defs.asset_key import AssetKey
@@ -12,15 +19,17 @@ from dagdeck.core.defs.io_managers import InMemoryIOManager, IOContext
 from dagdeck.core.errors import DagdeckError
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.instance import Instance
-from dagdeck.core.running.event_sink import EventSink
+from dagdeck.core.running.event_sink import EventSink, EventWriteError, log_safely
 from dagdeck.core.running.executors.in_process import execute_in_process
 from dagdeck.core.running.executors.multiprocess import execute_multiprocess
 from dagdeck.core.running.executors.scheduler import ExecutionResult
 from dagdeck.core.running.plan import ExecutionPlan, build_run_plan
 from dagdeck.core.running.run_env import RunEnv, run_env
 from dagdeck.core.running.run_status import mark_canceled, mark_failure, mark_success
-from dagdeck.core.statuses import RunStatus
-from dagdeck.store import Run
+from dagdeck.core.statuses import FINISHED, RunStatus
+from dagdeck.store import Run, Store, StoreError
+
+_log = logging.getLogger("dagdeck.runs")
 
 
 def choose_executor(defs: Definitions, run: Run) -> ExecutorDef:
@@ -55,6 +64,7 @@ def execute_run(
     cancel_event = cancel_event or threading.Event()
     own_sink = sink is None
     sink = sink or EventSink(instance.store)
+    sink.set_failure_handler(_end_run_on_write_failure(instance.store, run.run_id, sink, cancel_event))
     try:
         try:
             plan = build_run_plan(defs, run)
@@ -69,9 +79,12 @@ def execute_run(
             url = instance.store.url
 
             def sink_factory() -> EventSink:
+                """A step process's own sink: if it cannot write, that process ends the run."""
                 from dagdeck.store import Store
 
-                return EventSink(Store(url))
+                child = EventSink(Store(url))
+                child.set_failure_handler(_end_run_on_write_failure(child.store, run.run_id, child, env.cancel_event))
+                return child
 
             result = execute_multiprocess(plan, env, sink_factory, executor.max_concurrent, grace)
         elif executor.name == "in_process":
@@ -102,6 +115,8 @@ def execute_run(
             mark_failure(instance.store, run.run_id, reason)
             return RunOutcome(RunStatus.FAILURE, None, reason)
         sink.flush()
+        if sink.failure is not None:
+            return _failed_writing(instance.store, run.run_id, sink, result)
         outcome = _finish(instance, run.run_id, result, cancel_event.is_set())
         if outcome.status == RunStatus.SUCCESS:
             _drop_transient_values(plan, env, sink, defs)
@@ -112,6 +127,56 @@ def execute_run(
         for manager in defs.resources.values():
             if isinstance(manager, InMemoryIOManager):
                 manager.forget_run(run.run_id)
+
+
+def _end_run_on_write_failure(
+    store: Store, run_id: str, sink: EventSink, cancel_event: threading.Event
+) -> Callable[[EventWriteError], None]:
+    """The sink's failure handler: stop the steps and record the run's end now, so the CLI and the
+    run's slot never wait on a writer that cannot write."""
+
+    def handler(failure: EventWriteError) -> None:
+        cancel_event.set()
+        _record_write_failure(store, run_id, sink, failure)
+
+    return handler
+
+
+def _record_write_failure(store: Store, run_id: str, sink: EventSink, failure: EventWriteError) -> bool:
+    """End the run FAILURE with the reason and, if they fit, the events held in memory.
+
+    On a full disk the store spends its reserve on this write; if the held events do not fit even
+    so, the failure is recorded without them and says how many were lost.
+    """
+    held = [e for e in sink.take_held() if e.get("run_id") == run_id]
+    try:
+        return mark_failure(store, run_id, failure.reason, events=held)
+    except StoreError as err:
+        if not held:
+            raise
+        log_safely(logging.ERROR, "run %s: %d events held in memory could not be recorded: %s", run_id, len(held), err,
+                   logger=_log)
+    return mark_failure(store, run_id, f"{failure.reason} ({len(held)} events could not be recorded)")
+
+
+def _failed_writing(store: Store, run_id: str, sink: EventSink, result: ExecutionResult) -> RunOutcome:
+    """The outcome of a run whose writer stopped; records the failure if the handler could not."""
+    failure = sink.failure
+    assert failure is not None
+    current = store.get_run(run_id)
+    if current is not None and current.status == RunStatus.CANCELING:  # a cancel came first: honour it
+        mark_canceled(store, run_id, message=f"run canceled; {failure.reason}")
+        return RunOutcome(RunStatus.CANCELED, result, failure.reason)
+    if current is not None and current.status not in FINISHED:
+        _record_write_failure(store, run_id, sink, failure)
+    late = [e for e in sink.take_held() if e.get("run_id") == run_id]  # steps that ended after the failure
+    if late:
+        try:
+            store.append_events(late)
+        except StoreError as err:
+            log_safely(logging.ERROR, "run %s: %d step events could not be recorded: %s", run_id, len(late), err,
+                       logger=_log)
+    return RunOutcome(RunStatus.FAILURE, result, failure.reason)
 
 
 def _drop_transient_values(plan: ExecutionPlan, env: RunEnv, sink: EventSink, defs: Definitions | None = None) -> None:
