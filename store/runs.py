@@ -132,17 +132,21 @@ class RunsMixin(StoreConnection):
         to_status: str,
         fields: Mapping[str, Any] | None = None,
         events: Sequence[Mapping[str, Any]] = (),
+        match: Mapping[str, Any] | None = None,
     ) -> bool:
-        """Compare-and-set the status; False (nothing written) if the run was not in ``from_statuses``.
+        """Compare-and-set the status; False (nothing written) if the run was not in ``from_statuses``
+        or a ``match`` column (None: NULL) differs, e.g. the worker pid a reader judged dead.
 
         Racing writers (a cancel against a finishing run) thus resolve to exactly one winner.
         """
         values = dict(fields or {})
         _check_fields(values)
+        _check_fields(match or {})
         values["status"] = to_status
+        same = [RUNS.c[k].is_(None) if v is None else RUNS.c[k] == v for k, v in (match or {}).items()]
         stmt = (
             update(RUNS)
-            .where(RUNS.c.run_id == run_id, RUNS.c.status.in_(list(from_statuses)))
+            .where(RUNS.c.run_id == run_id, RUNS.c.status.in_(list(from_statuses)), *same)
             .values(**values)
         )
         with self._write() as conn:
@@ -158,38 +162,55 @@ class RunsMixin(StoreConnection):
         active_statuses: Iterable[str],
         to_status: str = "STARTING",
         event_factory: Callable[[Run], Mapping[str, Any]] | None = None,
+        claim_fields: Mapping[str, Any] | None = None,
     ) -> list[Run]:
-        """Move the oldest QUEUED runs into the free slots under ``max_active``, atomically.
+        """Move the oldest QUEUED runs into the free slots under ``max_active`` (negative: no
+        limit; 0: none, the queue is paused), atomically.
 
-        Returns the claimed runs with their new status; ``event_factory`` events go in the same transaction.
+        ``claim_fields`` (who claims, and when) are written with the new status, so a claimer that
+        dies before starting the worker leaves a claim others can judge. Returns the claimed runs
+        as written; ``event_factory`` events go in the same transaction.
         """
+        fields = dict(claim_fields or {})
+        _check_fields(fields)
         with self._write() as conn:
             lock_run_queue(conn)
-            active = conn.execute(
-                select(func.count()).select_from(RUNS).where(RUNS.c.status.in_(list(active_statuses)))
-            ).scalar_one()
-            free = max_active - int(active)
-            if free <= 0:
-                return []
-            pick = (
-                select(RUNS)
-                .where(RUNS.c.status == "QUEUED")
-                .order_by(RUNS.c.created_at, RUNS.c.run_id)
-                .limit(free)
-            )
+            pick = select(RUNS).where(RUNS.c.status == "QUEUED").order_by(RUNS.c.created_at, RUNS.c.run_id)
+            if max_active >= 0:
+                active = conn.execute(
+                    select(func.count()).select_from(RUNS).where(RUNS.c.status.in_(list(active_statuses)))
+                ).scalar_one()
+                free = max_active - int(active)
+                if free <= 0:
+                    return []
+                pick = pick.limit(free)
             runs = [_run_model(row) for row in conn.execute(skip_locked(conn, pick))]
             if not runs:
                 return []
             conn.execute(
                 update(RUNS)
                 .where(RUNS.c.run_id.in_([run.run_id for run in runs]), RUNS.c.status == "QUEUED")
-                .values(status=to_status)
+                .values(status=to_status, **fields)
             )
             for run in runs:
                 run.status = to_status
+                for name, value in fields.items():
+                    setattr(run, name, value)
             if event_factory is not None:
                 insert_events(conn, [event_factory(run) for run in runs])
             return runs
+
+    @guarded
+    def set_worker(self, run_id: str, pid: int, started_at: float | None, heartbeat_at: float) -> bool:
+        """Record the worker a claimer just started, unless the worker recorded itself already
+        (it may have; and a second spawn after a lost reply must not overwrite the real one)."""
+        stmt = (
+            update(RUNS)
+            .where(RUNS.c.run_id == run_id, RUNS.c.pid.is_(None))
+            .values(pid=pid, pid_started_at=started_at, heartbeat_at=heartbeat_at)
+        )
+        with self._write() as conn:
+            return conn.execute(stmt).rowcount == 1
 
 
 def insert_queued_run(conn: Connection, run: Run, events: Sequence[Mapping[str, Any]]) -> None:

@@ -41,6 +41,16 @@ class Run(SQLModel, table=True):
     host: str | None = None
     heartbeat_at: float | None = None
     failure_reason: str | None = None
+    # Who claimed the run from the queue and when (revision 0003): until the worker's pid is
+    # recorded, a reader judges a STARTING run by its claimer, so a claimer that died between the
+    # claim and the fork cannot leave the run (and its slot) taken for good.
+    claimed_at: float | None = None
+    claimer_pid: int | None = None
+    claimer_started_at: float | None = None
+    # The worker's start time with its pid (a recycled pid has another), and the processes it saw
+    # leave its session (``[[pid, start time], ...]``), so whoever finds it dead can stop them.
+    pid_started_at: float | None = None
+    processes: list[list[float]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class EventRecord(SQLModel, table=True):
