@@ -1,11 +1,10 @@
 """The one place that starts runs: create them QUEUED, drain the queue into free slots (the workers
-are forked by `worker.start_queued`, which a finishing worker calls too), watch for workers that died
-without their final event, cancel and re-execute."""
+are forked by `worker.start_queued`, which a finishing worker calls too), judge whether an
+unfinished run still has a live worker (every read of a run does), cancel and re-execute."""
 
 from __future__ import annotations
 
 import copy
-import os
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -18,13 +17,18 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import CodeLocation
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.instance import Instance
+from dagdeck.core.running import forkserver
 from dagdeck.core.running.plan import ExecutionPlan, plan_assets, plan_job
-from dagdeck.core.running.processes import HOST, kill_orphaned_group, pid_alive_since
-from dagdeck.core.running.run_status import mark_canceled, mark_failure, request_cancel
-from dagdeck.core.running.step_status import UNFINISHED_STEP, fold_steps
+from dagdeck.core.running.processes import HOST, is_alive, kill_remains, pid_alive_since
+from dagdeck.core.running.run_status import mark_dead, request_cancel
+from dagdeck.core.running.step_status import fold_steps
 from dagdeck.core.running.worker import start_queued
 from dagdeck.core.statuses import ACTIVE, FINISHED, RunStatus, StepStatus
 from dagdeck.store import Run
+
+CLAIM_SECONDS = 10.0
+"""A claim this old without a worker pid is dead, whoever made it: starting a worker takes
+milliseconds (half a second when the worker server must be started by exec first)."""
 
 
 @dataclass
@@ -112,6 +116,8 @@ class Launcher:
 
     # -- creating and starting -----------------------------------------------------------------
     def submit(self, spec: LaunchSpec, start: bool = True) -> Run:
+        """Create the run QUEUED; with `start`, judge the active runs (a dead one may hold a slot)
+        and drain the queue."""
         now = time.time()
         run_id = new_run_id()
         plan: dict[str, Any] = {"steps": spec.steps}
@@ -142,7 +148,7 @@ class Launcher:
             [make_event(EventType.RUN_ENQUEUED, run_id, message=f"queued by {spec.trigger}", timestamp=now)],
         )
         if start:
-            self.drain()
+            self.watch()
         return self.store.get_run(run_id) or run
 
     def drain(self) -> list[str]:
@@ -151,81 +157,59 @@ class Launcher:
         self._children.update(started)
         return list(started)
 
-    # -- watching ------------------------------------------------------------------------------
+    # -- judging workers -----------------------------------------------------------------------
     def watch(self) -> list[str]:
-        """Detect dead workers, then fill free slots. Returns ids of runs marked failed."""
-        ended: list[str] = []
+        """Judge every active run's worker, then fill free slots. Returns ids of runs ended."""
+        active = self.store.runs_by_status([str(s) for s in ACTIVE])
+        ids = {run.run_id for run in active}
         for run_id, pid in list(self._children.items()):
-            code = _reap(pid)
-            if code is None:
-                continue
-            del self._children[run_id]
-            run = self.store.get_run(run_id)
-            if run is not None and run.status not in FINISHED:
-                why = f"worker exited with signal {-code}" if code < 0 else f"worker exited with code {code}"
-                if self._end_dead(run, why + " before recording the end of the run"):
-                    ended.append(run_id)
-        now = time.time()
-        stale = self.instance.settings.stale_heartbeat_seconds
-        for run in self.store.runs_by_status([str(s) for s in ACTIVE]):
-            if run.run_id in self._children:
-                continue
-            if run.host == HOST:
-                # a forked worker is younger than its run; an in-process run (dg.materialize) lives
-                # in a process that may be much older, so only its being alive can be checked
-                spawned = (
-                    0.0
-                    if run.trigger == "in_process"
-                    else min(t for t in (run.heartbeat_at, run.started_at, run.created_at) if t is not None)
-                )
-                if run.pid and not pid_alive_since(run.pid, spawned):
-                    # STARTING runs get their pid a moment after the claim: give them a grace period
-                    if run.status == RunStatus.STARTING and now - (run.heartbeat_at or run.created_at) < 10:
-                        continue
-                    if self._end_dead(run, f"worker process {run.pid} died without recording the end of the run"):
-                        ended.append(run.run_id)
-            elif run.heartbeat_at is not None and now - run.heartbeat_at > stale:
-                why = f"worker on {run.host} sent no heartbeat for {now - run.heartbeat_at:.0f}s"
-                if self._end_dead(run, why):
-                    ended.append(run.run_id)
+            if run_id not in ids:  # ended and recorded: its exit code tells nothing more
+                self._children.pop(run_id, None)
+                forkserver.exit_code(pid)
+        ended = self.check(active)
         self.drain()
         return ended
 
-    def _end_dead(self, run: Run, reason: str) -> bool:
-        if run.host == HOST and run.pid:
-            # step processes of a multiprocess run outlive a killed worker: stop them too
-            kill_orphaned_group(run.pid, run.created_at)
-        events = self._close_steps(run)
-        if run.status == RunStatus.CANCELING:
-            return mark_canceled(self.store, run.run_id, events=events, message=f"run canceled ({reason})")
-        return mark_failure(self.store, run.run_id, reason, events=events)
+    def check(self, runs: Iterable[Run]) -> list[str]:
+        """End every run among `runs` whose worker is dead or hung, killing what is left of its
+        processes on this host. Returns the ids of the runs ended here."""
+        now = time.time()
+        stale = self.instance.settings.stale_heartbeat_seconds
+        ended = []
+        for run in runs:
+            reason = dead_reason(run, now, stale)
+            if reason is None:
+                continue
+            if run.host == HOST and run.trigger != "in_process":
+                reason = self._exit_reason(run) or reason
+                recorded = None if self.instance.settings.keep_orphan_processes else run.processes
+                kill_remains(run.pid, run.pid_started_at, recorded, run.created_at)
+            if mark_dead(self.store, run, reason):
+                ended.append(run.run_id)
+        return ended
 
-    def _close_steps(self, run: Run) -> list[dict[str, Any]]:
-        """Steps left running by a dead worker end failed (or canceled); unstarted ones skipped."""
-        steps = fold_steps(run, self.store.get_events(run_id=run.run_id, limit=1_000_000))
-        canceling = run.status == RunStatus.CANCELING
-        events = []
-        for s in steps.values():
-            if s.status in UNFINISHED_STEP:
-                events.append(
-                    make_event(
-                        EventType.STEP_FAILURE,
-                        run.run_id,
-                        step_key=s.key,
-                        asset_key=s.asset_key,
-                        message="canceled" if canceling else "worker died",
-                        level="ERROR",
-                        error="worker died during this step",
-                        canceled=canceling,
-                    )
-                )
-            elif s.status == StepStatus.PENDING:
-                events.append(
-                    make_event(
-                        EventType.STEP_SKIPPED, run.run_id, step_key=s.key, message="run ended before this step"
-                    )
-                )
-        return events
+    def fresh(self, run: Run) -> Run:
+        """`run` as it is now, after judging its worker (every read of an unfinished run does); a
+        run ended here frees its slot, so the queue is drained."""
+        if run.status in FINISHED:
+            return run
+        current = self.store.get_run(run.run_id) or run
+        if current.status not in FINISHED and self.check([current]):
+            self.drain()
+            current = self.store.get_run(run.run_id) or current
+        return current
+
+    def _exit_reason(self, run: Run) -> str | None:
+        """How a worker this process had forked ended, as reported by the worker server."""
+        pid = self._children.get(run.run_id)
+        if pid is None or pid != run.pid:
+            return None
+        code = forkserver.exit_code(pid, wait=1.0)
+        if code is None:
+            return None
+        self._children.pop(run.run_id, None)
+        how = f"signal {-code}" if code < 0 else f"code {code}"
+        return f"worker exited with {how} before recording the end of the run"
 
     def wait(self, run_id: str, timeout: float | None = None, poll: float = 0.1) -> Run:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -245,7 +229,12 @@ class Launcher:
 
     # -- cancel and re-execute -----------------------------------------------------------------
     def cancel(self, run_id: str) -> RunStatus | None:
+        """Request the cancel; a run whose worker is already gone (or never started) ends at once."""
         status = request_cancel(self.store, run_id)
+        if status == RunStatus.CANCELING:
+            run = self.store.get_run(run_id)
+            if run is not None and self.check([run]):
+                status = RunStatus.CANCELED
         if status == RunStatus.CANCELED:
             self.drain()
         return status
@@ -280,12 +269,37 @@ class Launcher:
         return self.submit(spec)
 
 
-def _reap(pid: int) -> int | None:
-    """Exit status of a worker we forked (negative signal number), or None while it runs."""
-    try:
-        done, status = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return 0
-    if done == 0:
+def dead_reason(run: Run, now: float, stale: float) -> str | None:
+    """Why an unfinished run has no live worker, or None while it has one (or still may get one).
+
+    Before its worker is recorded, a run is judged by its claim: the claiming process must be alive
+    (on this host) and the claim younger than `CLAIM_SECONDS`. After, on this host, the worker's pid
+    must still be the process that started at the recorded time; on any host, a worker whose
+    heartbeat is older than `stale` seconds is dead or hung.
+    """
+    if run.status not in ACTIVE:
         return None
-    return os.waitstatus_to_exitcode(status)
+    here = run.host == HOST
+    if run.pid is None:
+        claimer, since = run.claimer_pid, run.claimer_started_at
+        if here and claimer and since is not None and not is_alive(claimer, since):
+            return f"the process that claimed it ({claimer} on {HOST}) died before starting its worker"
+        claimed = run.claimed_at or run.heartbeat_at or run.created_at
+        if now - claimed > CLAIM_SECONDS:
+            return f"no worker started within {CLAIM_SECONDS:.0f}s of its claim"
+        return None
+    if here:
+        if run.pid_started_at is not None:
+            alive = is_alive(run.pid, run.pid_started_at)
+        else:  # recorded before start times were: a worker is younger than its run
+            spawned = 0.0 if run.trigger == "in_process" else run.started_at or run.created_at
+            alive = pid_alive_since(run.pid, spawned)
+        if not alive:
+            who = "process" if run.trigger == "in_process" else "worker process"
+            return f"{who} {run.pid} died without recording the end of the run"
+        if run.trigger == "in_process":
+            return None  # it runs in the caller's process, which sends no heartbeat
+    if run.heartbeat_at is not None and now - run.heartbeat_at > stale:
+        where = f"{run.pid}" if here else f"{run.pid} on {run.host}"
+        return f"worker {where} sent no heartbeat for {now - run.heartbeat_at:.0f}s (hung or cut off)"
+    return None
