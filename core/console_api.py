@@ -223,17 +223,30 @@ class ConsoleAPI:
         limit: int = 100,
         offset: int = 0,
     ) -> list[Run]:
-        return self.instance.store.list_runs(statuses=statuses, job=job, text=text, limit=limit, offset=offset)
+        runs = self.instance.store.list_runs(statuses=statuses, job=job, text=text, limit=limit, offset=offset)
+        return self._judged(runs)
 
     def count_runs(self, statuses: list[str] | None = None, job: str | None = None, text: str | None = None) -> int:
         return self.instance.store.count_runs(statuses=statuses, job=job, text=text)
 
     def active_run_count(self) -> int:
-        return len(self.instance.store.runs_by_status([RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING]))
+        active = self.instance.store.runs_by_status([RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING])
+        return sum(run.status not in FINISHED for run in self._judged(active))
 
     def get_run(self, run_id: str) -> Run | None:
         store = self.instance.store
-        return store.get_run(run_id) or store.find_run(run_id)
+        run = store.get_run(run_id) or store.find_run(run_id)
+        return self.launcher.fresh(run) if run is not None else None
+
+    def _judged(self, runs: list[Run]) -> list[Run]:
+        """`runs` after judging the workers of the unfinished ones (a readonly console reads here
+        too): a run whose worker died ends FAILURE, and its slot goes to the next queued run."""
+        ended = set(self.launcher.check([run for run in runs if run.status not in FINISHED]))
+        if not ended:
+            return runs
+        self.launcher.drain()
+        store = self.instance.store
+        return [(store.get_run(run.run_id) or run) if run.run_id in ended else run for run in runs]
 
     def run_view(self, run_id: str) -> RunView | None:
         run = self.get_run(run_id)
