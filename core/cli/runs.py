@@ -11,7 +11,7 @@ import typer
 from dagdeck.core.cli.context import CliContext, cli_context
 from dagdeck.core.cli.launch import find_run, print_detached, wait_and_report
 from dagdeck.core.cli.output import console, line, print_json, print_run_summary, status_text
-from dagdeck.core.errors import DagdeckError
+from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.running.launcher import Launcher
 from dagdeck.core.running.step_logs import step_log_path
 from dagdeck.core.statuses import FINISHED, RunStatus
@@ -61,7 +61,8 @@ def runs_show(
 ) -> None:
     """One run: steps with status and duration, materializations with metadata."""
     state = cli_context(ctx)
-    view = run_view(state.instance().store, find_run(state, run_id))
+    instance = state.instance()
+    view = run_view(instance.store, Launcher(instance).fresh(find_run(state, run_id)))
     if as_json:
         print_json(view.to_json())
     else:
@@ -120,6 +121,10 @@ def runs_logs(
     """Print captured stdout/stderr of a run's steps."""
     state = cli_context(ctx)
     run = find_run(state, run_id)
+    steps = list((run.plan or {}).get("steps") or [])
+    if step is not None and steps and step not in steps:
+        known = did_you_mean(step, steps) or f"its steps: {', '.join(steps)}"
+        raise DagdeckError(f"run {run.run_id[:8]} has no step {step!r}; {known}")
     tail = _LogTail(state, run.run_id, step)
     lines: list[dict[str, str]] = []
 
@@ -132,11 +137,12 @@ def runs_logs(
         sys.stdout.flush()
 
     pump()
+    launcher = Launcher(state.instance())
     while follow:
-        current = state.instance().store.get_run(run.run_id)
+        current = launcher.fresh(run)  # a dead worker ends the run, and so the follow
         time.sleep(0.3)
         pump()
-        if current is None or current.status in FINISHED:
+        if current.status in FINISHED:
             break
     if as_json:
         print_json({"run_id": run.run_id, "step": step, "lines": lines})
