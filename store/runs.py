@@ -163,9 +163,10 @@ class RunsMixin(StoreConnection):
         to_status: str = "STARTING",
         event_factory: Callable[[Run], Mapping[str, Any]] | None = None,
         claim_fields: Mapping[str, Any] | None = None,
+        batch: int | None = None,
     ) -> list[Run]:
         """Move the oldest QUEUED runs into the free slots under ``max_active`` (negative: no
-        limit; 0: none, the queue is paused), atomically.
+        limit; 0: none, the queue is paused), at most ``batch`` of them, atomically.
 
         ``claim_fields`` (who claims, and when) are written with the new status, so a claimer that
         dies before starting the worker leaves a claim others can judge. Returns the claimed runs
@@ -183,7 +184,9 @@ class RunsMixin(StoreConnection):
                 free = max_active - int(active)
                 if free <= 0:
                     return []
-                pick = pick.limit(free)
+                batch = free if batch is None else min(batch, free)
+            if batch is not None:
+                pick = pick.limit(batch)
             runs = [_run_model(row) for row in conn.execute(skip_locked(conn, pick))]
             if not runs:
                 return []

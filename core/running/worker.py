@@ -46,6 +46,9 @@ PAUSE_AFTER_CLAIM = "DAGDECK_TEST_PAUSE_AFTER_CLAIM"
 claim commits, so a test can kill it between the claim and the fork. Read once and removed."""
 SCAN_SECONDS = 1.0
 """How often a worker looks for processes that left its session, to record them."""
+CLAIM_BATCH = 16
+"""Runs claimed per transaction: each claim's time stays close to its worker's start, however many
+runs an unlimited queue releases at once."""
 
 
 def start_queued(instance: Instance) -> dict[str, int]:
@@ -65,6 +68,7 @@ def start_queued(instance: Instance) -> dict[str, int]:
                 "claimer_started_at": my_start(),
                 "claimed_at": time.time(),
             },
+            batch=CLAIM_BATCH,
         )
         if not claimed:
             if threading.active_count() > 1:
@@ -79,8 +83,8 @@ def start_queued(instance: Instance) -> dict[str, int]:
             except SpawnError as err:
                 failed = True
                 mark_failure(instance.store, run.run_id, f"worker not started: {err}")
-        if not failed:
-            return started
+        if not failed and len(claimed) < CLAIM_BATCH:
+            return started  # else a failed spawn freed a slot, or more runs may be waiting
 
 
 def _spawn(instance: Instance, run: Run) -> int:

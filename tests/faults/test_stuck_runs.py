@@ -35,6 +35,7 @@ from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, assets_spec
 from dagdeck.core.running.worker import PAUSE_AFTER_CLAIM
 from dagdeck.core.statuses import FINISHED
+from dagdeck.store import Run
 
 
 def _claim_then_stop(home: Path, defs: Path, leftovers: Leftovers) -> tuple[subprocess.Popen[str], str]:
@@ -142,7 +143,8 @@ def test_twenty_queued_runs_behind_a_jammed_slot_all_finish(
 
 
 def test_no_limit_and_paused_queue(defs: Path, home: Path, leftovers: Leftovers) -> None:
-    """`max_concurrent_runs = -1` means no limit; 0 pauses the queue; below -1 is a settings error."""
+    """Failure 8 (its settings part): `max_concurrent_runs = -1` means no limit; 0 pauses the queue;
+    below -1 is a settings error."""
     write_settings(home, max_concurrent_runs=-1)
     ids = [run(home, defs, "materialize", "--select", "waiter", "--detach").stdout.strip() for _ in range(5)]
     for run_id in ids:
@@ -213,3 +215,16 @@ def test_a_worker_outlives_its_launcher_in_its_own_session(
     assert parent_cmdline(worker) == "dagdeck worker server"
     (defs.parent / "open").write_text("")
     wait_for("the run to succeed", lambda: get_run(home, run_id).status == "SUCCESS")
+
+
+def test_claims_without_a_limit_come_in_batches(instance: Instance) -> None:
+    """Failures 1 and 8: `max_concurrent_runs = -1` claims every queued run (0 none), a batch per
+    transaction, so each claim's time stays close to its worker's start (an old claim is dead)."""
+    for i in range(20):
+        instance.store.add_run(Run(run_id=f"r{i:02d}", job_name="j", status="QUEUED", created_at=float(i)))
+    assert instance.store.claim_queued_runs(0, ["STARTING"]) == []
+    first = instance.store.claim_queued_runs(-1, ["STARTING"], batch=16, claim_fields={"claimer_pid": 7})
+    assert [r.run_id for r in first] == [f"r{i:02d}" for i in range(16)]
+    assert {r.claimer_pid for r in first} == {7}
+    rest = instance.store.claim_queued_runs(-1, ["STARTING"])
+    assert [r.run_id for r in rest] == [f"r{i:02d}" for i in range(16, 20)]
