@@ -17,12 +17,11 @@ from dagdeck.core.cli.context import CliContext
 from dagdeck.core.cli.output import console, err_console, print_json, print_run_summary
 from dagdeck.core.errors import DagdeckError
 from dagdeck.core.running.launcher import Launcher, LaunchSpec
-from dagdeck.core.running.plan import ExecutionPlan, step_configs
+from dagdeck.core.running.plan import CONFIG_FORM, ExecutionPlan, config_shape_problem, step_configs
 from dagdeck.core.statuses import RunStatus
 from dagdeck.core.views.runs import run_summary_json, run_view
 from dagdeck.store import Run
 
-CONFIG_FORM = '{"ops": {"STEP": {"config": {...}}}}'
 """The shape of run config, for the fix part of a --config error."""
 
 
@@ -38,7 +37,7 @@ def parse_config(config: str | None) -> dict[str, Any]:
         raise DagdeckError(f"--config is not valid JSON: {err}") from None
     if not isinstance(data, dict):
         raise DagdeckError(f"--config must be a JSON object like {CONFIG_FORM}")
-    problem = _config_shape_problem(data)
+    problem = config_shape_problem(data)
     if problem:
         raise DagdeckError(f"--config: {problem}; run config looks like {CONFIG_FORM}")
     return data
@@ -60,30 +59,6 @@ def _read_config_file(name: str) -> str:
     except OSError as err:
         reason = (err.strerror or str(err)).lower()
     raise DagdeckError(f"--config @{name}: {reason}; give @PATH of a JSON file, or the JSON itself")
-
-
-def _config_shape_problem(data: dict[str, Any]) -> str | None:
-    """What the planner would trip over: `ops` must map step names to objects, and `config`, where
-    given, must be an object."""
-    ops = data.get("ops")
-    if ops is None:
-        return None
-    if not isinstance(ops, dict):
-        return f'"ops" must be an object of steps, not {_json_kind(ops)}'
-    for step, entry in ops.items():
-        if entry is None:
-            continue
-        if not isinstance(entry, dict):
-            return f'"ops"."{step}" must be an object, not {_json_kind(entry)}'
-        if entry.get("config") is not None and not isinstance(entry["config"], dict):
-            return f'"ops"."{step}"."config" must be an object, not {_json_kind(entry["config"])}'
-    return None
-
-
-def _json_kind(value: Any) -> str:
-    """The JSON word for a parsed value's type ("a number", "a list"), for error messages."""
-    kinds = ((bool, "true/false"), (int | float, "a number"), (str, "a string"), (list, "a list"))
-    return next((word for kind, word in kinds if isinstance(value, kind)), "null")
 
 
 def print_detached(run: Run, as_json: bool) -> None:

@@ -11,7 +11,7 @@ import traceback
 from typing import Any
 
 from dagdeck.core.defs.checks import AssetCheckResult, AssetCheckSeverity
-from dagdeck.core.defs.metadata import normalize
+from dagdeck.core.defs.metadata import MAX_METADATA_BYTES, normalize
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv, load_inputs, step_context
@@ -43,7 +43,11 @@ def execute_check(step: Step, env: RunEnv) -> StepStatus:
             description="the check raised an exception",
         )
     severity = AssetCheckSeverity(result.severity)
-    env.emit(check_evaluation_event(env.run_id, step.key, akey, step.check_name or "", result, tb))
+    env.emit(
+        check_evaluation_event(
+            env.run_id, step.key, akey, step.check_name or "", result, tb, max_bytes=env.metadata_max_bytes
+        )
+    )
     ended = time.time()
     if not result.passed and severity == AssetCheckSeverity.ERROR and step.blocking:
         error = f"blocking check {step.check_name} failed" + (f": {result.description}" if result.description else "")
@@ -85,6 +89,7 @@ def check_evaluation_event(
     check_name: str,
     result: AssetCheckResult,
     tb: str | None = None,
+    max_bytes: int = MAX_METADATA_BYTES,
 ) -> dict[str, Any]:
     severity = AssetCheckSeverity(result.severity)
     return make_event(
@@ -97,7 +102,7 @@ def check_evaluation_event(
         check_name=check_name,
         passed=bool(result.passed),
         severity=str(severity),
-        metadata=normalize(result.metadata),
+        metadata=normalize(result.metadata, max_bytes),
         description=result.description,
         traceback=tb,
     )

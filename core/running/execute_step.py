@@ -140,12 +140,12 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
                         step_key=step.key,
                         asset_key=_akey(step),
                         message=f"materialized {_akey(step)}",
-                        metadata=normalize(metadata),
+                        metadata=normalize(metadata, env.metadata_max_bytes),
                         code_version=step.code_version,
                     )
                 )
             elif metadata:
-                events[-1]["data"]["metadata"] = normalize(metadata)
+                events[-1]["data"]["metadata"] = normalize(metadata, env.metadata_max_bytes)
     except Exception as err:
         tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
         return None, (f"storing output failed: {type(err).__name__}: {err}", tb)

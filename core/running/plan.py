@@ -248,8 +248,16 @@ def _mark(src: Source, in_run: bool) -> Source:
     return Source(src.step_key, src.output, src.asset_key, in_run and src.in_run, src.io_manager_key)
 
 
+CONFIG_FORM = '{"ops": {"STEP": {"config": {...}}}}'
+
+
 def step_configs(plan: ExecutionPlan, run_config: Mapping[str, Any]) -> dict[str, Config]:
     """Validate run config (`{"ops": {step: {"config": {...}}}}`) before the run starts."""
+    if not isinstance(run_config or {}, Mapping):
+        raise RunConfigError(f"run config must be an object like {CONFIG_FORM}")
+    problem = config_shape_problem(run_config or {})
+    if problem:
+        raise RunConfigError(f"run config: {problem}; run config looks like {CONFIG_FORM}")
     ops_cfg = dict((run_config or {}).get("ops") or {})
     names = {}
     for step in plan.steps.values():
@@ -282,3 +290,27 @@ def step_configs(plan: ExecutionPlan, run_config: Mapping[str, Any]) -> dict[str
                 f"(expected {ctype.__name__} fields: {', '.join(ctype.model_fields) or 'none'})"
             ) from None
     return out
+
+
+def config_shape_problem(data: Mapping[str, Any]) -> str | None:
+    """What the planner would trip over: `ops` must map step names to objects, and `config`, where
+    given, must be an object."""
+    ops = data.get("ops")
+    if ops is None:
+        return None
+    if not isinstance(ops, dict):
+        return f'"ops" must be an object of steps, not {_json_kind(ops)}'
+    for step, entry in ops.items():
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            return f'"ops"."{step}" must be an object, not {_json_kind(entry)}'
+        if entry.get("config") is not None and not isinstance(entry["config"], dict):
+            return f'"ops"."{step}"."config" must be an object, not {_json_kind(entry["config"])}'
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    """The JSON word for a parsed value's type ("a number", "a list"), for error messages."""
+    kinds = ((bool, "true/false"), (int | float, "a number"), (str, "a string"), (list, "a list"))
+    return next((word for kind, word in kinds if isinstance(value, kind)), "null")

@@ -18,6 +18,7 @@ from dagdeck.core.defs.config import Config
 from dagdeck.core.defs.context import StepContext
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext, IOManager
+from dagdeck.core.defs.metadata import MAX_METADATA_BYTES
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.plan import ExecutionPlan, Source, Step, step_configs
 from dagdeck.store import Run
@@ -43,6 +44,8 @@ class RunEnv:
     storage_dir: Path
     logs_dir: Path | None = None
     log_max_bytes: int = 10 * 1024 * 1024
+    metadata_max_bytes: int = MAX_METADATA_BYTES
+    """Each metadata value over this is stored truncated (settings: max_metadata_bytes)."""
     configs: dict[str, Config] = field(default_factory=dict)
     values: dict[tuple[str, str], Any] = field(default_factory=dict)
     """Outputs of this run's steps kept in memory (in-process executor only)."""
@@ -78,6 +81,7 @@ def run_env(
         storage_dir=instance.storage_dir,
         logs_dir=instance.run_logs_dir(run.run_id),
         log_max_bytes=instance.settings.step_log_max_bytes,
+        metadata_max_bytes=instance.settings.max_metadata_bytes,
         configs=step_configs(plan, run.run_config or {}),
         prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
         run_tags=dict(run.tags or {}),

@@ -64,6 +64,7 @@ class TaskSpec:
     store_url: str
     home: str
     log_max_bytes: int
+    metadata_max_bytes: int
 
     @property
     def cancel_name(self) -> str:
@@ -85,7 +86,7 @@ def execute_dask(
 ) -> ExecutionResult:
     """Run ``plan`` on Dask; raises DaskLaunchError (before any step starts) when it cannot."""
     check_dask(plan, env, location)
-    spec = TaskSpec(env.run_id, store_url, str(home), env.log_max_bytes)
+    spec = TaskSpec(env.run_id, store_url, str(home), env.log_max_bytes, env.metadata_max_bytes)
     address = config.get("scheduler_address")
     limit = int(config.get("max_concurrent") or 0) or None
     with _client(address, config) as client:
@@ -341,7 +342,11 @@ class _WorkerRun:
         if run is None:
             raise RuntimeError(f"run {spec.run_id} not found in {store.where}")
         defs = load(CodeLocation.from_dict(run.location or {})).defs
-        settings = Settings(store_url=spec.store_url, step_log_max_bytes=spec.log_max_bytes)
+        settings = Settings(
+            store_url=spec.store_url,
+            step_log_max_bytes=spec.log_max_bytes,
+            max_metadata_bytes=spec.metadata_max_bytes,
+        )
         instance = Instance(Path(spec.home), store, settings)
         self.spec = spec
         self.sink = sink
