@@ -1,7 +1,7 @@
 """Steps as Dask tasks, on an existing cluster (``scheduler_address``) or a LocalCluster made per run.
 
 Nothing of the run is pickled but names: each task gets the run id, the store URL and the home, and
-the Dask worker loads the run's code location itself, the way ``python -m core.worker`` does. User
+the Dask worker loads the run's code location itself (``dask_worker.py``), as a run's worker does. User
 resources (database clients, locks) thus never need to be picklable, and a worker keeps one loaded
 copy per run for all the steps it is given. Workers write their own events through their own store
 connection and pass values through the filesystem IO manager, so the cluster needs what a second
@@ -21,54 +21,29 @@ import logging
 import os
 import queue
 import socket
-import threading
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dagdeck.core.defs.io_managers import InMemoryIOManager
+from dagdeck.core.defs.io_managers import PRIVATE_FILE_MODE, InMemoryIOManager, make_private_dirs
 from dagdeck.core.errors import DagdeckError
-from dagdeck.core.instance import Instance
-from dagdeck.core.running.execute_step import execute_step
+from dagdeck.core.running.executors.dask_worker import TaskSpec, run_step_task
 from dagdeck.core.running.executors.scheduler import ExecutionResult, record_lost_step, schedule
-from dagdeck.core.running.plan import ExecutionPlan, Step, build_run_plan
-from dagdeck.core.running.run_env import RunEnv, run_env
-from dagdeck.core.settings import Settings
+from dagdeck.core.running.plan import ExecutionPlan, Step
+from dagdeck.core.running.run_env import RunEnv
 from dagdeck.core.statuses import StepStatus
 
 if TYPE_CHECKING:
     from distributed import Client, Future
     from distributed.security import Security
 
-    from dagdeck.core.running.event_sink import EventSink
-    from dagdeck.store import Store
 
 _LOCAL_CLUSTER_DEFAULTS: dict[str, Any] = {"n_workers": 2, "threads_per_worker": 1}
-_WORKER_IDLE_SECONDS = 60.0
-_WORKER_RUNS_KEPT = 8
 
 
 class DaskLaunchError(DagdeckError):
     """The run cannot start on Dask (missing extra, unreachable scheduler, unshared storage)."""
-
-
-@dataclass(frozen=True)
-class TaskSpec:
-    """What a Dask worker needs to run any step of one run; names only, so it pickles anywhere."""
-
-    run_id: str
-    store_url: str
-    home: str
-    log_max_bytes: int
-    metadata_max_bytes: int
-
-    @property
-    def cancel_name(self) -> str:
-        return f"dagdeck-cancel-{self.run_id}"
 
 
 # -- launching side ---------------------------------------------------------------------------------
@@ -201,10 +176,12 @@ def _check_workers(client: Client, storage_dir: Path, store_url: str, location: 
         client.wait_for_workers(1, timeout=30)
     except TimeoutError:
         raise DaskLaunchError("the Dask cluster has no workers; start some with `dask worker ADDRESS`") from None
-    storage_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(storage_dir)
     token = uuid.uuid4().hex
     marker = storage_dir / f".dagdeck-dask-probe-{token}"
-    marker.write_text(token)
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "w") as f:
+        f.write(token)
     try:
         answers: dict[str, dict[str, Any]] = client.run(_probe, str(marker), token, location.get("file"))
     finally:
@@ -263,7 +240,7 @@ class _DaskRunner:
 
     def start(self, step: Step) -> None:
         fut = self._client.submit(
-            _run_step_task, self._spec, step.key, key=f"dagdeck-{step.key}-{self._spec.run_id}", pure=False, retries=0
+            run_step_task, self._spec, step.key, key=f"dagdeck-{step.key}-{self._spec.run_id}", pure=False, retries=0
         )
         self._running[fut.key] = (step, fut)
         fut.add_done_callback(self._done.put)
@@ -310,116 +287,3 @@ def _outcome(env: RunEnv, step: Step, fut: Future) -> StepStatus | None:
         err = exc
     reason = f"Dask task failed: {type(err).__name__}: {err}" if err is not None else f"Dask task {fut.status}"
     return record_lost_step(env, step, reason)
-
-
-# -- worker side ------------------------------------------------------------------------------------
-
-
-def _run_step_task(spec: TaskSpec, step_key: str) -> str | None:
-    """The Dask task: run one step in this worker with the run's loaded definitions. Returns the
-    step's status word, or None when the run was canceled before the step started (it is skipped)."""
-    run = _worker_run(spec)
-    if run.env.cancel_event.is_set():
-        return None
-    with run.active():
-        try:
-            outcome = execute_step(run.plan.steps[step_key], run.env)
-        finally:
-            run.sink.flush()  # the step's events are in the store before the launcher hears of it
-    return str(outcome)
-
-
-class _WorkerRun:
-    """One run as a worker process holds it: loaded plan, RunEnv and a cancel watcher."""
-
-    def __init__(self, spec: TaskSpec, store: Store, sink: EventSink) -> None:
-        # Imported here: execute_run imports this module only for Dask runs, and only workers load code.
-        from distributed import Event, get_client
-
-        from dagdeck.core.defs.loader import CodeLocation, load
-
-        run = store.get_run(spec.run_id)
-        if run is None:
-            raise RuntimeError(f"run {spec.run_id} not found in {store.where}")
-        defs = load(CodeLocation.from_dict(run.location or {})).defs
-        settings = Settings(
-            store_url=spec.store_url,
-            step_log_max_bytes=spec.log_max_bytes,
-            max_metadata_bytes=spec.metadata_max_bytes,
-        )
-        instance = Instance(Path(spec.home), store, settings)
-        self.spec = spec
-        self.sink = sink
-        self.plan = build_run_plan(defs, run)
-        self.env = run_env(instance, run, defs, self.plan, sink.emit, threading.Event(), keep_values=False)
-        self._active = 0
-        self._last_used = time.monotonic()
-        self._lock = threading.Lock()
-        self._closed = threading.Event()
-        event = Event(spec.cancel_name, client=get_client())
-        if event.is_set():
-            self.env.cancel_event.set()
-        threading.Thread(target=self._watch, args=(event,), name="dagdeck-dask-cancel", daemon=True).start()
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        with self._lock:
-            self._active += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._active -= 1
-                self._last_used = time.monotonic()
-
-    def close(self) -> None:
-        self._closed.set()
-
-    def _watch(self, event: Any) -> None:
-        """Long-poll the run's Dask Event into ``cancel_event``; leave once it is set (cancel or run
-        over) or the run has gone idle here (its launcher died)."""
-        while not self._closed.is_set():
-            try:
-                if event.wait(timeout=1.0):
-                    self.env.cancel_event.set()
-                    return
-            except Exception:  # noqa: BLE001 - scheduler hiccup: keep watching
-                time.sleep(1.0)
-            with self._lock:
-                idle = self._active == 0 and time.monotonic() - self._last_used > _WORKER_IDLE_SECONDS
-            if idle:
-                _forget_run(self.spec.run_id, self)
-                return
-
-
-_worker_lock = threading.Lock()
-_worker_runs: OrderedDict[str, _WorkerRun] = OrderedDict()
-_worker_stores: dict[str, tuple[Store, EventSink]] = {}
-
-
-def _worker_run(spec: TaskSpec) -> _WorkerRun:
-    """This process's copy of the run, loaded by the first of its steps to arrive here."""
-    with _worker_lock:
-        run = _worker_runs.get(spec.run_id)
-        if run is not None:
-            _worker_runs.move_to_end(spec.run_id)
-            return run
-        if spec.store_url not in _worker_stores:
-            from dagdeck.core.running.event_sink import EventSink
-            from dagdeck.store import Store
-
-            store = Store(spec.store_url)
-            _worker_stores[spec.store_url] = (store, EventSink(store))
-        run = _WorkerRun(spec, *_worker_stores[spec.store_url])
-        _worker_runs[spec.run_id] = run
-        while len(_worker_runs) > _WORKER_RUNS_KEPT:
-            _, old = _worker_runs.popitem(last=False)
-            old.close()
-        return run
-
-
-def _forget_run(run_id: str, run: _WorkerRun) -> None:
-    with _worker_lock:
-        if _worker_runs.get(run_id) is run:
-            del _worker_runs[run_id]
-    run.close()

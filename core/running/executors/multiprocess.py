@@ -20,7 +20,7 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from dagdeck.core.defs.io_managers import InMemoryIOManager
+from dagdeck.core.defs.io_managers import InMemoryIOManager, make_private_dirs
 from dagdeck.core.running.execute_step import execute_step
 from dagdeck.core.running.executors.scheduler import ExecutionResult, record_lost_step, schedule
 from dagdeck.core.running.plan import ExecutionPlan, Step
@@ -120,7 +120,7 @@ def _step_main(step: Step, env: RunEnv, sink_factory: Callable[[], Any]) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     pumps: list[tuple[threading.Thread, CappedFile]] = []
     if env.logs_dir is not None:
-        env.logs_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(env.logs_dir)
         for fd, stream in ((1, "stdout"), (2, "stderr")):
             # through a pipe into a size-capped file (children the step spawns write there too)
             capped = CappedFile(step_log_path(env.logs_dir, step.key, stream), env.log_max_bytes)
