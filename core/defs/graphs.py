@@ -7,8 +7,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
 from dagdeck.core.defs.ops import Node, current_builder, trace
 from dagdeck.core.errors import DefinitionError, where_defined
+
+
+def _check_name(kind: str, name: str, fn: Callable[..., Any]) -> None:
+    """Graph and job names become parts of step keys and storage paths: Dagster's name rule."""
+    problem = name_problem(name, NAME_RE)
+    if problem:
+        file, line = where_defined(fn)
+        raise DefinitionError(f"{kind} name {problem}", file=file, line=line, obj=f"{kind} {name!r}", fix=FIX[NAME_RE])
 
 
 @dataclass(eq=False)
@@ -16,6 +25,9 @@ class GraphDefinition:
     name: str
     fn: Callable[..., Any]
     description: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_name("graph", self.name, self.fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         builder = current_builder()
@@ -75,6 +87,9 @@ class JobDefinition:
     def source(self) -> tuple[str | None, int | None]:
         return where_defined(self.fn)
 
+    def __post_init__(self) -> None:
+        _check_name("job", self.name, self.fn)
+
     def __repr__(self) -> str:
         return f"<job {self.name}>"
 
@@ -97,6 +112,7 @@ def job(
     resource_defs: Mapping[str, Any] | None = None,
 ) -> Any:
     def build(f: Callable[..., Any]) -> JobDefinition:
+        _check_name("job", name or f.__name__, f)
         g = GraphDefinition(name=name or f.__name__, fn=f, description=description or (f.__doc__ or "").strip() or None)
         return g.to_job(tags=tags, config=config, executor_def=executor_def, resource_defs=resource_defs)
 
