@@ -132,11 +132,17 @@ def _worker_run(spec: TaskSpec) -> _WorkerRun:
         if run is not None:
             _worker_runs.move_to_end(spec.run_id)
             return run
+        from dagdeck.core.running.event_sink import EventSink
+
         if spec.store_url not in _worker_stores:
-            from dagdeck.core.running.event_sink import EventSink
             from dagdeck.store import Store
 
             store = Store(spec.store_url)
+            _worker_stores[spec.store_url] = (store, EventSink(store))
+        store, sink = _worker_stores[spec.store_url]
+        if sink.failure is not None:
+            # a writer that stopped (disk full, store gone) fails the steps of the runs it served;
+            # a new run on this worker gets a new writer, which works again once the store does
             _worker_stores[spec.store_url] = (store, EventSink(store))
         run = _WorkerRun(spec, *_worker_stores[spec.store_url])
         _worker_runs[spec.run_id] = run
