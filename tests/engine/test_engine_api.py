@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -349,8 +350,13 @@ def test_failure_skips_downstream_and_independent_branches_still_run(instance: I
         return bad
 
     @dg.asset
-    def good(root: int) -> int:
-        time.sleep(0.2)  # still running when `bad` fails
+    def good(context: dg.AssetExecutionContext, root: int) -> int:
+        # still running when `bad` fails: finish only once its failure is in the store
+        deadline = time.monotonic() + 60
+        while not events_of(instance, context.run_id, "STEP_FAILURE"):
+            if time.monotonic() > deadline:
+                raise TimeoutError("bad's STEP_FAILURE was never recorded")
+            time.sleep(0.01)
         return root + 1
 
     @dg.asset
@@ -475,21 +481,24 @@ def test_mem_io_manager_keeps_values_inside_the_run_only(instance: Instance) -> 
 
 # -- concurrency --------------------------------------------------------------------------------------
 def test_independent_steps_run_concurrently(instance: Instance) -> None:
+    # each step waits at the barrier for the other: run one after the other, both would time out
+    both_running = threading.Barrier(2, timeout=60)
+
     @dg.asset
-    def slow_left() -> int:
-        time.sleep(0.5)
+    def left() -> int:
+        both_running.wait()
         return 1
 
     @dg.asset
-    def slow_right() -> int:
-        time.sleep(0.5)
+    def right() -> int:
+        both_running.wait()
         return 2
 
-    t0 = time.monotonic()
-    result = dg.materialize([slow_left, slow_right], instance=instance)
-    wall = time.monotonic() - t0
-    assert result.success
+    result = dg.materialize([left, right], instance=instance)
+    assert result.success, {s.key: s.error for s in result.view().steps}
     steps = result.view().steps
-    span = max(s.ended_at for s in steps) - min(s.started_at for s in steps)
-    assert 0.5 <= span < 0.8, span
-    assert wall < 0.95, wall
+    assert {s.key: s.status for s in steps} == {"left": "succeeded", "right": "succeeded"}
+    # the recorded step times overlap too: the second started before the first ended
+    starts = [s.started_at for s in steps if s.started_at is not None]
+    ends = [s.ended_at for s in steps if s.ended_at is not None]
+    assert len(starts) == len(ends) == 2 and max(starts) < min(ends), (starts, ends)

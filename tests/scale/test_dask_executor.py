@@ -183,17 +183,18 @@ def test_cancel_tells_running_tasks_and_ends_canceled(
     outcomes: list[RunOutcome] = []
     thread = threading.Thread(target=lambda: outcomes.append(execute_run(instance, run, defs, cancel)))  # type: ignore[arg-type]
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # stops a hang only
     while not (here / "patient.started").exists():
-        assert time.monotonic() < deadline, "patient never started"
+        assert time.monotonic() < deadline and thread.is_alive(), ("patient never started", outcomes)
         time.sleep(0.05)
     assert instance.store.transition_run(run.run_id, [RunStatus.STARTED], RunStatus.CANCELING)
-    asked = time.monotonic()
     cancel.set()
-    thread.join(timeout=30)
+    thread.join(timeout=120)
     assert not thread.is_alive()
-    assert time.monotonic() - asked < 5
     assert outcomes[0].status == RunStatus.CANCELED
+    # the task stopped by itself once told: nothing was still running when the grace period ran out
+    # (that would have been force-canceled and listed as hung)
+    assert outcomes[0].result is not None and outcomes[0].result.hung == []
     assert (here / "patient.saw_cancel").exists()  # the running task was told, in its worker process
     assert int((here / "patient.started").read_text()) != os.getpid()
     current = instance.store.get_run(run.run_id)
@@ -214,7 +215,9 @@ def test_without_an_address_a_local_cluster_lives_for_the_run(
     assert any(m.startswith("pid ") and int(m.split()[1]) != os.getpid() for m in logs)
 
 
-def test_in_memory_io_manager_is_refused_at_launch(instance: Instance, write_defs: Callable[..., Path]) -> None:
+def test_in_memory_io_manager_is_refused_at_launch(
+    instance: Instance, write_defs: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     code = DEFS.replace("{executor}", '"dask"').replace(
         "    executor=EXECUTOR,\n", '    executor=EXECUTOR,\n    resources={"io_manager": dg.mem_io_manager},\n'
     )
@@ -230,9 +233,21 @@ def test_in_memory_io_manager_is_refused_at_launch(instance: Instance, write_def
         plan={"assets": ["source"]},
     )
     instance.store.add_run(run)
-    start = time.monotonic()
+    import distributed
+
+    contacted: list[str] = []
+
+    def no_cluster(what: str) -> Callable[..., object]:
+        def refuse(*args: object, **kwargs: object) -> object:
+            contacted.append(what)
+            raise RuntimeError(f"{what} was started: the run should have been refused before any cluster")
+
+        return refuse
+
+    monkeypatch.setattr(distributed, "LocalCluster", no_cluster("LocalCluster"))
+    monkeypatch.setattr(distributed, "Client", no_cluster("Client"))
     outcome = execute_run(instance, run, defs)
-    assert time.monotonic() - start < 5  # refused before any cluster starts
+    assert contacted == []  # refused before any cluster starts
     assert outcome.status == RunStatus.FAILURE
     assert "in-memory IO manager" in outcome.reason and "filesystem IO manager" in outcome.reason
     assert not instance.store.get_events(run_id=run.run_id, event_types=["STEP_START"])

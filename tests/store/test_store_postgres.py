@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from dagdeck.store import Store, StoreError
+from dagdeck.store import connection as connection_module
 from dagdeck.store.engine import normalize_url
 from tests.store.pg import fresh_database, libpq_url, require_pg_url
 
@@ -101,16 +102,36 @@ def test_plain_postgres_urls_mean_psycopg() -> None:
     assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
-def test_unreachable_server_is_a_clear_store_error_after_retries() -> None:
+class _SimulatedClock:
+    """Stands in for the `time` module of the store's retry loop: `sleep` moves the clock on at
+    once, so the retries and their backoff are checked exactly, however busy the machine is."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_unreachable_server_is_a_clear_store_error_after_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """No server needed: nothing listens on a port we just freed."""
     url = f"postgresql://dagdeck:secret@127.0.0.1:{_free_port()}/dagdeck"
-    start = time.monotonic()
+    clock = _SimulatedClock()
+    monkeypatch.setattr(connection_module, "time", clock)
     with pytest.raises(StoreError, match="cannot reach database") as info:
         Store(url, retry_seconds=0.6)
-    assert 0.5 <= time.monotonic() - start < 5
+    # retried with growing waits (the last one cut to what was left) until the 0.6 s budget was spent
+    assert len(clock.sleeps) >= 3, clock.sleeps
+    assert clock.sleeps[:-1] == sorted(clock.sleeps[:-1]) and clock.sleeps[0] < clock.sleeps[-2], clock.sleeps
+    assert sum(clock.sleeps) == pytest.approx(0.6), clock.sleeps
     message = str(info.value)
     assert "secret" not in message and "127.0.0.1" in message and "DAGDECK_STORE_URL" in message
-    assert "attempts" in message
+    assert f"after {len(clock.sleeps) + 1} attempts" in message, message
 
 
 def test_missing_database_names_the_fix() -> None:
@@ -139,21 +160,28 @@ def test_server_side_disconnect_is_healed_transparently(pg_url: str) -> None:
 
 def test_outage_is_retried_with_backoff_then_the_call_succeeds(outage: tuple[Outage, str]) -> None:
     proxy, url = outage
-    with Store(url, retry_seconds=30) as store:
+    with Store(url, retry_seconds=120) as store:
         store.append_events([{"event_type": "LOG"}])
         proxy.down()
         during: list[str | None] = []
+        server_back = threading.Event()
 
         def restore() -> None:
-            during.append(store.connection_problem)
-            proxy.up()
+            """The server comes back only once the store is seen retrying (the wait stops a hang)."""
+            deadline = time.monotonic() + 60
+            try:
+                while store.connection_problem is None and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                during.append(store.connection_problem)
+            finally:
+                server_back.set()  # before up(): the call cannot get through before this is set
+                proxy.up()
 
-        timer = threading.Timer(1.0, restore)
-        timer.start()
-        start = time.monotonic()
+        thread = threading.Thread(target=restore, daemon=True)
+        thread.start()
         assert store.append_events([{"event_type": "LOG", "message": "after"}]) == [2]
-        timer.join()
-        assert time.monotonic() - start >= 0.9
+        assert server_back.is_set()  # the call waited through the outage
+        thread.join(timeout=60)
         assert during and during[0] is not None and "reconnecting" in during[0]
         assert store.connection_problem is None
         assert [e.message for e in store.get_events()] == ["", "after"]

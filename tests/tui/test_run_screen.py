@@ -189,7 +189,7 @@ async def test_cancel_a_long_running_asset_ends_canceled(
     run = api.materialize(["slow"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, run.run_id, 1)
-        await wait_until(pilot, lambda: screen.steps["slow"].status == "running", timeout=20, what="the step to run")
+        await wait_until(pilot, lambda: screen.steps["slow"].status == "running", timeout=60, what="the step to run")
         await pilot.press("c")
         await settle(pilot)
         dialog = app.screen
@@ -202,7 +202,7 @@ async def test_cancel_a_long_running_asset_ends_canceled(
         await pilot.press("c")
         await settle(pilot)
         await pilot.press("y")
-        await wait_until(pilot, lambda: run_status(instance, run.run_id) == "CANCELED", timeout=20, what="CANCELED")
+        await wait_until(pilot, lambda: run_status(instance, run.run_id) == "CANCELED", timeout=60, what="CANCELED")
         await wait_until(pilot, lambda: "CANCELED" in _header(screen), what="the header to show CANCELED")
         await wait_until(pilot, lambda: screen.steps["slow"].status == "canceled", what="the step canceled")
         assert any("RUN_CANCELED" in line for line in _log(screen))
@@ -236,7 +236,7 @@ async def test_reexecute_from_failure_runs_only_failed_and_skipped_steps(
         await wait_until(
             pilot,
             lambda: isinstance(app.screen, RunScreen) and app.screen.run_id != parent.run_id,
-            timeout=10,
+            timeout=60,
             what="the new run to open",
         )
         child_screen = _run_screen(app)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from tui_helpers import RUN_FAIL, RUN_OK, notes, settle, wait_until
 
 import dagdeck as dg
@@ -93,9 +94,12 @@ async def test_enter_opens_the_run_and_q_comes_back(make_app: MakeApp, seeded: I
         assert app.screen is screen
 
 
-async def test_runs_from_outside_the_console_appear_within_a_second(
+async def test_runs_from_outside_the_console_appear_while_it_is_open(
     make_app: MakeApp, instance: Instance, shop: Path, project: Path, fresh_instance: Callable[[], Instance]
 ) -> None:
+    """The poll picks up runs other processes record: no key is pressed, the screen is not reopened.
+    (How soon, at the default 0.5 s poll, is for bench/; the timeouts only stop a hang.)"""
+
     @dg.asset
     def outside() -> int:
         return 1
@@ -112,35 +116,52 @@ async def test_runs_from_outside_the_console_appear_within_a_second(
         other_console = ConsoleAPI(fresh_instance(), CodeLocation(file=str(shop), working_dir=str(project)))
         other_console.reload()
         run = await asyncio.to_thread(other_console.materialize, ["orders"], "cli")
-        started = time.monotonic()
-        await wait_until(pilot, lambda: run.run_id in _ids(screen), timeout=1.5, what="the CLI run")
-        assert time.monotonic() - started < 1.5
+        await wait_until(pilot, lambda: run.run_id in _ids(screen), timeout=60, what="the CLI run")
+        assert app.screen is screen
         assert str(screen.table.get_cell(run.run_id, "trigger")) == "cli"
         await wait_until(
-            pilot, lambda: str(screen.table.get_cell(run.run_id, "status")) == "✔ SUCCESS", timeout=30, what="SUCCESS"
+            pilot, lambda: str(screen.table.get_cell(run.run_id, "status")) == "✔ SUCCESS", timeout=60, what="SUCCESS"
         )
 
         # dg.materialize in another process (a notebook): runs in-process, no worker
         result = await asyncio.to_thread(dg.materialize, [outside], instance=fresh_instance())
-        done = time.monotonic()
-        await wait_until(pilot, lambda: result.run_id in _ids(screen), timeout=1.5, what="the in-process run")
-        assert time.monotonic() - done < 1.5
+        await wait_until(pilot, lambda: result.run_id in _ids(screen), timeout=60, what="the in-process run")
+        assert app.screen is screen
         assert screen.table.row_count == 2
         assert str(screen.table.get_cell(result.run_id, "trigger")) == "in_process"
 
 
 async def test_a_console_does_not_fail_an_in_process_run_of_another_process(
-    make_app: MakeApp, instance: Instance, shop: Path, fresh_instance: Callable[[], Instance]
+    make_app: MakeApp,
+    instance: Instance,
+    shop: Path,
+    fresh_instance: Callable[[], Instance],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    app = make_app(shop, poll_seconds=0.2)
+    in_step = threading.Event()
+    watched = threading.Event()  # a whole pass of the console's dead-worker watch saw the run running
+    real_watch = app.api.watch
+
+    def watch() -> list[str]:
+        running = in_step.is_set()
+        found = real_watch()
+        if running:
+            watched.set()
+        return found
+
+    monkeypatch.setattr(app.api, "watch", watch)
+
     @dg.asset
     def takes_a_while() -> int:
-        time.sleep(2.6)  # longer than the console's watch interval (2 s)
+        in_step.set()
+        watched.wait(timeout=60)  # still running when the console's watch (every 2 s) looks at it
         return 1
 
-    app = make_app(shop, poll_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         result = await asyncio.to_thread(dg.materialize, [takes_a_while], instance=fresh_instance())
         await settle(pilot)
+    assert watched.is_set(), "the console never watched while the run was in its step"
     assert result.outcome.result is not None and result.outcome.result.failed == []
     assert result.success, instance.store.get_run(result.run_id)

@@ -159,8 +159,9 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 async def wait_until(
-    pilot: Pilot[Any], predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition"
+    pilot: Pilot[Any], predicate: Callable[[], Any], timeout: float = 60.0, what: str = "condition"
 ) -> Any:
+    """Poll ``predicate`` until it is true; ``timeout`` only stops a hang (never what a test checks)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
