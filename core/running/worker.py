@@ -11,6 +11,7 @@ run itself: the launcher calls `start_queued`, and nothing here needs the launch
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import signal
@@ -200,8 +201,19 @@ def _watch(
                     with _quiet:
                         cancel.set()
                         signal_run_processes(signal.SIGTERM, forkserver.own_server_pids())
+                elif run is not None and run.status in FINISHED:
+                    # ended elsewhere (a step process that met a full disk, a reader that judged
+                    # this worker dead): start no more steps
+                    cancel.set()
         except Exception as err:  # noqa: BLE001 - a store hiccup must not kill the run
-            os.write(2, f"dagdeck worker: watcher error: {err}\n".encode())  # no stdio lock
+            _say(f"dagdeck worker: watcher error: {err}")
+
+
+def _say(message: str) -> None:
+    """One line on the worker's log, never raising (the log may sit on a full disk) and taking no
+    stdio lock (a forked step process must not inherit one held)."""
+    with contextlib.suppress(OSError):
+        os.write(2, (message + "\n").encode())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,7 +291,7 @@ def _end(instance: Instance, keep: bool) -> None:
             stop_run_processes(min(instance.settings.cancel_grace_seconds, 2.0), forkserver.own_server_pids())
         start_queued(instance)
     except Exception as err:  # noqa: BLE001
-        print(f"dagdeck worker: could not start queued runs: {err}", file=sys.stderr)
+        _say(f"dagdeck worker: could not start queued runs: {err}")
 
 
 def cli(argv: list[str]) -> int:

@@ -62,15 +62,9 @@ def test_home_is_private_whatever_the_umask(umask: int, tmp_path: Path) -> None:
     assert (home / "storage" / "crm" / "customers").is_file()
     step_logs = list((home / "logs").glob("*/crm__customers.stdout"))
     assert len(step_logs) == 2 and "SECRET-TOKEN-stdout" in step_logs[0].read_text()
-    run_dirs = {f"logs/{d.name}/" for d in (home / "logs").iterdir()}
-    assert {k: v for k, v in too_open(home).items() if k not in run_dirs} == {}
+    assert too_open(home) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="logs/<run>/ is made by core/running/worker.py (_spawn: logs.mkdir) with the umask's mode, outside "
-    "part B's files; it must call Instance.make_run_logs_dir(run_id) (0700). Reported; drop this mark then.",
-)
 def test_run_log_directories_are_private(tmp_path: Path) -> None:
     """Failure 6: each run's log directory (worker.log, step stdout/stderr) is 0700 under umask 000."""
     home = tmp_path / "new-home"

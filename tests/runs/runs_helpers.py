@@ -117,28 +117,30 @@ def pid_c(pid_a, pid_b):
     return pid_a + pid_b
 
 
+def window(name):
+    """Start, then wait until a second window step runs beside this one, so the run proves two
+    step processes at once whatever the machine's speed (a third starts only after one ended)."""
+    mark(name, f"{time.time()} " + str(os.getpid()))
+    deadline = time.time() + 120
+    while len(list(HERE.glob("window_?"))) < 2 and time.time() < deadline:
+        time.sleep(0.01)
+    mark(name + ".end", f"{time.time()}")
+    return 1
+
+
 @dg.asset
 def window_1():
-    mark("window_1", f"{time.time()} " + str(os.getpid()))
-    time.sleep(0.6)
-    mark("window_1.end", f"{time.time()}")
-    return 1
+    return window("window_1")
 
 
 @dg.asset
 def window_2():
-    mark("window_2", f"{time.time()} " + str(os.getpid()))
-    time.sleep(0.6)
-    mark("window_2.end", f"{time.time()}")
-    return 1
+    return window("window_2")
 
 
 @dg.asset
 def window_3():
-    mark("window_3", f"{time.time()} " + str(os.getpid()))
-    time.sleep(0.6)
-    mark("window_3.end", f"{time.time()}")
-    return 1
+    return window("window_3")
 
 
 # -- re-execution: `flaky` fails until the test writes `fixed` -----------------------------------------

@@ -50,7 +50,7 @@ def test_each_run_executes_in_its_own_worker_process(defs_file: Path, home: Path
 
     step_pid, step_ppid, step_sid = read_pids(defs_file.parent / "pid_a")
     assert run.pid == step_pid != proc.pid  # user code ran in the worker, not in the CLI
-    assert step_ppid == proc.pid  # the CLI's launcher started it
+    assert step_ppid != proc.pid  # forked by the worker server, not by the CLI that launched it
     assert step_sid == step_pid  # in a session of its own
     assert run.trigger == "cli"
     assert run.host == socket.gethostname()
@@ -75,7 +75,7 @@ def test_detach_returns_at_once_with_the_run_id(cli: Cli, defs_file: Path, home:
 
     wait_file(defs_file.parent / f"waiter.{run_id}")
     (defs_file.parent / "open").write_text("")
-    assert wait_status(home, run_id, ["SUCCESS", "FAILURE", "CANCELED"], timeout=20).status == "SUCCESS"
+    assert wait_status(home, run_id, ["SUCCESS", "FAILURE", "CANCELED"], timeout=120).status == "SUCCESS"
 
 
 def test_multiprocess_executor_from_the_cli_runs_each_step_in_its_own_process(
@@ -113,7 +113,7 @@ def test_job_executor_limits_concurrent_step_processes(cli: Cli, defs_file: Path
         return sum(1 for s, e in intervals if s <= t < e)
 
     peak = max(running_at(s) for s, _ in intervals)
-    assert peak == 2, intervals  # max_concurrent=2: two at once, never three
+    assert peak == 2, intervals  # max_concurrent=2: two at once (each waits for another), never three
 
 
 def test_definitions_level_executor(cli: Cli, write_defs: WriteDefs, home: Path) -> None:
@@ -133,16 +133,16 @@ def test_definitions_level_executor(cli: Cli, write_defs: WriteDefs, home: Path)
 
 def test_run_survives_sighup_to_the_launching_process(defs_file: Path, home: Path) -> None:
     launcher = popen_cli(home, defs_file, "materialize", "--select", "waiter", start_new_session=True)
-    marker = wait_for(lambda: list(defs_file.parent.glob("waiter.*")), timeout=30, what="waiter to start")[0]
+    marker = wait_for(lambda: list(defs_file.parent.glob("waiter.*")), timeout=120, what="waiter to start")[0]
     run_id = marker.name.split(".", 1)[1]
     worker = get_run(home, run_id).pid
     assert worker is not None
 
     os.killpg(launcher.pid, signal.SIGHUP)  # the terminal of the launching shell went away
-    launcher.communicate(timeout=10)
+    launcher.communicate(timeout=60)
     assert launcher.returncode == -signal.SIGHUP
 
     assert is_alive(psutil.Process(worker))
     assert get_run(home, run_id).status == "STARTED"
     (defs_file.parent / "open").write_text("")
-    assert wait_status(home, run_id, ["SUCCESS", "FAILURE", "CANCELED"], timeout=20).status == "SUCCESS"
+    assert wait_status(home, run_id, ["SUCCESS", "FAILURE", "CANCELED"], timeout=120).status == "SUCCESS"
