@@ -96,6 +96,11 @@ class ConsoleAPI:
         self.daemon.start()
         return self.daemon
 
+    def prepare_launches(self) -> None:
+        """Start the worker server in the background, so the console's first launch is quick;
+        call once the first screen is painted (it costs a moment of CPU)."""
+        self.launcher.prestart()
+
     # -- definitions ---------------------------------------------------------------------------
     def reload(self) -> DefinitionError | None:
         """Load the code location; on error keep the last good definitions."""

@@ -122,6 +122,12 @@ class DagdeckApp(App[int]):
             self._gc_paused = False
             gc.freeze()
             gc.enable()
+            if not self.readonly:
+                self._prepare_launches()
+
+    @work(thread=True, exclusive=True, group="prepare-launches")
+    def _prepare_launches(self) -> None:
+        self.api.prepare_launches()
 
     def on_unmount(self) -> None:
         self.startup_complete()

@@ -36,11 +36,10 @@ from dagdeck.core.automation.sensor_ticks import Evaluation, build_spec
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.sensors import RunRequest
 from dagdeck.core.errors import DagdeckError
-from dagdeck.core.events import EventType, make_event
-from dagdeck.core.running.launcher import Launcher, LaunchSpec, new_run_id
-from dagdeck.core.statuses import RunStatus, TickStatus
+from dagdeck.core.running.launcher import Launcher, LaunchSpec, enqueued_event, queued_run
+from dagdeck.core.statuses import TickStatus
 from dagdeck.core.timefmt import iso
-from dagdeck.store import Run, Store, StoreError, Tick
+from dagdeck.store import Store, StoreError, Tick
 from dagdeck.store.automation import TickRun
 
 log = logging.getLogger("dagdeck.daemon")
@@ -191,7 +190,7 @@ def _submit(store: Store, t: Tick, name: str, specs: list[tuple[str | None, Laun
         if key is None:
             key, unkeyed = f"{TICK_KEY_PREFIX}{t.id}:{unkeyed}", unkeyed + 1
         run = queued_run(spec)
-        entries.append((key, run, [_enqueued(run)]))
+        entries.append((key, run, [enqueued_event(run)]))
     duplicates: list[str] = []
     for start in range(0, len(entries), SUBMIT_BATCH):
         created, used = store.submit_tick_runs(t.id, name, entries[start : start + SUBMIT_BATCH])
@@ -207,33 +206,6 @@ def _hold(tick_id: int, submitted: int) -> None:
     log.warning("%s: holding tick %d after %d run(s)", HOLD_ENV, tick_id, submitted)
     while True:
         time.sleep(3600)
-
-
-def queued_run(spec: LaunchSpec) -> Run:
-    """The QUEUED run a launch spec becomes, as `Launcher.submit` builds it."""
-    plan: dict[str, Any] = {"steps": spec.steps}
-    if spec.assets is not None:
-        plan["assets"] = spec.assets
-    if spec.checks is not None:
-        plan["checks"] = spec.checks
-    if spec.step_keys is not None:
-        plan["step_keys"] = spec.step_keys
-    return Run(
-        run_id=new_run_id(),
-        job_name=spec.job_name,
-        status=RunStatus.QUEUED,
-        trigger=spec.trigger,
-        created_at=time.time(),
-        run_config=spec.run_config,
-        tags=spec.tags,
-        plan=plan,
-        location=spec.location.to_dict(),
-        executor=spec.executor,
-    )
-
-
-def _enqueued(run: Run) -> Mapping[str, Any]:
-    return make_event(EventType.RUN_ENQUEUED, run.run_id, message=f"queued by {run.trigger}", timestamp=run.created_at)
 
 
 # -- interrupted ticks --------------------------------------------------------------------------------

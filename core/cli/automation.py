@@ -205,6 +205,7 @@ def _run_daemon(state: CliContext, interval: float) -> None:
     loaded, instance = state.loaded(), state.instance()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     daemon = Daemon(instance, loaded, interval=interval, reload_definitions=True)
+    daemon.launcher.prestart()  # the first run a schedule or sensor launches need not wait for it
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -22,7 +22,7 @@ from dagdeck.core.running.plan import ExecutionPlan, plan_assets, plan_job
 from dagdeck.core.running.processes import HOST, is_alive, kill_remains, pid_alive_since
 from dagdeck.core.running.run_status import mark_dead, request_cancel
 from dagdeck.core.running.step_status import fold_steps
-from dagdeck.core.running.worker import start_queued
+from dagdeck.core.running.worker import prestart_server, start_queued
 from dagdeck.core.statuses import ACTIVE, FINISHED, RunStatus, StepStatus
 from dagdeck.store import Run
 
@@ -108,6 +108,37 @@ def new_run_id() -> str:
     return uuid.uuid4().hex
 
 
+def queued_run(spec: LaunchSpec) -> Run:
+    """The QUEUED run a launch spec becomes (the launcher and schedule/sensor ticks create it)."""
+    plan: dict[str, Any] = {"steps": spec.steps}
+    if spec.assets is not None:
+        plan["assets"] = spec.assets
+    if spec.checks is not None:
+        plan["checks"] = spec.checks
+    if spec.step_keys is not None:
+        plan["step_keys"] = spec.step_keys
+    if spec.prior_run_ids:
+        plan["prior_run_ids"] = spec.prior_run_ids
+    return Run(
+        run_id=new_run_id(),
+        job_name=spec.job_name,
+        status=RunStatus.QUEUED,
+        trigger=spec.trigger,
+        created_at=time.time(),
+        parent_run_id=spec.parent.run_id if spec.parent else None,
+        root_run_id=(spec.parent.root_run_id or spec.parent.run_id) if spec.parent else None,
+        run_config=spec.run_config,
+        tags=spec.tags,
+        plan=plan,
+        location=spec.location.to_dict(),
+        executor=spec.executor,
+    )
+
+
+def enqueued_event(run: Run) -> dict[str, Any]:
+    return make_event(EventType.RUN_ENQUEUED, run.run_id, message=f"queued by {run.trigger}", timestamp=run.created_at)
+
+
 class Launcher:
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
@@ -118,38 +149,15 @@ class Launcher:
     def submit(self, spec: LaunchSpec, start: bool = True) -> Run:
         """Create the run QUEUED; with `start`, judge the active runs (a dead one may hold a slot)
         and drain the queue."""
-        now = time.time()
-        run_id = new_run_id()
-        plan: dict[str, Any] = {"steps": spec.steps}
-        if spec.assets is not None:
-            plan["assets"] = spec.assets
-        if spec.checks is not None:
-            plan["checks"] = spec.checks
-        if spec.step_keys is not None:
-            plan["step_keys"] = spec.step_keys
-        if spec.prior_run_ids:
-            plan["prior_run_ids"] = spec.prior_run_ids
-        run = Run(
-            run_id=run_id,
-            job_name=spec.job_name,
-            status=RunStatus.QUEUED,
-            trigger=spec.trigger,
-            created_at=now,
-            parent_run_id=spec.parent.run_id if spec.parent else None,
-            root_run_id=(spec.parent.root_run_id or spec.parent.run_id) if spec.parent else None,
-            run_config=spec.run_config,
-            tags=spec.tags,
-            plan=plan,
-            location=spec.location.to_dict(),
-            executor=spec.executor,
-        )
-        self.store.add_run(
-            run,
-            [make_event(EventType.RUN_ENQUEUED, run_id, message=f"queued by {spec.trigger}", timestamp=now)],
-        )
+        run = queued_run(spec)
+        self.store.add_run(run, [enqueued_event(run)])
         if start:
             self.watch()
-        return self.store.get_run(run_id) or run
+        return self.store.get_run(run.run_id) or run
+
+    def prestart(self) -> None:
+        """Have the worker server ready before the first launch (see `worker.prestart_server`)."""
+        prestart_server()
 
     def drain(self) -> list[str]:
         """Start queued runs, oldest first, while slots are free."""

@@ -72,8 +72,6 @@ def start_queued(instance: Instance) -> dict[str, int]:
             batch=CLAIM_BATCH,
         )
         if not claimed:
-            if threading.active_count() > 1:
-                forkserver.prestart(SERVER)  # by exec, in the background: ready for the next launch
             return started
         if os.environ.pop(PAUSE_AFTER_CLAIM, None):
             os.kill(os.getpid(), signal.SIGSTOP)
@@ -131,6 +129,16 @@ SERVER = ServerSpec(
     preload=_preload,
     argv=(sys.executable, "-m", "dagdeck.core.running.worker", "--server"),
 )
+
+
+
+def prestart_server() -> None:
+    """Start this process's worker server now, so the first launch need not wait for it (started
+    by exec where threads run, it imports the engine for ~0.5 s of CPU). Long-lived launchers call
+    it when that costs nobody: the console once its first screen is painted, the headless daemon
+    at start."""
+    forkserver.prestart(SERVER)
+
 
 _RESET_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGCONT", "SIGWINCH", "SIGCHLD")
 
