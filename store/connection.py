@@ -19,8 +19,8 @@ retry on their own), logged through ``logging`` (logger ``dagdeck.store``):
   writing again) is ``replayable``; any other write fails with a ``StoreError`` that says so;
 - a full disk fails at once with ``DiskFullError``, except that a SQLite store first gives up the
   reserve file beside the database (``dagdeck.db-reserve``, recreated on open once space is back)
-  so that run transitions, cancels and heartbeats can still be recorded. Event appends pass
-  ``use_reserve=False``: a run that cannot record its events ends, and the reserve is what lets it
+  so that run transitions and cancels can still be recorded. Event appends and routine run
+  updates (heartbeats, pids: ``guarded_without_reserve``) pass ``use_reserve=False``: a run that cannot record its events ends, and the reserve is what lets it
   record why;
 - anything else (locked past the busy timeout, bad schema, refused login) fails at once: SQLite's
   busy timeout already waited, and the rest will not heal by retrying.
@@ -88,6 +88,17 @@ def guarded(fn: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R
     @functools.wraps(fn)
     def wrapper(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
         return self._retrying(functools.partial(fn, self, *args, **kwargs))
+
+    return wrapper
+
+
+def guarded_without_reserve(fn: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """As ``guarded``, but a full disk fails at once without giving up the reserve: routine writes
+    (heartbeats, pids) must not spend the room kept for recording how a run ended."""
+
+    @functools.wraps(fn)
+    def wrapper(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._retrying(functools.partial(fn, self, *args, **kwargs), use_reserve=False)
 
     return wrapper
 

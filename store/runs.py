@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, func, insert, or_, select, update
 
-from dagdeck.store.connection import StoreConnection, guarded
+from dagdeck.store.connection import StoreConnection, guarded, guarded_without_reserve
 from dagdeck.store.engine import lock_run_queue, skip_locked
 from dagdeck.store.errors import StoreError
 from dagdeck.store.events import insert_events
@@ -115,7 +115,7 @@ class RunsMixin(StoreConnection):
         with self._read() as conn:
             return [_run_model(row) for row in conn.execute(stmt)]
 
-    @guarded
+    @guarded_without_reserve
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Set columns of a run unconditionally (heartbeats, pid); use ``transition_run`` for status."""
         _check_fields(fields)

@@ -38,6 +38,7 @@ from pathlib import Path
 import dagdeck as dg
 
 HERE = Path(__file__).resolve().parent
+LINES = 3000  # ~3 MB of events: more than the 2 MiB disk, whatever room the WAL already holds
 
 
 @dg.asset
@@ -71,9 +72,9 @@ def talker(context) -> int:
     (HERE / "talker.started").write_text("1")
     while not (HERE / "talk").exists():
         time.sleep(0.02)
-    for i in range(50):
-        context.log.info(f"line {i} " + "y" * 500)
-    return 50
+    for i in range(LINES):
+        context.log.info(f"line {i} " + "y" * 1000)
+    return LINES
 
 
 @dg.asset
