@@ -32,6 +32,7 @@ import contextlib
 import functools
 import logging
 import os
+import sqlite3
 import threading
 import time
 import weakref
@@ -209,7 +210,9 @@ class StoreConnection:
             attempts += 1
             try:
                 result = call()
-            except (DBAPIError, StoreError) as exc:
+            except (DBAPIError, StoreError, sqlite3.Error) as exc:
+                # raw sqlite3 errors come from connect-time PRAGMAs, which SQLAlchemy does not wrap
+                # (a new connection after a failed COMMIT on a full disk raises one)
                 detail = _detail(exc)
                 if is_disk_full(detail):
                     if use_reserve and not released and self._release_reserve():
@@ -220,6 +223,8 @@ class StoreConnection:
                     raise self._disk_full(detail) from exc
                 if isinstance(exc, StoreError):
                     raise
+                if not isinstance(exc, DBAPIError):
+                    raise error_for(self._where, self._busy_timeout, detail) from exc
                 if not self._is_disconnect(exc):
                     raise self._translate(exc) from exc
                 first_line = detail or "connection lost"
