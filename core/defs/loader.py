@@ -84,14 +84,18 @@ def load(location: CodeLocation) -> Loaded:
         wd = str(Path(location.working_dir).resolve())
         if wd not in sys.path:
             sys.path.insert(0, wd)
-        _forget_user_modules(wd)
-        if location.file:
-            module = _import_file(Path(location.file))
-            origin = location.file
-        else:
-            assert location.module
-            module = _import_module(location.module, wd)
-            origin = getattr(module, "__file__", None) or location.module
+        _forget_user_modules()
+        before = set(sys.modules)
+        try:
+            if location.file:
+                module = _import_file(Path(location.file))
+                origin = location.file
+            else:
+                assert location.module
+                module = _import_module(location.module, wd)
+                origin = getattr(module, "__file__", None) or location.module
+        finally:
+            _imported_by_loads.update(n for n in set(sys.modules) - before if not _is_own_module(n))
         defs = _find_definitions(module, origin)
         files = _user_files(wd, location)
     return Loaded(defs, location, files)
@@ -209,13 +213,15 @@ def _find_definitions(module: Any, origin: str) -> Definitions:
     )
 
 
-def _forget_user_modules(wd: str) -> None:
-    for name, mod in list(sys.modules.items()):
-        if _is_own_module(name):
-            continue
-        f = getattr(mod, "__file__", None)
-        if f and f.startswith(wd) and "site-packages" not in f:
-            sys.modules.pop(name, None)
+_imported_by_loads: set[str] = set()
+"""Modules that earlier loads imported: the user's code, dropped before the next load so it is
+imported afresh. Modules the process had before (a test runner's, the console's) are never touched."""
+
+
+def _forget_user_modules() -> None:
+    for name in list(_imported_by_loads):
+        sys.modules.pop(name, None)
+    _imported_by_loads.clear()
 
 
 def _user_files(wd: str, location: CodeLocation) -> list[Path]:
