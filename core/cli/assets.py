@@ -80,7 +80,8 @@ def assets_show(
     console.print(line(f"last materialized {latest['timestamp']} by run {latest['run_id'][:8]}"))
     for k, v in latest["metadata"].items():
         console.print(line(f"  {k}: {_shown(v)}"))
-    console.print(f"{len(data['history'])} materializations in history")
+    count = len(data["history"])
+    console.print(f"{count} materialization{'' if count == 1 else 's'} in history")
 
 
 @checks_app.command("list")

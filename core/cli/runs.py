@@ -10,7 +10,7 @@ import typer
 
 from dagdeck.core.cli.context import CliContext, cli_context
 from dagdeck.core.cli.launch import find_run, print_detached, wait_and_report
-from dagdeck.core.cli.output import console, line, print_json, print_run_summary, status_text
+from dagdeck.core.cli.output import console, err_console, line, print_json, print_run_summary, status_text
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.running.launcher import Launcher
 from dagdeck.core.running.step_logs import step_log_path
@@ -127,9 +127,12 @@ def runs_logs(
         raise DagdeckError(f"run {run.run_id[:8]} has no step {step!r}; {known}")
     tail = _LogTail(state, run.run_id, step)
     lines: list[dict[str, str]] = []
+    printed = 0
 
     def pump() -> None:
+        nonlocal printed
         for label, text in tail.read():
+            printed += 1
             if as_json:
                 lines.append({"file": label, "line": text})
             else:
@@ -146,6 +149,9 @@ def runs_logs(
             break
     if as_json:
         print_json({"run_id": run.run_id, "step": step, "lines": lines})
+    elif printed == 0:  # say so rather than print nothing: the steps may simply have written nothing
+        which = f"step {step}" if step else "its steps"
+        err_console.print(f"run {run.run_id[:8]}: no stdout/stderr captured from {which}", markup=False)
 
 
 class _LogTail:

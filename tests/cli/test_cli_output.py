@@ -195,3 +195,26 @@ def test_runs_logs_json_is_one_document(write_defs: WriteDefs, home: Path) -> No
         "step": None,
         "lines": [{"file": "chatty.stdout", "line": "hello [/] from chatty"}],
     }
+
+
+def test_runs_logs_says_when_steps_wrote_nothing(write_defs: WriteDefs, home: Path) -> None:
+    """A step that printed nothing gives a line on stderr saying so, not an empty screen."""
+    defs = write_defs(
+        """
+        import dagdeck as dg
+
+        @dg.asset
+        def quiet():
+            return 1
+
+        defs = dg.Definitions(assets=[quiet])
+        """,
+        "quiet_defs.py",
+    )
+    done = run_dagdeck("materialize", "--json", home=home, file=defs)
+    assert done.returncode == 0, done.stderr
+    run_id = json_of(done)["run_id"]
+    for args, which in ((["--step", "quiet"], "step quiet"), ([], "its steps")):
+        logs = run_dagdeck("runs", "logs", run_id[:8], *args, home=home)
+        assert logs.returncode == 0 and logs.stdout == ""
+        assert logs.stderr.strip() == f"run {run_id[:8]}: no stdout/stderr captured from {which}"
