@@ -5,13 +5,14 @@ stderr, no traceback).
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
+
+from tests.cli.cli_helpers import json_of, one_line_error  # noqa: F401 - shared with the CLI tests
 
 DAGDECK = Path(sys.executable).parent / "dagdeck"
 """The console script pip installed, so the tests exercise the real entry point."""
@@ -59,23 +60,6 @@ def run(
     return subprocess.run(
         command, capture_output=True, text=True, timeout=timeout, cwd=str(home.parent), env=full_env
     )
-
-
-def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
-    """Exit 2, no traceback anywhere, exactly one non-empty line on stderr; returns that line."""
-    assert proc.returncode == 2, (proc.args, proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, (proc.args, proc.stderr)
-    return lines[0]
-
-
-def json_of(proc: subprocess.CompletedProcess[str]) -> Any:
-    """The one JSON document a `--json` command printed, with a readable failure otherwise."""
-    try:
-        return json.loads(proc.stdout)
-    except json.JSONDecodeError as err:
-        raise AssertionError(f"not one JSON document (rc={proc.returncode}): {err}\n{proc.stdout}\n{proc.stderr}") from None
 
 
 def recorded_runs(home: Path) -> list[dict[str, Any]]:
