@@ -5,7 +5,7 @@ is that case's alone and no import or cache from an earlier case helps a later o
 
 In the case process:
 * load   -- `core.loader.load` of the generated file, cold (first import: compiles the file);
-* plan   -- `core.plan.plan_assets` over every asset;
+* plan   -- `core.running.plan_assets.plan_assets` over every asset;
 * run    -- what `core.in_process.materialize` does: `Launcher.submit(start=False)` into a fresh temp
             instance, `mark_started`, then `core.execution.execute_run` (which plans again and runs
             the in_process thread-pool executor); the wall time covers all three;
@@ -54,7 +54,7 @@ def run_case(shape: str, n: int, workdir: Path, io: str = "fs", profile: bool = 
     from dagdeck.core.instance import Instance
     from dagdeck.core.running.execute_run import execute_run
     from dagdeck.core.running.launcher import Launcher, LaunchSpec
-    from dagdeck.core.running.plan import plan_assets
+    from dagdeck.core.running.plan_assets import plan_assets
     from dagdeck.core.running.run_status import mark_started
     from dagdeck.core.settings import Settings
 

@@ -56,7 +56,7 @@ def run_case(kind: str, shape: str, n: int, workdir: Path, store_url: str | None
     from dagdeck.core.instance import Instance
     from dagdeck.core.running.execute_run import execute_run
     from dagdeck.core.running.launcher import Launcher, LaunchSpec
-    from dagdeck.core.running.plan import plan_assets
+    from dagdeck.core.running.plan_assets import plan_assets
     from dagdeck.core.running.run_status import mark_started
     from dagdeck.core.settings import Settings
 

@@ -21,7 +21,8 @@ from dagdeck.core.defs.selection import parse_selection
 from dagdeck.core.errors import DagdeckError, DefinitionError, did_you_mean
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
-from dagdeck.core.running.plan import plan_job, step_configs
+from dagdeck.core.running.plan_job import plan_job
+from dagdeck.core.running.run_config import step_configs
 from dagdeck.core.running.step_logs import step_log_path
 from dagdeck.core.statuses import (
     FINISHED,

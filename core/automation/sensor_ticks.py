@@ -22,7 +22,8 @@ from dagdeck.core.defs.sensors import RunRequest, SensorDefinition, SkipReason
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.events import EventType
 from dagdeck.core.running.launcher import LaunchSpec, assets_spec, job_spec
-from dagdeck.core.running.plan import ExecutionPlan, step_configs
+from dagdeck.core.running.plan import ExecutionPlan
+from dagdeck.core.running.run_config import step_configs
 from dagdeck.store import Store
 
 FILE_TAG = "dagdeck/file"

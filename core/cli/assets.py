@@ -15,7 +15,7 @@ from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.metadata import TRUNCATION_MARK
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.running.launcher import LaunchSpec
-from dagdeck.core.running.plan import plan_checks
+from dagdeck.core.running.plan_assets import plan_checks
 from dagdeck.core.statuses import StepStatus, status_style
 from dagdeck.core.views.runs import asset_show_json, assets_list_json
 

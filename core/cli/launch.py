@@ -17,7 +17,8 @@ from dagdeck.core.cli.context import CliContext
 from dagdeck.core.cli.output import console, err_console, print_json, print_run_summary
 from dagdeck.core.errors import DagdeckError
 from dagdeck.core.running.launcher import Launcher, LaunchSpec
-from dagdeck.core.running.plan import CONFIG_FORM, ExecutionPlan, config_shape_problem, step_configs
+from dagdeck.core.running.plan import ExecutionPlan
+from dagdeck.core.running.run_config import CONFIG_FORM, config_shape_problem, step_configs
 from dagdeck.core.statuses import RunStatus
 from dagdeck.core.views.runs import run_summary_json, run_view
 from dagdeck.store import Run

@@ -168,7 +168,9 @@ class EventSink:
             self._pending = []
             self._cond.notify_all()
             handler, held = self._handler, len(self._held)
-        log_safely(logging.ERROR, "dagdeck: stopped recording events (%d held in memory): %s", held, failure.reason)
+        log_safely(
+            logging.ERROR, "dagdeck: stopped recording events (%d held in memory): %s", held, failure.reason
+        )
         if handler is not None:
             self._handle(failure)
 
@@ -181,7 +183,9 @@ class EventSink:
         try:
             handler(failure)
         except Exception as err:  # noqa: BLE001 - the handler reports its own trouble; the writer must not die
-            log_safely(logging.ERROR, "dagdeck: could not end the run after the event writer stopped: %s", err)
+            log_safely(
+                logging.ERROR, "dagdeck: could not end the run after the event writer stopped: %s", err
+            )
         finally:
             self._handler_done.set()
 
@@ -189,4 +193,6 @@ class EventSink:
 def _as_write_error(err: BaseException) -> EventWriteError:
     """Store errors are one line that names the database already; anything else is named by type."""
     detail = str(err) if isinstance(err, StoreError) else f"{type(err).__name__}: {err}"
-    return EventWriteError(f"events could not be recorded: {detail}", disk_full=isinstance(err, DiskFullError))
+    return EventWriteError(
+        f"events could not be recorded: {detail}", disk_full=isinstance(err, DiskFullError)
+    )

@@ -23,7 +23,11 @@ def execute_check(step: Step, env: RunEnv) -> StepStatus:
     started = time.time()
     akey = step.asset_key.to_user_string() if step.asset_key else None
     base = {"checked_asset": akey, "check_name": step.check_name}
-    env.emit(make_event(EventType.STEP_START, env.run_id, step_key=step.key, message="check started", attempt=1, **base))
+    env.emit(
+        make_event(
+            EventType.STEP_START, env.run_id, step_key=step.key, message="check started", attempt=1, **base
+        )
+    )
     ctx = step_context(step, env)
     tb: str | None = None
     try:
@@ -50,7 +54,9 @@ def execute_check(step: Step, env: RunEnv) -> StepStatus:
     )
     ended = time.time()
     if not result.passed and severity == AssetCheckSeverity.ERROR and step.blocking:
-        error = f"blocking check {step.check_name} failed" + (f": {result.description}" if result.description else "")
+        error = f"blocking check {step.check_name} failed" + (
+            f": {result.description}" if result.description else ""
+        )
         env.emit(
             make_event(
                 EventType.STEP_FAILURE,

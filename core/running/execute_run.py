@@ -23,8 +23,9 @@ from dagdeck.core.running.event_sink import EventSink, EventWriteError, log_safe
 from dagdeck.core.running.executors.in_process import execute_in_process
 from dagdeck.core.running.executors.multiprocess import execute_multiprocess
 from dagdeck.core.running.executors.scheduler import ExecutionResult
-from dagdeck.core.running.plan import ExecutionPlan, build_run_plan
+from dagdeck.core.running.plan import ExecutionPlan
 from dagdeck.core.running.run_env import RunEnv, run_env
+from dagdeck.core.running.run_plan import build_run_plan
 from dagdeck.core.running.run_status import mark_canceled, mark_failure, mark_success
 from dagdeck.core.statuses import FINISHED, RunStatus
 from dagdeck.store import Run, Store, StoreError
@@ -83,7 +84,9 @@ def execute_run(
                 from dagdeck.store import Store
 
                 child = EventSink(Store(url))
-                child.set_failure_handler(_end_run_on_write_failure(child.store, run.run_id, child, env.cancel_event))
+                child.set_failure_handler(
+                    _end_run_on_write_failure(child.store, run.run_id, child, env.cancel_event)
+                )
                 return child
 
             result = execute_multiprocess(plan, env, sink_factory, executor.max_concurrent, grace)
@@ -154,8 +157,14 @@ def _record_write_failure(store: Store, run_id: str, sink: EventSink, failure: E
     except StoreError as err:
         if not held:
             raise
-        log_safely(logging.ERROR, "run %s: %d events held in memory could not be recorded: %s", run_id, len(held), err,
-                   logger=_log)
+        log_safely(
+            logging.ERROR,
+            "run %s: %d events held in memory could not be recorded: %s",
+            run_id,
+            len(held),
+            err,
+            logger=_log,
+        )
     return mark_failure(store, run_id, f"{failure.reason} ({len(held)} events could not be recorded)")
 
 
@@ -174,12 +183,20 @@ def _failed_writing(store: Store, run_id: str, sink: EventSink, result: Executio
         try:
             store.append_events(late)
         except StoreError as err:
-            log_safely(logging.ERROR, "run %s: %d step events could not be recorded: %s", run_id, len(late), err,
-                       logger=_log)
+            log_safely(
+                logging.ERROR,
+                "run %s: %d step events could not be recorded: %s",
+                run_id,
+                len(late),
+                err,
+                logger=_log,
+            )
     return RunOutcome(RunStatus.FAILURE, result, failure.reason)
 
 
-def _drop_transient_values(plan: ExecutionPlan, env: RunEnv, sink: EventSink, defs: Definitions | None = None) -> None:
+def _drop_transient_values(
+    plan: ExecutionPlan, env: RunEnv, sink: EventSink, defs: Definitions | None = None
+) -> None:
     """Values marked transient only had to reach this run's downstream steps. After a failure they
     stay, so a re-execution from failure can load them; when that re-execution succeeds, the
     transient values it loaded from its failed parent go too (the pipeline has completed)."""
@@ -202,12 +219,26 @@ def _drop_transient_values(plan: ExecutionPlan, env: RunEnv, sink: EventSink, de
         try:
             env.io_manager(manager_key).delete(ctx)
         except Exception as err:  # noqa: BLE001 - leaving a file behind is not worth failing a run
-            sink.emit(make_event(EventType.ENGINE_EVENT, env.run_id, step_key=step_key, level="WARNING",
-                                 message=f"could not remove transient value: {err}"))
+            sink.emit(
+                make_event(
+                    EventType.ENGINE_EVENT,
+                    env.run_id,
+                    step_key=step_key,
+                    level="WARNING",
+                    message=f"could not remove transient value: {err}",
+                )
+            )
             continue
-        sink.emit(make_event(EventType.ENGINE_EVENT, env.run_id, step_key=step_key,
-                             asset_key=asset_key.to_user_string(), message="removed transient value",
-                             transient_removed=True))
+        sink.emit(
+            make_event(
+                EventType.ENGINE_EVENT,
+                env.run_id,
+                step_key=step_key,
+                asset_key=asset_key.to_user_string(),
+                message="removed transient value",
+                transient_removed=True,
+            )
+        )
     sink.flush()
 
 

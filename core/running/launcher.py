@@ -18,7 +18,9 @@ from dagdeck.core.defs.loader import CodeLocation
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.instance import Instance
 from dagdeck.core.running import forkserver
-from dagdeck.core.running.plan import ExecutionPlan, plan_assets, plan_job
+from dagdeck.core.running.plan import ExecutionPlan
+from dagdeck.core.running.plan_assets import plan_assets
+from dagdeck.core.running.plan_job import plan_job
 from dagdeck.core.running.processes import HOST, is_alive, kill_remains, pid_alive_since
 from dagdeck.core.running.run_status import mark_dead, request_cancel
 from dagdeck.core.running.step_status import fold_steps
@@ -136,7 +138,9 @@ def queued_run(spec: LaunchSpec) -> Run:
 
 
 def enqueued_event(run: Run) -> dict[str, Any]:
-    return make_event(EventType.RUN_ENQUEUED, run.run_id, message=f"queued by {run.trigger}", timestamp=run.created_at)
+    return make_event(
+        EventType.RUN_ENQUEUED, run.run_id, message=f"queued by {run.trigger}", timestamp=run.created_at
+    )
 
 
 class Launcher:
@@ -252,7 +256,9 @@ class Launcher:
         all_steps = list(plan.get("step_keys") or plan.get("steps") or [])
         if from_failure:
             if parent.status not in (RunStatus.FAILURE, RunStatus.CANCELED):
-                raise ValueError(f"run {parent.run_id[:8]} is {parent.status}; only failed or canceled runs re-execute from failure")
+                raise ValueError(
+                    f"run {parent.run_id[:8]} is {parent.status}; only failed or canceled runs re-execute from failure"
+                )
             steps = fold_steps(parent, self.store.get_events(run_id=parent.run_id, limit=1_000_000))
             keys = [k for k in all_steps if steps.get(k) is None or steps[k].status != StepStatus.SUCCEEDED]
             if not keys:

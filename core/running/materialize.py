@@ -52,7 +52,9 @@ class InProcessResult:
 
     def output_for_node(self, key: str | AssetKey, output: str = "result") -> Any:
         """The stored value of an asset or op output of this run."""
-        akey = AssetKey.from_coercible(key) if not isinstance(key, str) or key in self._asset_strings else None
+        akey = (
+            AssetKey.from_coercible(key) if not isinstance(key, str) or key in self._asset_strings else None
+        )
         resources = resources_for(self.defs, self.instance, ASSET_JOB_NAME)
         step = akey.to_user_string() if akey else str(key)
         ctx = IOContext(self.instance.storage_dir, self.run_id, step, output, akey)
@@ -73,7 +75,9 @@ def materialize(
     job_name: str | None = None,
     tags: Mapping[str, str] | None = None,
 ) -> InProcessResult:
-    defs = assets if isinstance(assets, Definitions) else Definitions(assets=list(assets), resources=resources)
+    defs = (
+        assets if isinstance(assets, Definitions) else Definitions(assets=list(assets), resources=resources)
+    )
     instance = instance or Instance.open(tempfile.mkdtemp(prefix="dagdeck-"))
     options: dict[str, Any] = {
         "run_config": run_config,

@@ -20,7 +20,8 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext, IOManager
 from dagdeck.core.defs.metadata import MAX_METADATA_BYTES
 from dagdeck.core.instance import Instance
-from dagdeck.core.running.plan import ExecutionPlan, Source, Step, step_configs
+from dagdeck.core.running.plan import ExecutionPlan, Source, Step
+from dagdeck.core.running.run_config import step_configs
 from dagdeck.store import Run
 
 
@@ -136,7 +137,9 @@ def _load_one(env: RunEnv, src: Source) -> Any:
             if (src.step_key, src.output) in env.values:
                 return env.values[(src.step_key, src.output)]
         manager = env.io_manager(src.io_manager_key)
-        return manager.load_input(IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key))
+        return manager.load_input(
+            IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key)
+        )
     manager = env.io_manager(src.io_manager_key)
     if src.asset_key is not None:
         ctx = IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key)

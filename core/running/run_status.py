@@ -96,7 +96,6 @@ def mark_canceled(
     )
 
 
-
 def mark_dead(store: Store, run: Run, reason: str) -> bool:
     """End a run whose worker is gone (or hung, and killed): its running steps fail (or are
     canceled), unstarted ones are skipped, and the run ends FAILURE, or CANCELED if a cancel was

@@ -78,7 +78,9 @@ class RunView:
         }
 
 
-def fold_steps(run: Run, events: list[EventRow], steps: dict[str, StepView] | None = None) -> dict[str, StepView]:
+def fold_steps(
+    run: Run, events: list[EventRow], steps: dict[str, StepView] | None = None
+) -> dict[str, StepView]:
     """Apply step events in order; call again with later events to update incrementally."""
     if steps is None:
         steps = {k: StepView(k) for k in (run.plan or {}).get("steps") or []}

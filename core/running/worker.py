@@ -131,7 +131,6 @@ SERVER = ServerSpec(
 )
 
 
-
 def prestart_server() -> None:
     """Start this process's worker server now, so the first launch need not wait for it (started
     by exec where threads run, it imports the engine for ~0.5 s of CPU). Long-lived launchers call
@@ -140,7 +139,18 @@ def prestart_server() -> None:
     forkserver.prestart(SERVER)
 
 
-_RESET_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGCONT", "SIGWINCH", "SIGCHLD")
+_RESET_SIGNALS = (
+    "SIGINT",
+    "SIGTERM",
+    "SIGHUP",
+    "SIGQUIT",
+    "SIGTSTP",
+    "SIGTTIN",
+    "SIGTTOU",
+    "SIGCONT",
+    "SIGWINCH",
+    "SIGCHLD",
+)
 
 
 def _become_worker(request: dict[str, object], log_fd: int) -> None:
@@ -244,8 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     run = store.get_run(run.run_id) or run
     keep = instance.settings.keep_orphan_processes
     track = not keep and become_subreaper()  # orphans of its steps are reparented here, not to init
-    os.register_at_fork(before=lambda: _quiet.acquire(), after_in_parent=lambda: _quiet.release(),
-                        after_in_child=_reinit_quiet)
+    os.register_at_fork(
+        before=lambda: _quiet.acquire(),
+        after_in_parent=lambda: _quiet.release(),
+        after_in_child=_reinit_quiet,
+    )
     cancel, stop = threading.Event(), threading.Event()
     watcher = threading.Thread(target=_watch, args=(instance, run.run_id, cancel, stop, track), daemon=True)
     watcher.start()

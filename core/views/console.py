@@ -9,7 +9,7 @@ from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.metadata import numeric_value
 from dagdeck.core.events import EventType
-from dagdeck.core.running.plan import plan_job
+from dagdeck.core.running.plan_job import plan_job
 from dagdeck.core.views.asset_health import (
     CheckView,
     check_views,

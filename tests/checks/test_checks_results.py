@@ -10,7 +10,7 @@ import dagdeck as dg
 from dagdeck.core.defs.metadata import plain
 from dagdeck.core.events import EventType
 from dagdeck.core.instance import Instance
-from dagdeck.core.running.plan import plan_assets
+from dagdeck.core.running.plan_assets import plan_assets
 from dagdeck.core.views.asset_health import check_views, failed_error_checks
 from dagdeck.core.views.runs import asset_show_json
 from tests.checks.checks_helpers import evaluations, events, meta

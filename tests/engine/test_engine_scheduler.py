@@ -15,7 +15,9 @@ import dagdeck as dg
 from dagdeck.core.defs.asset_graph import stable_order
 from dagdeck.core.events import EventType
 from dagdeck.core.running.executors.scheduler import schedule
-from dagdeck.core.running.plan import ExecutionPlan, Step, plan_assets, plan_job
+from dagdeck.core.running.plan import ExecutionPlan, Step
+from dagdeck.core.running.plan_assets import plan_assets
+from dagdeck.core.running.plan_job import plan_job
 from dagdeck.core.running.run_env import RunEnv, step_context
 from dagdeck.core.statuses import StepStatus
 

@@ -11,7 +11,8 @@ import pytest
 import dagdeck as dg
 from dagdeck.core.errors import RunConfigError
 from dagdeck.core.instance import Instance
-from dagdeck.core.running.plan import plan_job, step_configs
+from dagdeck.core.running.plan_job import plan_job
+from dagdeck.core.running.run_config import step_configs
 from dagdeck.core.settings import Settings
 
 

@@ -90,7 +90,9 @@ def check_dask(plan: ExecutionPlan, env: RunEnv, location: dict[str, Any]) -> No
     for step in plan.steps.values():
         keys = [(f"output {out!r}", key) for out, key in step.outputs.items()]
         keys += [
-            (f"input {name!r}", src.io_manager_key) for name, inp in step.inputs.items() for src in inp.sources
+            (f"input {name!r}", src.io_manager_key)
+            for name, inp in step.inputs.items()
+            for src in inp.sources
         ]
         for what, key in keys:
             if isinstance(env.resources.get(key), InMemoryIOManager):
@@ -112,7 +114,9 @@ def _security(config: dict[str, Any], local: bool) -> Security | None:
     ca, cert, key = (config.get(k) for k in _TLS_KEYS)
     if ca or cert or key:
         if not (ca and cert and key):
-            raise DaskLaunchError(f"dask executor config needs all of {', '.join(_TLS_KEYS)} for TLS, or none")
+            raise DaskLaunchError(
+                f"dask executor config needs all of {', '.join(_TLS_KEYS)} for TLS, or none"
+            )
         roles = {f"tls_{role}_cert": cert for role in ("client", "scheduler", "worker")}
         roles.update({f"tls_{role}_key": key for role in ("client", "scheduler", "worker")})
         return Security(tls_ca_file=ca, require_encryption=True, **roles)
@@ -136,7 +140,11 @@ def _client(address: str | None, config: dict[str, Any]) -> Iterator[Client]:
             timeout = float(config.get("connect_timeout", 20))
             client = Client(address, set_as_default=False, timeout=timeout, security=security)
         except (OSError, TimeoutError, TypeError) as err:  # TypeError: tls:// without certificates
-            tls = f" (a tls:// scheduler needs {', '.join(_TLS_KEYS)} in the executor config)" if "TLS" in str(err) else ""
+            tls = (
+                f" (a tls:// scheduler needs {', '.join(_TLS_KEYS)} in the executor config)"
+                if "TLS" in str(err)
+                else ""
+            )
             raise DaskLaunchError(
                 f"cannot reach the Dask scheduler at {address}: {err}; start it with "
                 f"`dask scheduler` or fix scheduler_address{tls}"
@@ -175,7 +183,9 @@ def _check_workers(client: Client, storage_dir: Path, store_url: str, location: 
     try:
         client.wait_for_workers(1, timeout=30)
     except TimeoutError:
-        raise DaskLaunchError("the Dask cluster has no workers; start some with `dask worker ADDRESS`") from None
+        raise DaskLaunchError(
+            "the Dask cluster has no workers; start some with `dask worker ADDRESS`"
+        ) from None
     make_private_dirs(storage_dir)
     token = uuid.uuid4().hex
     marker = storage_dir / f".dagdeck-dask-probe-{token}"
@@ -240,7 +250,12 @@ class _DaskRunner:
 
     def start(self, step: Step) -> None:
         fut = self._client.submit(
-            run_step_task, self._spec, step.key, key=f"dagdeck-{step.key}-{self._spec.run_id}", pure=False, retries=0
+            run_step_task,
+            self._spec,
+            step.key,
+            key=f"dagdeck-{step.key}-{self._spec.run_id}",
+            pure=False,
+            retries=0,
         )
         self._running[fut.key] = (step, fut)
         fut.add_done_callback(self._done.put)
@@ -285,5 +300,7 @@ def _outcome(env: RunEnv, step: Step, fut: Future) -> StepStatus | None:
         err: BaseException | None = fut.exception(timeout=5)
     except Exception as exc:  # noqa: BLE001 - a canceled future raises instead of returning one
         err = exc
-    reason = f"Dask task failed: {type(err).__name__}: {err}" if err is not None else f"Dask task {fut.status}"
+    reason = (
+        f"Dask task failed: {type(err).__name__}: {err}" if err is not None else f"Dask task {fut.status}"
+    )
     return record_lost_step(env, step, reason)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.execute_step import execute_step
-from dagdeck.core.running.plan import build_run_plan
 from dagdeck.core.running.run_env import run_env
+from dagdeck.core.running.run_plan import build_run_plan
 from dagdeck.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ class TaskSpec:
     @property
     def cancel_name(self) -> str:
         return f"dagdeck-cancel-{self.run_id}"
-
 
 
 def run_step_task(spec: TaskSpec, step_key: str) -> str | None:

@@ -70,7 +70,9 @@ class _ProcessRunner:
         self._running: dict[int, tuple[Step, BaseProcess]] = {}  # sentinel -> step, process
 
     def start(self, step: Step) -> None:
-        proc = self._ctx.Process(target=_step_main, args=(step, self._env, self._sink_factory), name=f"step {step.key}")
+        proc = self._ctx.Process(
+            target=_step_main, args=(step, self._env, self._sink_factory), name=f"step {step.key}"
+        )
         with fork_guard():
             proc.start()
         self._running[proc.sentinel] = (step, proc)
@@ -103,7 +105,9 @@ def _signal(proc: BaseProcess, sig: int) -> None:
 def _exit_outcome(env: RunEnv, step: Step, code: int | None) -> StepStatus:
     if code in _EXIT:
         return _EXIT[code]
-    reason = f"step process exited with signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    reason = (
+        f"step process exited with signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    )
     return record_lost_step(env, step, reason)
 
 
