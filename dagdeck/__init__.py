@@ -29,7 +29,8 @@ from dagdeck.core.defs.io_managers import (
 )
 from dagdeck.core.defs.metadata import MetadataValue
 from dagdeck.core.defs.ops import In, OpDefinition, Out, op
-from dagdeck.core.defs.results import MaterializeResult, Output, RetryPolicy
+from dagdeck.core.defs.results import MaterializeResult, Output
+from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
 from dagdeck.core.defs.schedules import (
     DefaultScheduleStatus,
     DefaultSensorStatus,
@@ -58,6 +59,7 @@ __all__ = [
     "AssetKey",
     "AssetSelection",
     "AssetsDefinition",
+    "Backoff",
     "Config",
     "DagdeckError",
     "DefaultScheduleStatus",
@@ -65,6 +67,7 @@ __all__ = [
     "DefinitionError",
     "Definitions",
     "ExecutorDef",
+    "Failure",
     "FilesystemIOManager",
     "GraphDefinition",
     "IOContext",
@@ -72,6 +75,7 @@ __all__ = [
     "In",
     "InMemoryIOManager",
     "InProcessResult",
+    "Jitter",
     "JobDefinition",
     "MaterializeResult",
     "MetadataValue",
@@ -80,6 +84,7 @@ __all__ = [
     "Out",
     "Output",
     "RetryPolicy",
+    "RetryRequested",
     "RunConfigError",
     "RunRequest",
     "ScheduleDefinition",

@@ -57,7 +57,7 @@ def _row_total(row: dict[str, str]) -> float:
 @dg.asset(
     group_name="ingest",
     kinds=["csv"],
-    retry_policy=dg.RetryPolicy(max_retries=2, delay=0.5, backoff=2.0),
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=0.5, backoff=dg.Backoff.EXPONENTIAL),
     transient=True,  # only `orders` needs the raw rows; they are discarded once a run succeeds
 )
 def raw_orders(context: dg.AssetExecutionContext) -> dg.Output:

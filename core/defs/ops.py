@@ -15,7 +15,7 @@ from typing import Any
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
 from dagdeck.core.defs.params import FunctionParams, read_params
-from dagdeck.core.defs.results import RetryPolicy
+from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
 
 

@@ -1,4 +1,4 @@
-"""What a step function can return, and the policy for retrying it."""
+"""What a step function can return."""
 
 from __future__ import annotations
 
@@ -21,16 +21,3 @@ class MaterializeResult:
 
     metadata: dict[str, Any] = field(default_factory=dict)
     asset_key: Any = None
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Retry a failed step `max_retries` times, waiting `delay` * `backoff`**attempt seconds."""
-
-    max_retries: int = 1
-    delay: float = 0.0
-    backoff: float = 1.0
-
-    def wait_before(self, attempt: int) -> float:
-        """Seconds to wait before retry number `attempt` (1-based)."""
-        return max(0.0, self.delay * (self.backoff ** (attempt - 1)))

@@ -11,7 +11,7 @@ from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.params import FunctionParams
-from dagdeck.core.defs.results import RetryPolicy
+from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DagdeckError
 
 

@@ -392,7 +392,7 @@ def test_failure_skips_downstream_and_independent_branches_still_run(instance: I
 def test_retry_policy_with_delay_and_backoff_until_success(instance: Instance, tmp_path: Path) -> None:
     counter = tmp_path / "attempts"
 
-    @dg.asset(retry_policy=dg.RetryPolicy(max_retries=3, delay=0.2, backoff=2.0))
+    @dg.asset(retry_policy=dg.RetryPolicy(max_retries=3, delay=0.2, backoff=dg.Backoff.LINEAR))
     def flaky(context: dg.AssetExecutionContext) -> int:
         n = int(counter.read_text()) + 1 if counter.exists() else 1
         counter.write_text(str(n))
