@@ -4,9 +4,11 @@ console can print one clear line instead of a traceback."""
 from __future__ import annotations
 
 import difflib
+import dis
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import FrameType
 
 
 class DagdeckError(Exception):
@@ -70,3 +72,39 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     if not matches:
         return ""
     return "did you mean " + " or ".join(repr(m) for m in matches) + "?"
+
+
+COMPATIBILITY_DOC = "docs/compatibility.md"
+
+
+def unsupported_message(name: str) -> str:
+    return f"dagdeck does not support {name!r} yet (Dagster has it; see {COMPATIBILITY_DOC})"
+
+
+class UnsupportedNameError(AttributeError):
+    """`dg.X` for a name Dagster has and dagdeck does not (yet): not a typo, a missing feature."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(unsupported_message(name))
+        self.dagster_name = name
+
+
+class UnsupportedImportError(ImportError):
+    """`from dagdeck import X` for a name Dagster has and dagdeck does not (yet)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(unsupported_message(name), name="dagdeck")
+        self.dagster_name = name
+
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
+
+
+def unsupported_error(name: str, caller: FrameType | None) -> AttributeError | ImportError:
+    """The error for a Dagster name dagdeck lacks. `from dagdeck import X` turns any AttributeError
+    into a bare "cannot import name", so when the caller is executing that statement the error is
+    an ImportError carrying the message itself; `dg.X` and `hasattr` get an AttributeError."""
+    code = caller.f_code.co_code if caller is not None else b""
+    if caller is not None and 0 <= caller.f_lasti < len(code) and code[caller.f_lasti] == _IMPORT_FROM:
+        return UnsupportedImportError(name)
+    return UnsupportedNameError(name)

@@ -114,4 +114,15 @@ def __getattr__(name: str) -> object:
         from dagdeck.core.running import materialize as in_process
 
         return getattr(in_process, name)
+    # A Dagster name dagdeck lacks says so (a missing feature, not a typo); anything else is a typo
+    if not name.startswith("__"):
+        import sys
+
+        from dagdeck.core.defs.dagster_names import DAGSTER_NAMES
+        from dagdeck.core.errors import did_you_mean, unsupported_error
+
+        if name in DAGSTER_NAMES:
+            raise unsupported_error(name, sys._getframe(1))
+        hint = did_you_mean(name, __all__)
+        raise AttributeError(f"module 'dagdeck' has no attribute {name!r}" + (f"; {hint}" if hint else ""))
     raise AttributeError(f"module 'dagdeck' has no attribute {name!r}")

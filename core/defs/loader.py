@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from dagdeck.core.defs.definitions import Definitions
-from dagdeck.core.errors import DefinitionError
+from dagdeck.core.errors import (
+    COMPATIBILITY_DOC,
+    DefinitionError,
+    UnsupportedImportError,
+    UnsupportedNameError,
+)
 
 _import_lock = threading.Lock()
 
@@ -167,6 +172,13 @@ def _user_code_error(err: BaseException, file: str) -> DefinitionError:
     last = frames[-1] if frames else None
     where_file = last.filename if last else file
     where_line = last.lineno if last else None
+    if isinstance(err, UnsupportedNameError | UnsupportedImportError):
+        return DefinitionError(
+            f"dagdeck does not support {err.dagster_name!r} yet",
+            file=where_file,
+            line=where_line,
+            fix=f"{COMPATIBILITY_DOC} lists what dagdeck supports and what to use instead",
+        )
     if isinstance(err, ImportError):
         fix = f"install the missing package or fix the import ({err.name or 'module'})"
     else:
