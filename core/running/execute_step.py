@@ -5,55 +5,109 @@ from __future__ import annotations
 import inspect
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
+from dagdeck.core.defs.metadata import normalize
+from dagdeck.core.defs.retries import Failure, RetryRequested
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.running.execute_check import execute_check
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv, StepCanceled, load_inputs, step_context
+from dagdeck.core.running.run_hooks import run_hooks
 from dagdeck.core.running.step_logs import capture_thread
 from dagdeck.core.running.step_outputs import split_outputs, store_outputs
 from dagdeck.core.statuses import StepStatus
 
 
+@dataclass
+class _Failed:
+    """A failed attempt: the error as recorded, and the exception when user code raised one."""
+
+    error: str
+    traceback: str
+    exc: BaseException | None = None
+
+
 def execute_step(step: Step, env: RunEnv) -> StepStatus:
     """Run with retries; always ends with STEP_SUCCESS or STEP_FAILURE (or canceled), and returns
-    SUCCEEDED, FAILED or CANCELED. Every executor runs steps, checks included, through this."""
+    SUCCEEDED, FAILED or CANCELED. Every executor runs steps, checks included, through this.
+
+    A failed attempt is retried when the function raised `RetryRequested` (up to its own
+    `max_retries`, with or without a policy) or when the step has a retry policy, unless it raised
+    `Failure(allow_retries=False)`. Hooks run once the outcome is final."""
     if step.kind == "check":
         return execute_check(step, env)
     attempt = 0
     while True:
         attempt += 1
-        outcome, error = _attempt(step, env, attempt)
+        outcome, failed, outputs = _attempt(step, env, attempt)
         if outcome is not None:
+            if step.hooks:
+                run_hooks(step, env, True, output_values={n: o[0] for n, o in outputs.items() if o[2]})
             return outcome
-        assert error is not None
-        policy = step.retry_policy
+        assert failed is not None
         if env.cancel_event.is_set():
-            env.emit(_failure(step, env, error, attempt, canceled=True))
+            env.emit(_failure(step, env, failed, attempt, canceled=True))
             return StepStatus.CANCELED
-        if policy is not None and attempt <= policy.max_retries:
-            wait = policy.wait_before(attempt)
+        retry = _retry(step, failed, attempt)
+        if retry is not None:
+            wait = retry
             env.emit(
                 make_event(
                     EventType.STEP_UP_FOR_RETRY,
                     env.run_id,
                     step_key=step.key,
                     asset_key=_akey(step),
-                    message=f"attempt {attempt} failed; retrying in {wait:.1f}s: {error[0]}",
+                    message=f"attempt {attempt} failed; retrying in {wait:.1f}s: {failed.error}",
                     level="WARNING",
                     attempt=attempt,
-                    error=error[0],
-                    traceback=error[1],
+                    error=failed.error,
+                    traceback=failed.traceback,
                     wait_s=wait,
                 )
             )
             if env.cancel_event.wait(wait):
-                env.emit(_failure(step, env, error, attempt, canceled=True))
+                env.emit(_failure(step, env, failed, attempt, canceled=True))
                 return StepStatus.CANCELED
             continue
-        env.emit(_failure(step, env, error, attempt))
+        if isinstance(failed.exc, RetryRequested):
+            failed.error = f"{failed.error} (exceeded max_retries of {failed.exc.max_retries})"
+        env.emit(_failure(step, env, failed, attempt))
+        if step.hooks:
+            run_hooks(step, env, False, exception=_user_exception(failed.exc))
         return StepStatus.FAILED
+
+
+def _retry(step: Step, failed: _Failed, attempt: int) -> float | None:
+    """Seconds to wait before another attempt, or None when the step has failed for good."""
+    exc = failed.exc
+    if isinstance(exc, RetryRequested):
+        return float(exc.seconds_to_wait or 0.0) if attempt <= exc.max_retries else None
+    policy = step.retry_policy
+    if policy is None or attempt > policy.max_retries:
+        return None
+    if isinstance(exc, Failure) and not exc.allow_retries:
+        return None
+    return policy.wait_before(attempt)
+
+
+def _user_exception(exc: BaseException | None) -> BaseException | None:
+    """What failure hooks see as `op_exception`: the error behind a `RetryRequested`."""
+    if isinstance(exc, RetryRequested) and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
+
+
+def _describe(err: BaseException) -> str:
+    """The step error recorded for an exception: `Type: message`; a `Failure` gives its
+    description, a `RetryRequested` the error it was raised from."""
+    if isinstance(err, Failure):
+        return err.description or "Failure"
+    if isinstance(err, RetryRequested):
+        cause = err.__cause__
+        return f"{type(cause).__name__}: {cause}" if cause is not None else "RetryRequested"
+    return f"{type(err).__name__}: {err}"
 
 
 def _akey(step: Step) -> str | None:
@@ -61,24 +115,32 @@ def _akey(step: Step) -> str | None:
 
 
 def _failure(
-    step: Step, env: RunEnv, error: tuple[str, str], attempt: int, canceled: bool = False
+    step: Step, env: RunEnv, failed: _Failed, attempt: int, canceled: bool = False
 ) -> dict[str, Any]:
-    message = "canceled" if canceled else error[0]
-    return make_event(
+    message = "canceled" if canceled else failed.error
+    event = make_event(
         EventType.STEP_FAILURE,
         env.run_id,
         step_key=step.key,
         asset_key=_akey(step),
         message=message,
         level="ERROR",
-        error=error[0],
-        traceback=error[1],
+        error=failed.error,
+        traceback=failed.traceback,
         attempt=attempt,
         canceled=canceled,
     )
+    if isinstance(failed.exc, Failure) and failed.exc.metadata and not canceled:
+        event["data"]["metadata"] = normalize(failed.exc.metadata, env.metadata_max_bytes)
+    return event
 
 
-def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, tuple[str, str] | None]:
+Outputs = dict[str, tuple[Any, dict[str, Any], bool]]
+_NO_OUTPUTS: Outputs = {}
+
+
+def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, _Failed | None, Outputs]:
+    """One attempt: SUCCEEDED with its outputs, or the failure."""
     started = time.time()
     env.emit(
         make_event(
@@ -108,19 +170,19 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
                 result = tuple(result)
         if env.cancel_event.is_set():
             # the run was canceled while this step ran: whatever it returned is not a result
-            return None, ("canceled", "")
+            return None, _Failed("canceled", ""), _NO_OUTPUTS
         outputs = split_outputs(step, result)
     except (Exception, StepCanceled) as err:
         if isinstance(err, StepCanceled):
-            return None, ("canceled", "")
+            return None, _Failed("canceled", ""), _NO_OUTPUTS
         tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
-        return None, (f"{type(err).__name__}: {err}", tb)
+        return None, _Failed(_describe(err), tb, err), _NO_OUTPUTS
 
     try:
         events = store_outputs(step, env, ctx, outputs)
     except Exception as err:
         tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
-        return None, (f"storing output failed: {type(err).__name__}: {err}", tb)
+        return None, _Failed(f"storing output failed: {type(err).__name__}: {err}", tb, err), _NO_OUTPUTS
     ended = time.time()
     events.append(
         make_event(
@@ -136,4 +198,4 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
     )
     for e in events:
         env.emit(e)
-    return StepStatus.SUCCEEDED, None
+    return StepStatus.SUCCEEDED, None, outputs
