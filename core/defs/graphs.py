@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
+from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.ops import Node, current_builder, trace
+from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
 
 
@@ -48,6 +50,9 @@ class GraphDefinition:
         config: Mapping[str, Any] | None = None,
         executor_def: Any = None,
         resource_defs: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        hooks: Iterable[HookDefinition] | None = None,
+        op_retry_policy: RetryPolicy | None = None,
     ) -> JobDefinition:
         if inspect.signature(self.fn).parameters:
             file, line = where_defined(self.fn)
@@ -67,6 +72,9 @@ class GraphDefinition:
             default_config=dict(config or {}),
             executor=executor_def,
             resources=dict(resource_defs or {}),
+            metadata=dict(metadata or {}),
+            hooks=hook_set(hooks, f"job {name or self.name!r}", self.fn),
+            op_retry_policy=op_retry_policy,
         )
 
 
@@ -82,6 +90,11 @@ class JobDefinition:
     default_config: dict[str, Any] = field(default_factory=dict)
     executor: Any = None
     resources: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    hooks: frozenset[HookDefinition] = frozenset()
+    """Run after every op step of the job, besides the op's own hooks."""
+    op_retry_policy: RetryPolicy | None = None
+    """Retries every op that has no retry policy of its own."""
 
     @property
     def source(self) -> tuple[str | None, int | None]:
@@ -110,10 +123,21 @@ def job(
     config: Mapping[str, Any] | None = None,
     executor_def: Any = None,
     resource_defs: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    hooks: Iterable[HookDefinition] | None = None,
+    op_retry_policy: RetryPolicy | None = None,
 ) -> Any:
     def build(f: Callable[..., Any]) -> JobDefinition:
         _check_name("job", name or f.__name__, f)
         g = GraphDefinition(name=name or f.__name__, fn=f, description=description or (f.__doc__ or "").strip() or None)
-        return g.to_job(tags=tags, config=config, executor_def=executor_def, resource_defs=resource_defs)
+        return g.to_job(
+            tags=tags,
+            config=config,
+            executor_def=executor_def,
+            resource_defs=resource_defs,
+            metadata=metadata,
+            hooks=hooks,
+            op_retry_policy=op_retry_policy,
+        )
 
     return build(fn) if fn is not None else build
