@@ -127,3 +127,15 @@ def run_record(home: Path, run_id: str) -> RunRecord:
 def load(file: Path) -> Any:
     """Load a pipeline file's Definitions as `dagdeck check` does."""
     return load_location(CodeLocation(file=str(file))).defs
+
+
+def stored_op_output(home: Path, run_id: str, step_key: str, output: str = "result") -> Any:
+    """The value an op step of a run stored with the default filesystem IO manager."""
+    from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext
+
+    instance = Instance.open(home)
+    try:
+        ctx = IOContext(instance.storage_dir, run_id, step_key, output)
+        return FilesystemIOManager(instance.storage_dir).load_input(ctx)
+    finally:
+        instance.close()
