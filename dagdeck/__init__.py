@@ -7,6 +7,7 @@ re-exports the engine's user-facing names; the engine lives in `dagdeck.core`, t
 
 from dagdeck.core.defs.asset_jobs import define_asset_job
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.asset_specs import AssetDep, AssetOut, AssetSpec, SourceAsset
 from dagdeck.core.defs.assets import AssetIn, AssetsDefinition, asset
 from dagdeck.core.defs.checks import (
     AssetCheckResult,
@@ -28,6 +29,7 @@ from dagdeck.core.defs.io_managers import (
     mem_io_manager,
 )
 from dagdeck.core.defs.metadata import MetadataValue
+from dagdeck.core.defs.multi_assets import multi_asset
 from dagdeck.core.defs.ops import In, OpDefinition, Out, op
 from dagdeck.core.defs.results import MaterializeResult, Output
 from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
@@ -55,8 +57,11 @@ __all__ = [
     "FreshnessPolicy",
     "asset_check",
     "AssetExecutionContext",
+    "AssetDep",
     "AssetIn",
     "AssetKey",
+    "AssetOut",
+    "AssetSpec",
     "AssetSelection",
     "AssetsDefinition",
     "Backoff",
@@ -90,6 +95,7 @@ __all__ = [
     "ScheduleDefinition",
     "SensorDefinition",
     "SkipReason",
+    "SourceAsset",
     "StepContext",
     "asset",
     "asset_sensor",
@@ -101,6 +107,7 @@ __all__ = [
     "job",
     "materialize",
     "mem_io_manager",
+    "multi_asset",
     "multiprocess_executor",
     "op",
     "schedule",

@@ -9,14 +9,81 @@ from functools import cached_property
 from typing import TypeVar
 
 from dagdeck.core.defs.asset_key import AssetKey
-from dagdeck.core.defs.assets import AssetsDefinition
+from dagdeck.core.defs.asset_specs import AssetSpec
+from dagdeck.core.defs.assets import DEFAULT_GROUP, AssetsDefinition
 
 K = TypeVar("K", AssetKey, str)
 
 
+@dataclass(frozen=True, eq=False)
+class AssetNode:
+    """One asset key of the graph: its spec and the definition that materializes it (or declares it
+    external). Views read an asset's attributes here, whatever made it."""
+
+    key: AssetKey
+    spec: AssetSpec
+    definition: AssetsDefinition
+
+    @property
+    def is_external(self) -> bool:
+        return self.definition.fn is None
+
+    @property
+    def step_key(self) -> str:
+        return self.definition.step_key()
+
+    @property
+    def output_name(self) -> str:
+        return self.definition.output_names_by_key.get(self.key, "result")
+
+    @property
+    def group_name(self) -> str:
+        return self.spec.group_name or DEFAULT_GROUP
+
+    @property
+    def description(self) -> str | None:
+        return self.spec.description
+
+    @property
+    def metadata(self) -> Mapping[str, object]:
+        return self.spec.metadata
+
+    @property
+    def tags(self) -> Mapping[str, str]:
+        return self.spec.tags
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return self.spec.kinds
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        return self.spec.owners
+
+    @property
+    def code_version(self) -> str | None:
+        return self.spec.code_version
+
+    @property
+    def io_manager_key(self) -> str:
+        return self.definition.io_manager_keys_by_key.get(self.key, "io_manager")
+
+    @property
+    def transient(self) -> bool:
+        return self.definition.transient
+
+    @property
+    def freshness_policy(self) -> object:
+        return self.definition.freshness_policy or self.spec.freshness_policy
+
+    @property
+    def source(self) -> tuple[str | None, int | None]:
+        return self.definition.source
+
+
 @dataclass
 class AssetGraph:
-    assets: dict[AssetKey, AssetsDefinition]
+    assets: dict[AssetKey, AssetNode]
     upstream: dict[AssetKey, frozenset[AssetKey]]
     """Data and order-only dependencies of each asset."""
     data_inputs: dict[AssetKey, dict[str, AssetKey]] = field(default_factory=dict)
@@ -51,6 +118,15 @@ class AssetGraph:
         return self.toposorted
 
     @cached_property
+    def external(self) -> frozenset[AssetKey]:
+        """Keys no run materializes (external assets, source assets, deps no asset defines)."""
+        return frozenset(k for k, n in self.assets.items() if n.is_external)
+
+    @cached_property
+    def materializable(self) -> list[AssetKey]:
+        return [k for k in self.toposorted if k not in self.external]
+
+    @cached_property
     def groups(self) -> dict[str, list[AssetKey]]:
         out: dict[str, list[AssetKey]] = {}
         for key in self.toposorted:
@@ -60,6 +136,26 @@ class AssetGraph:
     @cached_property
     def by_string(self) -> dict[str, AssetKey]:
         return {k.to_user_string(): k for k in self.assets}
+
+    def subset_problem(self, keys: Iterable[AssetKey]) -> str | None:
+        """Why `keys` cannot run as selected (part of a multi-asset that cannot subset), or None."""
+        wanted = set(keys)
+        seen: set[int] = set()
+        for key in wanted:
+            node = self.assets.get(key)
+            if node is None or node.is_external or id(node.definition) in seen:
+                continue
+            a = node.definition
+            seen.add(id(a))
+            left_out = [k for k in a.specs_by_key if k not in wanted]
+            if left_out and not a.can_subset:
+                have = ", ".join(sorted(k.to_user_string() for k in a.specs_by_key))
+                return (
+                    f"multi_asset {a.op_name!r} makes {have} together and does not support subsetting "
+                    f"(can_subset=False), but {', '.join(k.to_user_string() for k in left_out)} "
+                    "was left out of the selection"
+                )
+        return None
 
     def upstream_closure(self, keys: Iterable[AssetKey], depth: int | None = None) -> set[AssetKey]:
         return _closure(keys, self.upstream, depth)

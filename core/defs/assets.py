@@ -1,18 +1,25 @@
-"""`@asset`: a function that produces one named, stored piece of data."""
+"""`@asset` and the model every asset shares: `AssetsDefinition`, one function that materializes one
+or more asset keys (or, for external assets, none that dagdeck runs)."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, overload
 
 from dagdeck.core.defs.asset_key import FIX, KEY_PART_RE, AssetKey, name_problem
+from dagdeck.core.defs.asset_specs import AssetDep, AssetSpec, coerce_dep, coerce_key
+from dagdeck.core.defs.config_schema import read_config_schema
+from dagdeck.core.defs.config_types import Field
 from dagdeck.core.defs.params import FunctionParams, read_params
-from dagdeck.core.defs.results import RetryPolicy
+from dagdeck.core.defs.retries import RetryPolicy
+from dagdeck.core.defs.types import IOTypes, call_checked, function_io_types
 from dagdeck.core.errors import DefinitionError, where_defined
 
 DEFAULT_GROUP = "default"
+DEFAULT_OUTPUT = "result"
 
 
 @dataclass(frozen=True)
@@ -20,55 +27,223 @@ class AssetIn:
     """Name an upstream asset explicitly when the parameter name differs from its key."""
 
     key: Any = None
+    metadata: Mapping[str, Any] | None = None
     key_prefix: str | Sequence[str] | None = None
+    input_manager_key: str | None = None
+    partition_mapping: Any = None
+    dagster_type: Any = None
+
+    def upstream_key(self, param: str) -> AssetKey:
+        return coerce_key(self.key if self.key is not None else [param], self.key_prefix)
 
 
 @dataclass(eq=False)
 class AssetsDefinition:
-    key: AssetKey
-    fn: Callable[..., Any]
-    params: FunctionParams
+    """One op (a function, run as one step) and the asset keys it materializes, as in Dagster.
+
+    - `specs_by_key`: each key with its attributes (group, description, metadata, deps...), in
+      output order. A plain `@asset` has one key; a `multi_asset` several.
+    - `output_names_by_key`: which op output carries each key's value (`result` for `@asset`).
+    - `fn` is None for external assets (`AssetSpec` lists, `SourceAsset`, deps no asset defines):
+      they appear in the graph and never run.
+    - `ins`: parameter name -> `AssetIn`; parameters without one name their upstream key.
+    - The step key of a single-key definition is the key (`a/b`); of a multi-key one, `op_name`.
+    Graph-backed assets add the nodes that run instead of `fn`; plan_assets expands them.
+    """
+
+    specs_by_key: dict[AssetKey, AssetSpec]
+    fn: Callable[..., Any] | None
+    params: FunctionParams | None
+    op_name: str
+    output_names_by_key: dict[AssetKey, str] = field(default_factory=dict)
+    io_manager_keys_by_key: dict[AssetKey, str] = field(default_factory=dict)
     ins: dict[str, AssetIn] = field(default_factory=dict)
-    deps: tuple[Any, ...] = ()
-    group_name: str = DEFAULT_GROUP
-    description: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
     retry_policy: RetryPolicy | None = None
-    tags: dict[str, str] = field(default_factory=dict)
-    kinds: frozenset[str] = frozenset()
-    code_version: str | None = None
-    io_manager_key: str = "io_manager"
-    owners: tuple[str, ...] = ()
+    op_tags: dict[str, Any] = field(default_factory=dict)
+    can_subset: bool = False
     transient: bool = False
     """Kept only while its run lasts: removed from storage once the run succeeds."""
     freshness_policy: Any = None
+    multi: bool = False
+    """Made by `multi_asset`: outputs by name (`Output(output_name=...)`, a tuple in `outs` order)."""
+    source_fn: Callable[..., Any] | None = None
+    """Where it was defined, for load errors (`fn`, or the decorated function of an external spec)."""
+    config_schema: Field | None = None
+    """`config_schema=`: run config reaches `context.op_config` through it."""
+
+    # -- Dagster's multi-key accessors ---------------------------------------------------------
+    @property
+    def keys(self) -> list[AssetKey]:
+        return list(self.specs_by_key)
+
+    @property
+    def specs(self) -> list[AssetSpec]:
+        return list(self.specs_by_key.values())
+
+    @property
+    def is_executable(self) -> bool:
+        return self.fn is not None
+
+    @property
+    def is_external(self) -> bool:
+        return self.fn is None
+
+    @property
+    def key(self) -> AssetKey:
+        if len(self.specs_by_key) != 1:
+            raise DefinitionError(
+                f"{self.op_name!r} holds {len(self.specs_by_key)} asset keys; .key needs exactly one",
+                obj=f"asset {self.op_name}",
+                fix="use .keys",
+            )
+        return next(iter(self.specs_by_key))
+
+    @property
+    def group_names_by_key(self) -> dict[AssetKey, str]:
+        return {k: s.group_name or DEFAULT_GROUP for k, s in self.specs_by_key.items()}
+
+    @property
+    def descriptions_by_key(self) -> dict[AssetKey, str | None]:
+        return {k: s.description for k, s in self.specs_by_key.items()}
+
+    @property
+    def metadata_by_key(self) -> dict[AssetKey, Mapping[str, Any]]:
+        return {k: s.metadata for k, s in self.specs_by_key.items()}
+
+    @property
+    def dependency_keys(self) -> set[AssetKey]:
+        return {d.asset_key for s in self.specs_by_key.values() for d in s.deps}
+
+    def step_key(self) -> str:
+        """`a/b` for one key, the op name for several (Dagster's step key)."""
+        return self.key.to_user_string() if not self.multi and len(self.specs_by_key) == 1 else self.op_name
+
+    # -- the single key's attributes (a plain @asset) ------------------------------------------
+    @property
+    def _spec(self) -> AssetSpec:
+        return self.specs_by_key[self.key]
 
     @property
     def name(self) -> str:
-        return self.key.name
+        return self.key.name if len(self.specs_by_key) == 1 else self.op_name
 
     @property
     def key_prefix(self) -> tuple[str, ...]:
         return self.key.path[:-1]
 
     @property
+    def group_name(self) -> str:
+        return self._spec.group_name or DEFAULT_GROUP
+
+    @property
+    def description(self) -> str | None:
+        return self._spec.description
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        return self._spec.metadata
+
+    @property
+    def tags(self) -> Mapping[str, str]:
+        return self._spec.tags
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return self._spec.kinds
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        return self._spec.owners
+
+    @property
+    def code_version(self) -> str | None:
+        return self._spec.code_version
+
+    @property
+    def deps(self) -> tuple[Any, ...]:
+        return self._spec.deps
+
+    @property
+    def io_manager_key(self) -> str:
+        return self.io_manager_keys_by_key.get(self.key, "io_manager")
+
+    @property
     def source(self) -> tuple[str | None, int | None]:
-        return where_defined(self.fn)
+        f = self.fn or self.source_fn
+        return where_defined(f) if f is not None else (None, None)
+
+    def with_attributes(
+        self, *, key_prefix: str | Sequence[str] | None = None, group_name: str | None = None, in_keys: set[AssetKey]
+    ) -> AssetsDefinition:
+        """Keys prefixed (with deps and ins on keys of the same load, `in_keys`), group set where
+        none was given (`load_assets_from_modules` semantics)."""
+        renamed = {k: k.with_prefix(key_prefix) for k in self.specs_by_key}
+        specs = {}
+        for k, s in self.specs_by_key.items():
+            s = s.with_key_prefix(key_prefix, in_keys)
+            if group_name is not None and (s.group_name is None or s.group_name == DEFAULT_GROUP):
+                s = s.replace_attributes(group_name=group_name)
+            specs[renamed[k]] = s
+        ins = dict(self.ins)
+        own_prefix = self.key_prefix if len(self.specs_by_key) == 1 else ()
+        if key_prefix and self.params is not None:
+            for p in self.params.others:
+                spec = self.ins.get(p.name)
+                candidates = [spec.upstream_key(p.name)] if spec else [AssetKey([*own_prefix, p.name]), AssetKey([p.name])]
+                up = next((c for c in candidates if c in in_keys), None)
+                if up is not None:
+                    ins[p.name] = replace(spec or AssetIn(), key=up.with_prefix(key_prefix), key_prefix=None)
+        return replace(
+            self,
+            specs_by_key=specs,
+            output_names_by_key={renamed[k]: v for k, v in self.output_names_by_key.items()},
+            io_manager_keys_by_key={renamed[k]: v for k, v in self.io_manager_keys_by_key.items()},
+            ins=ins,
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Direct invocation runs the function, which makes assets easy to unit-test."""
-        return self.fn(*args, **kwargs)
+        """Direct invocation runs the function, which makes assets easy to unit-test; typed inputs
+        and outputs are checked as in a run (Dagster does the same)."""
+        if self.fn is None:
+            raise TypeError(f"{self!r} is external: it has no function to call")
+        uses_context = self.params is not None and self.params.uses_context
+        return call_checked(f'op "{self.op_name}"', self.fn, uses_context, self.io_types, args, kwargs)
+
+    @cached_property
+    def io_types(self) -> IOTypes:
+        """Checked Dagster types: parameter annotations (or `AssetIn(dagster_type=)`) and the return
+        annotation (`-> str`, `-> Output[int]`, `-> None` = Nothing, stored nowhere)."""
+        if self.fn is None or self.params is None:
+            return IOTypes()
+        outs = list(dict.fromkeys(self.output_names_by_key.values())) or ["result"]
+        return function_io_types(
+            self.fn,
+            {p.name: p.annotation for p in self.params.others},
+            {n: i.dagster_type for n, i in self.ins.items()},
+            dict.fromkeys(outs),
+            not self.multi,
+        )
 
     def __repr__(self) -> str:
-        return f"<asset {self.key.to_user_string()}>"
+        return f"<asset {', '.join(k.to_user_string() for k in self.specs_by_key)}>"
+
+
+def external_assets(specs: Sequence[AssetSpec], source_fn: Callable[..., Any] | None = None) -> AssetsDefinition:
+    """Keys dagdeck shows and never runs (Dagster's external assets)."""
+    first = specs[0].key
+    return AssetsDefinition(
+        specs_by_key={s.key: s for s in specs},
+        fn=None,
+        params=None,
+        op_name="__".join(first.path),
+        source_fn=source_fn,
+    )
 
 
 @overload
 def asset(fn: Callable[..., Any]) -> AssetsDefinition: ...
 @overload
-def asset(
-    fn: None = None, **kwargs: Any
-) -> Callable[[Callable[..., Any]], AssetsDefinition]: ...
+def asset(fn: None = None, **kwargs: Any) -> Callable[[Callable[..., Any]], AssetsDefinition]: ...
 
 
 def asset(
@@ -84,33 +259,43 @@ def asset(
     metadata: Mapping[str, Any] | None = None,
     retry_policy: RetryPolicy | None = None,
     tags: Mapping[str, str] | None = None,
+    op_tags: Mapping[str, Any] | None = None,
     kinds: Sequence[str] | None = None,
     code_version: str | None = None,
     io_manager_key: str | None = None,
     owners: Sequence[str] | None = None,
     transient: bool = False,
     freshness_policy: Any = None,
+    config_schema: Any = None,
 ) -> Any:
     """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`)."""
 
     def build(f: Callable[..., Any]) -> AssetsDefinition:
         asset_key = _checked_key(f, name, key, key_prefix)
         doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
-        return AssetsDefinition(
-            key=asset_key,
-            fn=f,
-            params=read_params(f),
-            ins=dict(ins or {}),
-            deps=tuple(deps or ()),
-            group_name=group_name or DEFAULT_GROUP,
+        spec = AssetSpec(
+            asset_key,
+            deps=[*deps_of(f, deps), *_nothing_ins(f, ins)],
             description=description or doc,
-            metadata=dict(metadata or {}),
-            retry_policy=retry_policy,
-            tags=dict(tags or {}),
-            kinds=frozenset(kinds or ()),
+            metadata=metadata,
+            group_name=group_name,
             code_version=code_version,
-            io_manager_key=io_manager_key or "io_manager",
-            owners=tuple(owners or ()),
+            owners=owners,
+            tags=tags,
+            kinds=kinds,
+        )
+        params = read_params(f)
+        return AssetsDefinition(
+            config_schema=read_config_schema(config_schema, f, params, f"asset {f.__name__}"),
+            specs_by_key={asset_key: spec},
+            fn=f,
+            params=params,
+            op_name="__".join(asset_key.path),
+            output_names_by_key={asset_key: DEFAULT_OUTPUT},
+            io_manager_keys_by_key={asset_key: io_manager_key or "io_manager"},
+            ins=dict(ins or {}),
+            retry_policy=retry_policy,
+            op_tags={**(tags or {}), **(op_tags or {})},
             transient=transient,
             freshness_policy=freshness_policy,
         )
@@ -118,6 +303,36 @@ def asset(
     if fn is not None:
         return build(fn)
     return build
+
+
+def _nothing_ins(f: Callable[..., Any], ins: Mapping[str, AssetIn] | None) -> list[AssetDep]:
+    """`ins={"x": AssetIn(dagster_type=Nothing)}` not taken as a parameter: an order-only dependency."""
+    params = inspect.signature(f).parameters
+    return [
+        AssetDep(spec.upstream_key(name))
+        for name, spec in (ins or {}).items()
+        if name not in params and getattr(spec.dagster_type, "is_nothing", False)
+    ]
+
+
+def deps_of(f: Callable[..., Any] | None, deps: Sequence[Any] | None) -> list[AssetDep]:
+    """`deps=` entries as `AssetDep`s (an asset definition stands for all its keys); an entry that
+    is no key is a load error naming the function."""
+    out: list[AssetDep] = []
+    for dep in deps or ():
+        if isinstance(dep, AssetsDefinition):
+            out.extend(AssetDep(k) for k in dep.keys)
+            continue
+        try:
+            out.append(coerce_dep(dep))
+        except (TypeError, ValueError):
+            file, line = where_defined(f) if f is not None else (None, None)
+            name = getattr(f, "__name__", "?")
+            raise DefinitionError(
+                f"deps entry {dep!r} is not an asset key", file=file, line=line, obj=f"asset {name}",
+                fix="name an asset key, an AssetKey, an AssetSpec or an asset definition",
+            ) from None
+    return out
 
 
 def _checked_key(f: Callable[..., Any], name: str | None, key: Any, key_prefix: str | Sequence[str] | None) -> AssetKey:
@@ -131,14 +346,18 @@ def _checked_key(f: Callable[..., Any], name: str | None, key: Any, key_prefix: 
             parts = list(key)
         else:
             parts = list(getattr(getattr(key, "key", key), "path", [key]))
+        if key_prefix:
+            parts = [*([key_prefix] if isinstance(key_prefix, str) else key_prefix), *parts]
     else:
         prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or ())
         parts = [*prefix, name or f.__name__]
+    check_key_parts(f, parts, f"asset {f.__name__}")
+    return AssetKey(parts)
+
+
+def check_key_parts(f: Callable[..., Any] | None, parts: Sequence[Any], obj: str) -> None:
     for part in parts or [""]:
         problem = name_problem(part, KEY_PART_RE)
         if problem:
-            file, line = where_defined(f)
-            raise DefinitionError(
-                f"asset key part {problem}", file=file, line=line, obj=f"asset {f.__name__}", fix=FIX[KEY_PART_RE]
-            )
-    return AssetKey(parts)
+            file, line = where_defined(f) if f is not None else (None, None)
+            raise DefinitionError(f"asset key part {problem}", file=file, line=line, obj=obj, fix=FIX[KEY_PART_RE])

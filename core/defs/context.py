@@ -56,6 +56,7 @@ class StepContext:
         op_config: Any = None,
         retry_number: int = 0,
         run_tags: dict[str, str] | None = None,
+        output_asset_keys: dict[str, AssetKey] | None = None,
     ) -> None:
         self.run_id = run_id
         self.step_key = step_key
@@ -66,6 +67,7 @@ class StepContext:
         self.log = StepLog(emit, run_id, step_key)
         self.resources = SimpleNamespace(**resources)
         self._asset_key = asset_key
+        self._output_asset_keys = output_asset_keys
         self._op_name = op_name or step_key
         self._cancel = cancel_event
         self.output_metadata: dict[str, dict[str, Any]] = {}
@@ -79,6 +81,20 @@ class StepContext:
     @property
     def has_asset_key(self) -> bool:
         return self._asset_key is not None
+
+    @property
+    def selected_asset_keys(self) -> set[AssetKey]:
+        """The asset keys this step materializes in this run (a subset for `can_subset` multi-assets)."""
+        if self._output_asset_keys is not None:
+            return set(self._output_asset_keys.values())
+        return {self._asset_key} if self._asset_key is not None else set()
+
+    @property
+    def selected_output_names(self) -> set[str]:
+        """The outputs this step produces in this run (a subset for `can_subset` multi-assets)."""
+        if self._output_asset_keys is not None:
+            return set(self._output_asset_keys)
+        return {"result"}
 
     @property
     def op_name(self) -> str:

@@ -9,10 +9,11 @@ from typing import Any
 
 from croniter import croniter
 
-from dagdeck.core.defs.asset_graph import AssetGraph, order_or_cycle
+from dagdeck.core.defs.asset_graph import AssetGraph, AssetNode, order_or_cycle
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME, UnresolvedAssetJob
 from dagdeck.core.defs.asset_key import AssetKey
-from dagdeck.core.defs.assets import AssetsDefinition
+from dagdeck.core.defs.asset_specs import AssetSpec, SourceAsset
+from dagdeck.core.defs.assets import AssetsDefinition, external_assets
 from dagdeck.core.defs.checks import AssetChecksDefinition
 from dagdeck.core.defs.executors import EXECUTOR_NAMES, ExecutorDef, coerce_executor
 from dagdeck.core.defs.graphs import JobDefinition
@@ -69,71 +70,65 @@ class Definitions:
 
     # -- assets ---------------------------------------------------------------------------------
     def _build_asset_graph(self) -> AssetGraph:
-        by_key: dict[AssetKey, AssetsDefinition] = {}
+        """Every key of every asset definition, external ones included (specs, source assets and
+        deps no asset defines, as Dagster does), with its data inputs and upstream keys."""
+        self.assets_defs = [_as_assets_definition(a) for a in self.assets_defs]
+        nodes: dict[AssetKey, AssetNode] = {}
         for a in self.assets_defs:
-            if not isinstance(a, AssetsDefinition):
-                raise DefinitionError(
-                    f"{a!r} in assets=[...] is not an asset", fix="decorate the function with @asset"
-                )
-            if a.key in by_key:
-                other = by_key[a.key]
-                f1, l1 = other.source
-                f2, l2 = a.source
-                raise DefinitionError(
-                    f"duplicate asset key {a.key.to_user_string()!r}, also defined at {f1}:{l1}",
-                    file=f2,
-                    line=l2,
-                    obj=a.key.to_user_string(),
-                    fix="rename one of them, or give one a key_prefix",
-                )
-            by_key[a.key] = a
+            for key, spec in a.specs_by_key.items():
+                if key in nodes:
+                    f1, l1 = nodes[key].source
+                    f2, l2 = a.source
+                    raise DefinitionError(
+                        f"duplicate asset key {key.to_user_string()!r}, also defined at {f1}:{l1}",
+                        file=f2,
+                        line=l2,
+                        obj=key.to_user_string(),
+                        fix="rename one of them, or give one a key_prefix",
+                    )
+                nodes[key] = AssetNode(key, spec, a)
         by_name: dict[str, list[AssetKey]] = {}
-        for key in by_key:
+        for key in nodes:
             by_name.setdefault(key.name, []).append(key)
-        all_names = [k.to_user_string() for k in by_key]
+        all_names = [k.to_user_string() for k in nodes]
 
         upstream: dict[AssetKey, frozenset[AssetKey]] = {}
         data_inputs: dict[AssetKey, dict[str, AssetKey]] = {}
-        for key, a in by_key.items():
-            ups: set[AssetKey] = set()
+        for a in self.assets_defs:
             inputs: dict[str, AssetKey] = {}
-            for p in a.params.others:
+            prefix = a.key_prefix if len(a.specs_by_key) == 1 else ()
+            for p in a.params.others if a.params is not None else ():
                 if p.name in a.ins:
-                    spec = a.ins[p.name]
-                    up = AssetKey.from_coercible(spec.key) if spec.key is not None else AssetKey([p.name])
-                    up = up.with_prefix(spec.key_prefix) if spec.key_prefix else up
-                    if up not in by_key:
+                    up = a.ins[p.name].upstream_key(p.name)
+                    if up not in nodes:
                         raise self._unknown_dep(a, p.name, up.to_user_string(), all_names)
                 elif p.name in self.resources:
                     continue
                 else:
-                    found = _find_upstream(a, p.name, by_key, by_name)
+                    found = _find_upstream(prefix, p.name, nodes, by_name)
                     if found is None:
                         if p.has_default:
                             continue
                         raise self._unknown_dep(a, p.name, p.name, all_names)
                     up = found
-                if up == key:
-                    raise self._cycle_error([key, key])
+                if up in a.specs_by_key:
+                    raise self._cycle_error([up, up])
                 inputs[p.name] = up
-                ups.add(up)
-            for dep in a.deps:
-                try:
-                    up = AssetKey.from_coercible(dep)
-                except (TypeError, ValueError):
-                    file, line = a.source
-                    raise DefinitionError(
-                        f"deps entry {dep!r} is not an asset key", file=file, line=line, obj=a.key.to_user_string()
-                    ) from None
-                if up not in by_key:
-                    raise self._unknown_dep(a, None, up.to_user_string(), all_names)
-                ups.add(up)
-            upstream[key] = frozenset(ups)
-            data_inputs[key] = inputs
+            for key, spec in a.specs_by_key.items():
+                upstream[key] = frozenset({*inputs.values(), *(d.asset_key for d in spec.deps)} - {key})
+                data_inputs[key] = inputs
+        # deps naming keys no asset defines are external assets (Dagster shows them as such)
+        missing = [k for ups in upstream.values() for k in ups if k not in nodes]
+        for key in missing:
+            if key not in nodes:
+                spec = AssetSpec(key)
+                nodes[key] = AssetNode(key, spec, external_assets([spec]))
+                upstream[key] = frozenset()
+                data_inputs[key] = {}
         order, cycle = order_or_cycle(upstream)
         if cycle:
-            raise self._cycle_error(cycle)
-        return AssetGraph(by_key, upstream, data_inputs, order)
+            raise self._cycle_error(cycle, nodes)
+        return AssetGraph(nodes, upstream, data_inputs, order)
 
     def _unknown_dep(
         self, a: AssetsDefinition, param: str | None, name: str, all_names: list[str]
@@ -146,12 +141,11 @@ class Definitions:
             if param
             else f"define an asset named {name!r} or remove it from deps"
         )
-        return DefinitionError(
-            f"{what} unknown asset {name!r}", file=file, line=line, obj=f"asset {a.key.to_user_string()}", fix=fix
-        )
+        label = ", ".join(k.to_user_string() for k in a.keys) if not a.multi else a.op_name
+        return DefinitionError(f"{what} unknown asset {name!r}", file=file, line=line, obj=f"asset {label}", fix=fix)
 
-    def _cycle_error(self, cycle: list[AssetKey]) -> DefinitionError:
-        first = self.assets_by_key_raw().get(cycle[0])
+    def _cycle_error(self, cycle: list[AssetKey], nodes: Mapping[AssetKey, AssetNode] | None = None) -> DefinitionError:
+        first = (nodes or self.assets_by_key_raw()).get(cycle[0])
         file, line = first.source if first else (None, None)
         path = " -> ".join(k.to_user_string() for k in cycle)
         return DefinitionError(
@@ -163,7 +157,7 @@ class Definitions:
         )
 
     def assets_by_key_raw(self) -> dict[AssetKey, AssetsDefinition]:
-        return {a.key: a for a in self.assets_defs if isinstance(a, AssetsDefinition)}
+        return {k: a for a in self.assets_defs if isinstance(a, AssetsDefinition) for k in a.keys}
 
     def _add_check(self, c: AssetChecksDefinition) -> None:
         if not isinstance(c, AssetChecksDefinition):
@@ -192,7 +186,7 @@ class Definitions:
         for n, p in enumerate(c.params.others):
             if p.name in self.resources:
                 continue
-            found = _find_upstream(graph.assets[c.asset_key], p.name, graph.assets, by_name)
+            found = _find_upstream(c.asset_key.path[:-1], p.name, graph.assets, by_name)
             if found is None and n == 0:
                 found = c.asset_key  # the first parameter receives the checked asset whatever its name
             if found is None:
@@ -346,7 +340,7 @@ class Definitions:
     # -- lookups --------------------------------------------------------------------------------
     def get_asset(self, key: AssetKey | str) -> AssetsDefinition:
         k = AssetKey.from_coercible(key)
-        return self.asset_graph.assets[k]
+        return self.asset_graph.assets[k].definition
 
     def describe(self) -> str:
         return (
@@ -356,10 +350,10 @@ class Definitions:
 
 
 def _find_upstream(
-    a: AssetsDefinition, name: str, by_key: Mapping[AssetKey, Any], by_name: Mapping[str, list[AssetKey]]
+    prefix: tuple[str, ...], name: str, by_key: Mapping[AssetKey, Any], by_name: Mapping[str, list[AssetKey]]
 ) -> AssetKey | None:
     """Same prefix first (Dagster's rule), then a top-level key, then a unique last part."""
-    same_prefix = AssetKey([*a.key_prefix, name])
+    same_prefix = AssetKey([*prefix, name])
     if same_prefix in by_key:
         return same_prefix
     top = AssetKey([name])
@@ -367,6 +361,20 @@ def _find_upstream(
         return top
     matches = by_name.get(name, [])
     return matches[0] if len(matches) == 1 else None
+
+
+def _as_assets_definition(a: Any) -> AssetsDefinition:
+    """An entry of `assets=[...]`: an asset definition, or an `AssetSpec` / `SourceAsset` that
+    declares an external asset."""
+    if isinstance(a, AssetsDefinition):
+        return a
+    if isinstance(a, AssetSpec):
+        return external_assets([a])
+    if isinstance(a, SourceAsset):
+        ext = external_assets([a.to_spec()])
+        ext.io_manager_keys_by_key[a.key] = a.io_manager_key
+        return ext
+    raise DefinitionError(f"{a!r} in assets=[...] is not an asset", fix="decorate the function with @asset")
 
 
 def _flatten(items: Iterable[Any] | None) -> list[Any]:

@@ -55,6 +55,20 @@ class Step:
     blocking: bool = False
     transient: bool = False
     code_version: str | None = None
+    output_asset_keys: dict[str, AssetKey] | None = None
+    """Multi-asset steps: output name -> the asset key it materializes (else `asset_key`)."""
+    code_versions: dict[str, str | None] | None = None
+    """Multi-asset steps: output name -> code version of its asset."""
+    required_outputs: frozenset[str] = frozenset()
+    """Multi-asset steps: outputs it must produce, selected or not (Dagster fails the step when a
+    required output is missing, also in a subset: `AssetOut(is_required=False)` lifts it)."""
+
+    @property
+    def materializes(self) -> list[AssetKey]:
+        """The asset keys this step materializes."""
+        if self.output_asset_keys is not None:
+            return list(self.output_asset_keys.values())
+        return [self.asset_key] if self.asset_key is not None and self.kind == "asset" else []
 
 
 @dataclass
@@ -69,8 +83,9 @@ class ExecutionPlan:
 
     @property
     def asset_keys(self) -> list[str]:
-        """Keys of the asset steps (not their checks), as `Run.plan["assets"]` records them."""
-        return [k for k, s in self.steps.items() if s.kind == "asset"]
+        """Keys of the assets the asset steps materialize (not their checks), as `Run.plan["assets"]`
+        records them."""
+        return [k.to_user_string() for s in self.steps.values() if s.kind == "asset" for k in s.materializes]
 
 
 class PlanError(DagdeckError):

@@ -13,41 +13,72 @@ from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, St
 
 
 def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASSET_JOB_NAME) -> ExecutionPlan:
+    """One step per asset definition with a selected key (external keys never run); a multi-asset
+    step produces only its selected outputs when it can subset, else all of them."""
     graph = defs.asset_graph
-    selected = set(keys)
+    wanted = set(keys)
+    selected = {k for k in wanted if k in graph.assets and not graph.assets[k].is_external}
+    if wanted and not selected and wanted <= graph.external:
+        names = ", ".join(sorted(k.to_user_string() for k in wanted))
+        raise PlanError(
+            f"{names}: external asset(s), declared by AssetSpec, SourceAsset or deps=; "
+            "dagdeck shows them and never materializes them (select the assets that depend on them)"
+        )
+    problem = graph.subset_problem(selected)
+    if problem:
+        raise PlanError(f"{problem}; select all of its assets")
+    step_of = {k: graph.assets[k].step_key for k in selected}
     steps: dict[str, Step] = {}
     for key in graph.toposorted:
-        if key not in selected:
+        if key not in selected or step_of[key] in steps:
             continue
-        a = graph.assets[key]
+        a = graph.assets[key].definition
+        step_key = step_of[key]
+        own = [k for k in a.specs_by_key if k in selected]
         inputs: dict[str, StepInput] = {}
         for param, up in graph.data_inputs[key].items():
+            node = graph.assets[up]
             src = Source(
-                up.to_user_string(),
-                "result",
+                step_of.get(up, node.step_key),
+                node.output_name,
                 up,
                 in_run=up in selected,
-                io_manager_key=graph.assets[up].io_manager_key,
+                io_manager_key=(a.ins[param].input_manager_key if param in a.ins else None) or node.io_manager_key,
             )
             inputs[param] = StepInput(param, (src,))
-        resource_params = [
-            p.name for p in a.params.others if p.name not in inputs and p.name in defs.resources
-        ]
-        steps[key.to_user_string()] = Step(
-            key=key.to_user_string(),
+        assert a.params is not None
+        resource_params = [p.name for p in a.params.others if p.name not in inputs and p.name in defs.resources]
+        upstream = {step_of[u] for k in own for u in graph.upstream[k] if u in selected} - {step_key}
+        if a.multi:
+            out_keys = {a.output_names_by_key[k]: k for k in own}
+            extra: dict[str, object] = {
+                "asset_key": own[0] if len(a.specs_by_key) == 1 else None,
+                "output_asset_keys": out_keys,
+                "code_versions": {o: a.specs_by_key[k].code_version for o, k in out_keys.items()},
+                "required_outputs": frozenset(
+                    a.output_names_by_key[k] for k, spec in a.specs_by_key.items() if not spec.skippable
+                ),
+                "single_output": False,
+            }
+        else:
+            extra = {"asset_key": key, "code_version": a.specs_by_key[key].code_version}
+        steps[step_key] = Step(
+            key=step_key,
             kind="asset",
             fn=a.fn,
             params=a.params,
             inputs=inputs,
             resource_params=resource_params,
-            outputs={"result": a.io_manager_key},
-            upstream={u.to_user_string() for u in graph.upstream[key] if u in selected},
-            asset_key=key,
-            op_name=key.to_user_string(),
+            outputs={a.output_names_by_key[k]: a.io_manager_keys_by_key.get(k, "io_manager") for k in own},
+            upstream=upstream,
+            op_name=a.op_name if a.multi else key.to_user_string(),
             retry_policy=a.retry_policy,
-            tags=a.tags,
+            tags=a.op_tags,
             transient=a.transient,
-            code_version=a.code_version,
+            input_types=a.io_types.inputs,
+            output_types=a.io_types.outputs,
+            config_schema=a.config_schema,
+            **extra,  # type: ignore[arg-type]
         )
     return ExecutionPlan(job_name, _with_checks(defs, steps, selected))
 
@@ -56,7 +87,8 @@ def _check_step(defs: Definitions, check: AssetChecksDefinition, in_run: set[Ass
     graph = defs.asset_graph
     inputs = {}
     for param, key in defs.check_inputs[check.step_key].items():
-        src = Source(key.to_user_string(), "result", key, key in in_run, graph.assets[key].io_manager_key)
+        node = graph.assets[key]
+        src = Source(node.step_key, node.output_name, key, key in in_run, node.io_manager_key)
         inputs[param] = StepInput(param, (src,))
     return Step(
         key=check.step_key,
@@ -84,10 +116,11 @@ def _with_checks(defs: Definitions, steps: dict[str, Step], selected: set[AssetK
     blocking_for: dict[str, list[str]] = {}
     for key, step in steps.items():
         out[key] = step
-        for check in defs.checks_by_asset.get(step.asset_key, []) if step.asset_key else []:
-            out[check.step_key] = _check_step(defs, check, selected)
-            if check.blocking:
-                blocking_for.setdefault(key, []).append(check.step_key)
+        for asset_key in step.materializes:
+            for check in defs.checks_by_asset.get(asset_key, []):
+                out[check.step_key] = _check_step(defs, check, selected)
+                if check.blocking:
+                    blocking_for.setdefault(key, []).append(check.step_key)
     for step in out.values():
         if step.kind == "asset":
             for up in list(step.upstream):

@@ -115,6 +115,7 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
         op_config=env.configs.get(step.key),
         retry_number=attempt - 1,
         run_tags=env.run_tags,
+        output_asset_keys=step.output_asset_keys,
     )
 
 

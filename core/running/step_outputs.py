@@ -10,6 +10,7 @@ from dagdeck.core.defs.io_managers import IOContext
 from dagdeck.core.defs.metadata import normalize
 from dagdeck.core.defs.results import MaterializeResult, Output
 from dagdeck.core.events import EventType, make_event
+from dagdeck.core.running.multi_asset_outputs import split_asset_outputs
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv
 
@@ -25,9 +26,11 @@ def store_outputs(
     events: list[dict[str, Any]] = []
     for out_name, (value, metadata, store_value) in outputs.items():
         metadata = {**metadata, **ctx.output_metadata.get(out_name, {})}
+        asset_key = step.output_asset_keys.get(out_name) if step.output_asset_keys is not None else step.asset_key
+        akey = asset_key.to_user_string() if asset_key is not None else None
         if store_value:
             manager_key = step.outputs.get(out_name, "io_manager")
-            io_ctx = IOContext(env.storage_dir, env.run_id, step.key, out_name, step.asset_key)
+            io_ctx = IOContext(env.storage_dir, env.run_id, step.key, out_name, asset_key)
             env.io_manager(manager_key).handle_output(io_ctx, value)
             if env.keep_values:
                 with env.values_lock:
@@ -37,20 +40,20 @@ def store_outputs(
                 EventType.STEP_OUTPUT,
                 env.run_id,
                 step_key=step.key,
-                asset_key=_akey(step),
+                asset_key=akey,
                 output=out_name,
             )
         )
-        if step.asset_key is not None:
+        if asset_key is not None:
             events.append(
                 make_event(
                     EventType.ASSET_MATERIALIZATION,
                     env.run_id,
                     step_key=step.key,
-                    asset_key=_akey(step),
-                    message=f"materialized {_akey(step)}",
+                    asset_key=akey,
+                    message=f"materialized {akey}",
                     metadata=normalize(metadata, env.metadata_max_bytes),
-                    code_version=step.code_version,
+                    code_version=step.code_versions.get(out_name) if step.code_versions else step.code_version,
                 )
             )
         elif metadata:
@@ -60,6 +63,8 @@ def store_outputs(
 
 def split_outputs(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any], bool]]:
     """Map a return value onto the step's outputs: (value, metadata, store it?)."""
+    if step.output_asset_keys is not None:
+        return split_asset_outputs(step, result)
     if step.single_output or len(step.outputs) == 1:
         name = next(iter(step.outputs))
         if isinstance(result, tuple) and result and all(isinstance(r, Output) for r in result):

@@ -178,7 +178,7 @@ def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
     states = store.asset_states()
     stale = stale_reasons(defs, store, states=states)
     wanted = set()
-    for key in graph.toposorted:
+    for key in graph.materializable:
         k = key.to_user_string()
         st = states.get(k)
         if k in stale or st is None or st.last_materialized_at is None:

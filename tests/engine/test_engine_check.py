@@ -61,21 +61,6 @@ CASES: dict[str, tuple[str, list[str]]] = {
         """,
         ["asset report", "unknown asset 'order'", "did you mean", "'orders'"],
     ),
-    "unknown_deps_entry": (
-        """
-        import dagdeck as dg
-
-        @dg.asset
-        def orders():
-            return 1
-
-        @dg.asset(deps=["ordrs"])  # HERE
-        def report():
-            return 1
-        defs = dg.Definitions(assets=[orders, report])
-        """,
-        ["asset report", "'ordrs'", "did you mean 'orders'"],
-    ),
     "duplicate_key": (
         """
         import dagdeck as dg
