@@ -14,7 +14,7 @@ from dagdeck.core.events import EventType, make_event
 from dagdeck.core.running.execute_check import execute_check
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv, StepCanceled, load_inputs, step_context
-from dagdeck.core.running.run_hooks import run_hooks
+from dagdeck.core.running.run_hooks import run_hooks, skip_hooks
 from dagdeck.core.running.step_logs import capture_thread
 from dagdeck.core.running.step_outputs import split_outputs, store_outputs
 from dagdeck.core.statuses import StepStatus
@@ -67,6 +67,8 @@ def execute_step(step: Step, env: RunEnv) -> StepStatus:
                     wait_s=wait,
                 )
             )
+            if step.hooks:
+                skip_hooks(step, env, "is up for retry")
             if env.cancel_event.wait(wait):
                 env.emit(_failure(step, env, failed, attempt, canceled=True))
                 return StepStatus.CANCELED

@@ -3,7 +3,7 @@ after the last STEP_FAILURE (never between retries, never for a canceled step).
 
 Each hook records HOOK_COMPLETED, HOOK_ERRORED (it raised: the error is logged, on the event and
 in the step's stderr log, and the step and run keep their outcome) or HOOK_SKIPPED (its trigger is
-the other outcome), as Dagster's event log does.
+the other outcome, or the attempt is up for retry), as Dagster's event log does.
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ from dagdeck.core.running.run_env import RunEnv
 from dagdeck.core.running.step_logs import capture_thread
 
 
+def skip_hooks(step: Step, env: RunEnv, outcome: str) -> None:
+    """HOOK_SKIPPED for every hook of `step`: an attempt ended `outcome` ("up for retry") and no
+    hook triggers on that."""
+    for hook in step.hooks:
+        _skipped(step, env, hook, outcome)
+
+
 def run_hooks(
     step: Step,
     env: RunEnv,
@@ -35,16 +42,7 @@ def run_hooks(
     akey = step.asset_key.to_user_string() if step.asset_key else None
     for hook in step.hooks:
         if hook.trigger is not trigger:
-            env.emit(
-                make_event(
-                    EventType.HOOK_SKIPPED,
-                    env.run_id,
-                    step_key=step.key,
-                    asset_key=akey,
-                    message=f'skipped hook "{hook.name}": step {step.key} {"succeeded" if succeeded else "failed"}',
-                    hook=hook.name,
-                )
-            )
+            _skipped(step, env, hook, "succeeded" if succeeded else "failed")
             continue
         error = _run_one(hook, step, env, exception, output_values)
         if error is None:
@@ -72,6 +70,19 @@ def run_hooks(
                     traceback=error[1],
                 )
             )
+
+
+def _skipped(step: Step, env: RunEnv, hook: HookDefinition, outcome: str) -> None:
+    env.emit(
+        make_event(
+            EventType.HOOK_SKIPPED,
+            env.run_id,
+            step_key=step.key,
+            asset_key=step.asset_key.to_user_string() if step.asset_key else None,
+            message=f'skipped hook "{hook.name}": step {step.key} {outcome}',
+            hook=hook.name,
+        )
+    )
 
 
 def _run_one(
