@@ -1,6 +1,10 @@
-"""Run config: a pydantic model as a step parameter named `config`."""
+"""Run config: a pydantic model as a step parameter named `config`, and `RunConfig`, the typed
+way to write a whole run's config."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -10,3 +14,58 @@ class Config(BaseModel):
     before the run starts."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunConfig(Mapping[str, Any]):
+    """A run's config with `Config` instances as values (`RunConfig(ops={"op": MyConfig(n=1)})`).
+
+    It reads as the plain dict it stands for (`{"ops": {"op": {"config": {"n": 1}}}}`), so it goes
+    wherever a run config dict goes and is stored as JSON like one."""
+
+    def __init__(
+        self,
+        ops: Mapping[str, Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        loggers: Mapping[str, Any] | None = None,
+        execution: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.ops = dict(ops or {})
+        self.resources = dict(resources or {})
+        self.loggers = dict(loggers or {})
+        self.execution = dict(execution or {})
+
+    def to_config_dict(self) -> dict[str, Any]:
+        return {
+            "loggers": dict(self.loggers),
+            "resources": {k: _entry(v) for k, v in self.resources.items()},
+            "ops": {k: _entry(v) for k, v in self.ops.items()},
+            "execution": dict(self.execution),
+        }
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_config_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("loggers", "resources", "ops", "execution"))
+
+    def __len__(self) -> int:
+        return 4
+
+    def __repr__(self) -> str:
+        return f"RunConfig({self.to_config_dict()!r})"
+
+
+def _entry(value: Any) -> Any:
+    """One op's or resource's entry: a `Config` instance becomes `{"config": {...}}`."""
+    if isinstance(value, BaseModel):
+        return {"config": value.model_dump(mode="json")}
+    if isinstance(value, RunConfig):  # a nested graph's ops
+        return {"ops": value.to_config_dict()["ops"]}
+    return value
+
+
+def plain_run_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A run config as plain JSON-ready dicts, whether written as a dict or a `RunConfig`."""
+    if config is None:
+        return {}
+    return config.to_config_dict() if isinstance(config, RunConfig) else dict(config)
