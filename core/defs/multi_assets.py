@@ -3,12 +3,13 @@ output (`outs={name: AssetOut(...)}`) or one per `AssetSpec` (`specs=[...]`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, AssetKey, name_problem
 from dagdeck.core.defs.asset_specs import AssetOut, AssetSpec
 from dagdeck.core.defs.assets import AssetIn, AssetsDefinition, check_key_parts, deps_of
+from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.params import read_params
 from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
@@ -25,7 +26,7 @@ def multi_asset(
     required_resource_keys: Any = None,
     internal_asset_deps: Mapping[str, set[AssetKey]] | None = None,
     partitions_def: Any = None,
-    hooks: Any = None,
+    hooks: Iterable[HookDefinition] | None = None,
     backfill_policy: Any = None,
     op_tags: Mapping[str, Any] | None = None,
     can_subset: bool = False,
@@ -99,6 +100,7 @@ def multi_asset(
             io_manager_keys_by_key={k: io_managers.get(k, "io_manager") for k in by_key},
             ins=dict(ins or {}),
             retry_policy=retry_policy,
+            hooks=hook_set(hooks, obj, f),
             op_tags=dict(op_tags or {}),
             can_subset=can_subset,
             multi=True,

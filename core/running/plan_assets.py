@@ -9,7 +9,7 @@ from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.checks import AssetChecksDefinition
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.errors import did_you_mean
-from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, StepInput
+from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, StepInput, sorted_hooks
 
 
 def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASSET_JOB_NAME) -> ExecutionPlan:
@@ -28,6 +28,7 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
     if problem:
         raise PlanError(f"{problem}; select all of its assets")
     step_of = {k: graph.assets[k].step_key for k in selected}
+    job = defs.asset_jobs.get(job_name)
     steps: dict[str, Step] = {}
     for key in graph.toposorted:
         if key not in selected or step_of[key] in steps:
@@ -72,7 +73,8 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
             outputs={a.output_names_by_key[k]: a.io_manager_keys_by_key.get(k, "io_manager") for k in own},
             upstream=upstream,
             op_name=a.op_name if a.multi else key.to_user_string(),
-            retry_policy=a.retry_policy,
+            retry_policy=a.retry_policy or (job.op_retry_policy if job else None),
+            hooks=sorted_hooks(a.hooks | job.hooks) if job else sorted_hooks(a.hooks),
             tags=a.op_tags,
             transient=a.transient,
             input_types=a.io_types.inputs,
