@@ -139,3 +139,24 @@ def stored_op_output(home: Path, run_id: str, step_key: str, output: str = "resu
         return FilesystemIOManager(instance.storage_dir).load_input(ctx)
     finally:
         instance.close()
+
+
+def stored_asset_value(home: Path, key: str) -> Any:
+    """The stored value of asset `key` ("a/b" for a prefixed key) with the default IO manager."""
+    from dagdeck.core.defs.asset_key import AssetKey
+    from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext
+
+    ctx = IOContext(home / "storage", "", "", "result", AssetKey(key.split("/")))
+    return FilesystemIOManager().load_input(ctx)
+
+
+def cli_usage_error(file: Path, *args: str, home: Path, env: dict[str, str] | None = None) -> str:
+    """Run a command that must be refused before any run starts: exit 2, one `error:` line on
+    stderr (no traceback), and no run recorded. Returns that line."""
+    proc = cli(file, *args, home=home, env=env)
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
+    listed = cli(file, "runs", "list", "--json", home=home)
+    assert listed.returncode == 0 and json.loads(listed.stdout) == [], listed.stdout
+    return lines[0]
