@@ -37,9 +37,12 @@ class HookDefinition:
     def source(self) -> tuple[str | None, int | None]:
         return where_defined(self.fn)
 
-    def __call__(self, context: Any) -> Any:
-        """Call the hook function directly, e.g. from a unit test."""
-        return self.fn(context)
+    def __call__(self, context_or_job: Any) -> Any:
+        """`my_hook(job)` returns the job with this hook added (Dagster's decorator form);
+        `my_hook(context)` calls the hook function, e.g. from a unit test."""
+        if hasattr(context_or_job, "with_hooks") and not isinstance(context_or_job, HookContext):
+            return context_or_job.with_hooks({self})
+        return self.fn(context_or_job)
 
     def __repr__(self) -> str:
         return f"<{self.trigger.value}_hook {self.name}>"

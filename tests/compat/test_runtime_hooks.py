@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compat_helpers import cli, cli_run, pipeline, run_record
+from compat_helpers import cli, cli_run, pipeline, run_record, stored_op_output
 
 
 def _hook_events(record) -> list[tuple[str, str | None, str]]:
@@ -117,3 +117,23 @@ def test_graph_to_job_with_hooks_and_op_retry_policy(tmp_path: Path) -> None:
         ("HOOK_SKIPPED", "download", "log_failure"),
         ("HOOK_SKIPPED", "parse", "log_failure"),
     ]
+
+
+def test_hook_decorating_a_job(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `@log_done` above `@job` makes a JobDefinition whose hook_defs are
+    [log_done]; `decorated_job` succeeds, both ops record HOOK_COMPLETED for log_done and log
+    "done: one" / "done: two" at INFO; outputs 1 and 2."""
+    home = tmp_path / "home"
+    run = cli_run(pipeline("runtime_hook_decorator"), "job", "run", "decorated_job", home=home)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"one": "succeeded", "two": "succeeded"}
+    record = run_record(home, run.doc["run_id"])
+    assert sorted(_hook_events(record)) == [
+        ("HOOK_COMPLETED", "one", "log_done"),
+        ("HOOK_COMPLETED", "two", "log_done"),
+    ]
+    assert [m for m in _logs(record) if m[2].startswith("done:")] == [
+        ("one", "INFO", "done: one"),
+        ("two", "INFO", "done: two"),
+    ]
+    assert stored_op_output(home, run.doc["run_id"], "two") == 2
