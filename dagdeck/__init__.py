@@ -21,6 +21,7 @@ from dagdeck.core.defs.context import AssetExecutionContext, OpExecutionContext,
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
 from dagdeck.core.defs.graphs import GraphDefinition, JobDefinition, graph, job
+from dagdeck.core.defs.hooks import HookContext, HookDefinition, failure_hook, success_hook
 from dagdeck.core.defs.io_managers import (
     FilesystemIOManager,
     InMemoryIOManager,
@@ -75,6 +76,8 @@ __all__ = [
     "Failure",
     "FilesystemIOManager",
     "GraphDefinition",
+    "HookContext",
+    "HookDefinition",
     "IOContext",
     "IOManager",
     "In",
@@ -101,6 +104,7 @@ __all__ = [
     "asset_sensor",
     "dask_executor",
     "define_asset_job",
+    "failure_hook",
     "file_sensor",
     "graph",
     "in_process_executor",
@@ -112,6 +116,7 @@ __all__ = [
     "op",
     "schedule",
     "sensor",
+    "success_hook",
 ]
 
 

@@ -4,7 +4,7 @@ or more asset keys (or, for external assets, none that dagdeck runs)."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, overload
@@ -13,6 +13,7 @@ from dagdeck.core.defs.asset_key import FIX, KEY_PART_RE, AssetKey, name_problem
 from dagdeck.core.defs.asset_specs import AssetDep, AssetSpec, coerce_dep, coerce_key
 from dagdeck.core.defs.config_schema import read_config_schema
 from dagdeck.core.defs.config_types import Field
+from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.defs.types import IOTypes, call_checked, function_io_types
@@ -60,6 +61,8 @@ class AssetsDefinition:
     ins: dict[str, AssetIn] = field(default_factory=dict)
     retry_policy: RetryPolicy | None = None
     op_tags: dict[str, Any] = field(default_factory=dict)
+    hooks: frozenset[HookDefinition] = frozenset()
+    """`@asset(hooks=...)`: success/failure hooks run after its step."""
     can_subset: bool = False
     transient: bool = False
     """Kept only while its run lasts: removed from storage once the run succeeds."""
@@ -258,6 +261,7 @@ def asset(
     description: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     retry_policy: RetryPolicy | None = None,
+    hooks: Iterable[HookDefinition] | None = None,
     tags: Mapping[str, str] | None = None,
     op_tags: Mapping[str, Any] | None = None,
     kinds: Sequence[str] | None = None,
@@ -295,6 +299,7 @@ def asset(
             io_manager_keys_by_key={asset_key: io_manager_key or "io_manager"},
             ins=dict(ins or {}),
             retry_policy=retry_policy,
+            hooks=hook_set(hooks, f"asset {f.__name__!r}", f),
             op_tags={**(tags or {}), **(op_tags or {})},
             transient=transient,
             freshness_policy=freshness_policy,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
@@ -102,6 +102,10 @@ class JobDefinition:
 
     def __post_init__(self) -> None:
         _check_name("job", self.name, self.fn)
+
+    def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> JobDefinition:
+        """This job with `hook_defs` added to its job-wide hooks."""
+        return replace(self, hooks=self.hooks | hook_set(hook_defs, f"job {self.name!r}", self.fn))
 
     def __repr__(self) -> str:
         return f"<job {self.name}>"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
+from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
@@ -45,6 +46,8 @@ class OpDefinition:
     retry_policy: RetryPolicy | None = None
     tags: dict[str, str] = field(default_factory=dict)
     single_output: bool = True
+    hooks: frozenset[HookDefinition] = frozenset()
+    """Hooks given by `with_hooks`, run after each of this op's steps."""
 
     @property
     def input_names(self) -> list[str]:
@@ -67,6 +70,19 @@ class OpDefinition:
         _check_name("alias", name, self.fn, f"op {self.name}")
         return AliasedOp(self, name)
 
+    # invocation modifiers: `my_op.tag({...}).with_hooks({...})()` inside a graph changes that node only
+    def tag(self, tags: Mapping[str, str] | None) -> OpDefinition:
+        """This op with `tags` added (overriding tags of the same name)."""
+        return replace(self, tags={**self.tags, **dict(tags or {})})
+
+    def with_retry_policy(self, retry_policy: RetryPolicy) -> OpDefinition:
+        """This op retried by `retry_policy` instead of its own or the job's."""
+        return replace(self, retry_policy=retry_policy)
+
+    def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> OpDefinition:
+        """This op with `hook_defs` run after its steps, besides the job's hooks."""
+        return replace(self, hooks=self.hooks | hook_set(hook_defs, f"op {self.name!r}", self.fn))
+
     def __repr__(self) -> str:
         return f"<op {self.name}>"
 
@@ -83,6 +99,18 @@ class AliasedOp:
         if builder is None:
             return self.op.fn(*args, **kwargs)
         return builder.add_op(self.op, args, kwargs, node_name=self.name)
+
+    def alias(self, name: str) -> AliasedOp:
+        return self.op.alias(name)
+
+    def tag(self, tags: Mapping[str, str] | None) -> AliasedOp:
+        return AliasedOp(self.op.tag(tags), self.name)
+
+    def with_retry_policy(self, retry_policy: RetryPolicy) -> AliasedOp:
+        return AliasedOp(self.op.with_retry_policy(retry_policy), self.name)
+
+    def with_hooks(self, hook_defs: Iterable[HookDefinition]) -> AliasedOp:
+        return AliasedOp(self.op.with_hooks(hook_defs), self.name)
 
 
 def op(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.hooks import HookDefinition
 from dagdeck.core.defs.params import FunctionParams
 from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DagdeckError
@@ -48,6 +49,8 @@ class Step:
     asset_key: AssetKey | None = None
     op_name: str | None = None
     retry_policy: RetryPolicy | None = None
+    hooks: tuple[HookDefinition, ...] = ()
+    """Success and failure hooks to run after the step's outcome, in name order."""
     single_output: bool = True
     tags: dict[str, str] = field(default_factory=dict)
     check_name: str | None = None
@@ -90,6 +93,11 @@ class ExecutionPlan:
 
 class PlanError(DagdeckError):
     pass
+
+
+def sorted_hooks(hooks: Iterable[HookDefinition]) -> tuple[HookDefinition, ...]:
+    """A step's hooks in a stable order (by name), however the user's set iterates."""
+    return tuple(sorted(hooks, key=lambda h: h.name))
 
 
 def subset(plan: ExecutionPlan, step_keys: Iterable[str]) -> ExecutionPlan:

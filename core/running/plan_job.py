@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagdeck.core.defs.asset_graph import stable_order
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.errors import did_you_mean
-from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, StepInput
+from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, StepInput, sorted_hooks
 from dagdeck.core.running.plan_assets import plan_assets
 
 
@@ -49,7 +49,8 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
             outputs={o: spec.io_manager_key for o, spec in node.op.outs.items()},
             upstream=set(node.upstream_nodes),
             op_name=node.op.name,
-            retry_policy=node.op.retry_policy,
+            retry_policy=node.op.retry_policy or job.op_retry_policy,
+            hooks=sorted_hooks(job.hooks | node.op.hooks),
             single_output=node.op.single_output,
             tags=node.op.tags,
         )
