@@ -7,7 +7,17 @@ re-exports the engine's user-facing names; the engine lives in `dagdeck.core`, t
 
 from dagdeck.core.defs.asset_jobs import define_asset_job
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.asset_loading import (
+    load_asset_checks_from_current_module,
+    load_asset_checks_from_modules,
+    load_asset_checks_from_package_module,
+    load_assets_from_current_module,
+    load_assets_from_modules,
+    load_assets_from_package_module,
+    load_assets_from_package_name,
+)
 from dagdeck.core.defs.asset_specs import AssetDep, AssetOut, AssetSpec, SourceAsset
+from dagdeck.core.defs.asset_values import AssetValueLoader
 from dagdeck.core.defs.assets import AssetIn, AssetsDefinition, asset
 from dagdeck.core.defs.checks import (
     AssetCheckResult,
@@ -16,11 +26,32 @@ from dagdeck.core.defs.checks import (
     FreshnessPolicy,
     asset_check,
 )
-from dagdeck.core.defs.config import Config
+from dagdeck.core.defs.config import Config, RunConfig
+from dagdeck.core.defs.config_mapping import ConfigMapping, config_mapping, configured
+from dagdeck.core.defs.config_types import (
+    Any,
+    Array,
+    Bool,
+    BoolSource,
+    Enum,
+    EnumValue,
+    Field,
+    Float,
+    Int,
+    IntSource,
+    Map,
+    Noneable,
+    Permissive,
+    Selector,
+    Shape,
+    String,
+    StringSource,
+)
 from dagdeck.core.defs.context import AssetExecutionContext, OpExecutionContext, StepContext
-from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.definitions import Definitions, definitions
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
-from dagdeck.core.defs.graphs import GraphDefinition, JobDefinition, graph, job
+from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
+from dagdeck.core.defs.graphs import GraphDefinition, GraphOut, JobDefinition, graph, job
 from dagdeck.core.defs.hooks import HookContext, HookDefinition, failure_hook, success_hook
 from dagdeck.core.defs.io_managers import (
     FilesystemIOManager,
@@ -29,10 +60,26 @@ from dagdeck.core.defs.io_managers import (
     IOManager,
     mem_io_manager,
 )
+from dagdeck.core.defs.loggers import (
+    InitLoggerContext,
+    LoggerDefinition,
+    build_init_logger_context,
+    logger,
+)
+from dagdeck.core.defs.logging import get_dagster_logger
 from dagdeck.core.defs.metadata import MetadataValue
 from dagdeck.core.defs.multi_assets import multi_asset
 from dagdeck.core.defs.ops import In, OpDefinition, Out, op
-from dagdeck.core.defs.results import MaterializeResult, Output
+from dagdeck.core.defs.repository import RepositoryDefinition, repository
+from dagdeck.core.defs.results import (
+    AssetMaterialization,
+    AssetObservation,
+    DagsterInvariantViolationError,
+    DagsterStepOutputNotFoundError,
+    ExpectationResult,
+    MaterializeResult,
+    Output,
+)
 from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
 from dagdeck.core.defs.schedules import (
     DefaultScheduleStatus,
@@ -49,9 +96,35 @@ from dagdeck.core.defs.sensors import (
     file_sensor,
     sensor,
 )
+from dagdeck.core.defs.types import (
+    DagsterType,
+    DagsterTypeCheckDidNotPass,
+    Nothing,
+    PythonObjectDagsterType,
+    TypeCheck,
+    TypeCheckContext,
+    check_dagster_type,
+    make_python_type_usable_as_dagster_type,
+    usable_as_dagster_type,
+)
 from dagdeck.core.errors import DagdeckError, DefinitionError, RunConfigError
 
 __all__ = [
+    "AssetMaterialization",
+    "AssetObservation",
+    "DagsterInvariantViolationError",
+    "DagsterStepOutputNotFoundError",
+    "DagsterType",
+    "DagsterTypeCheckDidNotPass",
+    "ExpectationResult",
+    "Nothing",
+    "PythonObjectDagsterType",
+    "TypeCheck",
+    "TypeCheckContext",
+    "check_dagster_type",
+    "get_dagster_logger",
+    "make_python_type_usable_as_dagster_type",
+    "usable_as_dagster_type",
     "AssetCheckResult",
     "AssetCheckSeverity",
     "AssetChecksDefinition",
@@ -66,16 +139,48 @@ __all__ = [
     "AssetSelection",
     "AssetsDefinition",
     "Backoff",
+    "Any",
+    "Array",
+    "Bool",
+    "BoolSource",
     "Config",
+    "ConfigMapping",
+    "Enum",
+    "EnumValue",
+    "Field",
+    "Float",
+    "Int",
+    "IntSource",
+    "Map",
+    "Noneable",
+    "Permissive",
+    "RunConfig",
+    "Selector",
+    "Shape",
+    "String",
+    "StringSource",
+    "config_mapping",
+    "configured",
     "DagdeckError",
     "DefaultScheduleStatus",
     "DefaultSensorStatus",
     "DefinitionError",
     "Definitions",
+    "definitions",
+    "AssetValueLoader",
+    "InitLoggerContext",
+    "LoggerDefinition",
+    "build_init_logger_context",
+    "logger",
+    "RepositoryDefinition",
+    "repository",
+    "DynamicOut",
+    "DynamicOutput",
     "ExecutorDef",
     "Failure",
     "FilesystemIOManager",
     "GraphDefinition",
+    "GraphOut",
     "HookContext",
     "HookDefinition",
     "IOContext",
@@ -109,6 +214,13 @@ __all__ = [
     "graph",
     "in_process_executor",
     "job",
+    "load_asset_checks_from_current_module",
+    "load_asset_checks_from_modules",
+    "load_asset_checks_from_package_module",
+    "load_assets_from_current_module",
+    "load_assets_from_modules",
+    "load_assets_from_package_module",
+    "load_assets_from_package_name",
     "materialize",
     "mem_io_manager",
     "multi_asset",

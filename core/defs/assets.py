@@ -175,7 +175,7 @@ class AssetsDefinition:
         f = self.fn or self.source_fn
         return where_defined(f) if f is not None else (None, None)
 
-    def with_attributes(
+    def with_prefix_and_group(
         self, *, key_prefix: str | Sequence[str] | None = None, group_name: str | None = None, in_keys: set[AssetKey]
     ) -> AssetsDefinition:
         """Keys prefixed (with deps and ins on keys of the same load, `in_keys`), group set where
@@ -184,7 +184,17 @@ class AssetsDefinition:
         specs = {}
         for k, s in self.specs_by_key.items():
             s = s.with_key_prefix(key_prefix, in_keys)
-            if group_name is not None and (s.group_name is None or s.group_name == DEFAULT_GROUP):
+            if group_name is not None and s.group_name not in (None, group_name):
+                file, line = self.source
+                raise DefinitionError(
+                    f"asset {k.to_user_string()} has group name {s.group_name!r}, which conflicts with the group "
+                    f"name {group_name!r} given when loading it",
+                    file=file,
+                    line=line,
+                    obj=f"asset {k.to_user_string()}",
+                    fix="drop one of the two group names",
+                )
+            if group_name is not None:
                 s = s.replace_attributes(group_name=group_name)
             specs[renamed[k]] = s
         ins = dict(self.ins)

@@ -1,14 +1,52 @@
-"""The `context` a step function receives: run id, logging, metadata, cancel flag, resources."""
+"""The `context` a step function receives: run id, logging, events, metadata, cancel flag,
+resources, the run and (lazily) the instance, with Dagster's names and errors."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.metadata import MAX_METADATA_BYTES, normalize
+from dagdeck.core.defs.results import (
+    AssetMaterialization,
+    AssetObservation,
+    DagsterInvariantViolationError,
+    ExpectationResult,
+)
 from dagdeck.core.events import EventType, make_event
+
+NOT_PARTITIONED = "Cannot access partition_key for a non-partitioned run"
+
+
+class DagsterInvalidPropertyError(Exception):
+    """A context property that this kind of step does not have (`context.asset_key` in an op)."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """`context.run`: the run a step belongs to (Dagster's DagsterRun, the fields steps read)."""
+
+    run_id: str
+    job_name: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def pipeline_name(self) -> str:
+        return self.job_name
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """`context.op` / `context.op_def`: the name (and tags) of the op the step runs."""
+
+    name: str
+    tags: Mapping[str, Any] = field(default_factory=dict)
 
 
 class StepLog:
@@ -17,26 +55,35 @@ class StepLog:
     def __init__(self, emit: Callable[[dict[str, Any]], None], run_id: str, step_key: str) -> None:
         self._emit, self._run_id, self._step_key = emit, run_id, step_key
 
-    def _log(self, level: str, msg: Any, *args: Any) -> None:
+    def _log(self, level: str, msg: Any, *args: Any, exc_info: Any = None, **_kwargs: Any) -> None:
         text = str(msg) % args if args else str(msg)
+        if exc_info:
+            text = f"{text}\n{traceback.format_exc().rstrip()}"
         self._emit(make_event(EventType.LOG, self._run_id, step_key=self._step_key, level=level, message=text))
 
-    def debug(self, msg: Any, *args: Any) -> None:
-        self._log("DEBUG", msg, *args)
+    def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._log("DEBUG", msg, *args, **kwargs)
 
-    def info(self, msg: Any, *args: Any) -> None:
-        self._log("INFO", msg, *args)
+    def info(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._log("INFO", msg, *args, **kwargs)
 
-    def warning(self, msg: Any, *args: Any) -> None:
-        self._log("WARNING", msg, *args)
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._log("WARNING", msg, *args, **kwargs)
 
     warn = warning
 
-    def error(self, msg: Any, *args: Any) -> None:
-        self._log("ERROR", msg, *args)
+    def error(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._log("ERROR", msg, *args, **kwargs)
 
-    def exception(self, msg: Any, *args: Any) -> None:
-        self._log("ERROR", msg, *args)
+    def critical(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._log("CRITICAL", msg, *args, **kwargs)
+
+    def exception(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self._log("ERROR", msg, *args, **{"exc_info": True, **kwargs})
+
+    def log(self, level: int | str, msg: Any, *args: Any, **kwargs: Any) -> None:
+        name = level if isinstance(level, str) else logging.getLevelName(level)
+        self._log(str(name).upper(), msg, *args, **kwargs)
 
 
 class StepContext:
@@ -57,6 +104,9 @@ class StepContext:
         retry_number: int = 0,
         run_tags: dict[str, str] | None = None,
         output_asset_keys: dict[str, AssetKey] | None = None,
+        op_tags: Mapping[str, Any] | None = None,
+        instance_factory: Callable[[], Any] | None = None,
+        metadata_max_bytes: int = MAX_METADATA_BYTES,
     ) -> None:
         self.run_id = run_id
         self.step_key = step_key
@@ -70,13 +120,118 @@ class StepContext:
         self._output_asset_keys = output_asset_keys
         self._op_name = op_name or step_key
         self._cancel = cancel_event
+        self._emit = emit
+        self._op_tags = op_tags
+        self._instance_factory = instance_factory
+        self._instance: Any = None
+        self._metadata_max_bytes = metadata_max_bytes
         self.output_metadata: dict[str, dict[str, Any]] = {}
 
     @property
     def asset_key(self) -> AssetKey:
         if self._asset_key is None:
-            raise AttributeError(f"step {self.step_key!r} is an op, not an asset")
+            raise DagsterInvalidPropertyError(f"Op '{self._op_name}' does not have an assets definition.")
         return self._asset_key
+
+    @property
+    def run(self) -> RunInfo:
+        return RunInfo(self.run_id, self.job_name, dict(self.run_tags))
+
+    @property
+    def dagster_run(self) -> RunInfo:
+        return self.run
+
+    @property
+    def op(self) -> OpInfo:
+        return OpInfo(self._op_name, dict(self._op_tags or {}))
+
+    @property
+    def op_def(self) -> OpInfo:
+        return self.op
+
+    @property
+    def instance(self) -> Any:
+        """The instance's read methods Dagster examples use (`get_latest_materialization_event`,
+        `get_asset_records`), opened on first use: steps that never ask pay nothing."""
+        if self._instance is None:
+            if self._instance_factory is None:
+                raise DagsterInvariantViolationError("this context has no instance (it was built outside a run)")
+            self._instance = self._instance_factory()
+        return self._instance
+
+    # -- partitions: dagdeck runs are not partitioned (yet); Dagster's errors for unpartitioned runs
+    @property
+    def has_partition_key(self) -> bool:
+        return False
+
+    @property
+    def has_partition_key_range(self) -> bool:
+        return False
+
+    @property
+    def partition_key(self) -> str:
+        raise DagsterInvariantViolationError(NOT_PARTITIONED)
+
+    @property
+    def partition_keys(self) -> list[str]:
+        raise DagsterInvariantViolationError(NOT_PARTITIONED)
+
+    @property
+    def partition_key_range(self) -> Any:
+        raise DagsterInvariantViolationError(NOT_PARTITIONED)
+
+    @property
+    def partition_time_window(self) -> Any:
+        raise DagsterInvariantViolationError("Partitions definition is not defined")
+
+    def asset_partition_key_for_output(self, output_name: str = "result") -> str:
+        raise DagsterInvariantViolationError("Failure condition: The output has no asset partitions")
+
+    def asset_partition_keys_for_output(self, output_name: str = "result") -> list[str]:
+        raise DagsterInvariantViolationError(
+            f"Attempting to access partitions def for asset {self.asset_key!r}, but it is not partitioned"
+        )
+
+    # -- events ------------------------------------------------------------------------------------
+    def log_event(self, event: AssetMaterialization | AssetObservation | ExpectationResult) -> None:
+        """Record an AssetMaterialization, AssetObservation or ExpectationResult in the run's event log
+        now (a yielded one is recorded the same way)."""
+        if isinstance(event, ExpectationResult):
+            verdict = "passed" if event.success else "failed"
+            self._emit(
+                make_event(
+                    EventType.STEP_EXPECTATION_RESULT,
+                    self.run_id,
+                    step_key=self.step_key,
+                    message=event.description or f"Expectation {event.label or ''} {verdict}".replace("  ", " "),
+                    level="INFO" if event.success else "WARNING",
+                    label=event.label,
+                    success=bool(event.success),
+                    description=event.description,
+                    metadata=normalize(event.metadata, self._metadata_max_bytes),
+                )
+            )
+            return
+        if not isinstance(event, AssetMaterialization | AssetObservation):
+            raise DagsterInvariantViolationError(
+                f"context.log_event takes an AssetMaterialization, AssetObservation or ExpectationResult, "
+                f"not {type(event).__name__}"
+            )
+        akey = event.asset_key.to_user_string()
+        materialized = isinstance(event, AssetMaterialization)
+        self._emit(
+            make_event(
+                EventType.ASSET_MATERIALIZATION if materialized else EventType.ASSET_OBSERVATION,
+                self.run_id,
+                step_key=self.step_key,
+                asset_key=akey,
+                message=event.description or (f"Materialized value {akey}." if materialized else f"Observed {akey}."),
+                metadata=normalize(event.metadata, self._metadata_max_bytes),
+                description=event.description,
+                partition=event.partition,
+                tags=dict(event.tags),
+            )
+        )
 
     @property
     def has_asset_key(self) -> bool:

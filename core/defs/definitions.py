@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import zoneinfo
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from croniter import croniter
 
 from dagdeck.core.defs.asset_graph import AssetGraph, AssetNode, order_or_cycle
-from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME, UnresolvedAssetJob
+from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME, UnresolvedAssetJob, is_job
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.asset_specs import AssetSpec, SourceAsset
+from dagdeck.core.defs.asset_values import AssetValueLoader
 from dagdeck.core.defs.assets import AssetsDefinition, external_assets
 from dagdeck.core.defs.checks import AssetChecksDefinition
+from dagdeck.core.defs.definitions_args import DefinitionsArgs, merged_args
 from dagdeck.core.defs.executors import EXECUTOR_NAMES, ExecutorDef, coerce_executor
 from dagdeck.core.defs.graphs import JobDefinition
+from dagdeck.core.defs.hooks import hook_set
 from dagdeck.core.defs.io_managers import FilesystemIOManager
+from dagdeck.core.defs.loggers import LoggerDefinition, coerce_logger_defs
+from dagdeck.core.defs.misplaced import check_slot, sort_checks_out
 from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
-from dagdeck.core.errors import DefinitionError, did_you_mean
+from dagdeck.core.errors import DefinitionError, did_you_mean, where_defined
 
 
 @dataclass(frozen=True)
@@ -34,39 +41,92 @@ class AssetJob:
     config: dict[str, Any]
     executor: ExecutorDef | None
     selection_text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    hooks: frozenset[Any] = frozenset()
+    """`define_asset_job(hooks=)`: run after every asset step of the job."""
+    op_retry_policy: Any = None
+    """`define_asset_job(op_retry_policy=)`: retries every asset without its own policy."""
 
 
 class Definitions:
+    """Dagster's `Definitions`, with its keyword arguments (in its order)."""
+
     def __init__(
         self,
         assets: Iterable[Any] | None = None,
-        jobs: Iterable[Any] | None = None,
         schedules: Iterable[ScheduleDefinition] | None = None,
         sensors: Iterable[SensorDefinition] | None = None,
+        jobs: Iterable[Any] | None = None,
         resources: Mapping[str, Any] | None = None,
         executor: Any = None,
+        loggers: Mapping[str, Any] | None = None,
         asset_checks: Iterable[Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        self.assets_defs: list[AssetsDefinition] = _flatten(assets)
-        self.job_defs: list[Any] = _flatten(jobs)
+        given = DefinitionsArgs(
+            _flatten(assets), _flatten(schedules), _flatten(sensors), _flatten(jobs), dict(resources or {}),
+            executor, dict(loggers or {}), _flatten(asset_checks), dict(metadata or {}),
+        )
+        for slot in ("assets", "schedules", "sensors", "jobs", "asset_checks"):
+            check_slot(getattr(given, slot), slot)
+        self.given = given
+        """The arguments as passed, for `Definitions.merge`. Everything else is resolved on first
+        use, as Dagster does, so `merge` can join sets that are incomplete alone (one's assets
+        reading another's); the loader resolves at load time so mistakes surface there."""
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for attributes not set yet: the resolved ones, before the first resolution
+        if name.startswith("__") or name == "given" or "_resolving" in self.__dict__:
+            raise AttributeError(name)
+        self.resolve()
+        return object.__getattribute__(self, name)
+
+    def resolve(self) -> Definitions:
+        """Resolve and validate everything (idempotent); raises DefinitionError for a mistake."""
+        if "_resolved" not in self.__dict__:
+            self.__dict__["_resolving"] = True
+            try:
+                self._resolve(self.given)
+            finally:
+                del self.__dict__["_resolving"]
+            self.__dict__["_resolved"] = True
+        return self
+
+    @staticmethod
+    def validate_loadable(defs: Definitions) -> None:
+        defs.resolve()
+
+    def _resolve(self, given: DefinitionsArgs) -> None:
+        assets_only, stray_checks = sort_checks_out(given.assets)
+        self.assets_defs: list[AssetsDefinition] = assets_only
+        self.job_defs: list[Any] = list(given.jobs)
         self.schedules: dict[str, ScheduleDefinition] = {}
         self.sensors: dict[str, SensorDefinition] = {}
-        self.resources: dict[str, Any] = dict(resources or {})
+        self.resources: dict[str, Any] = dict(given.resources)
         self.resources.setdefault("io_manager", FilesystemIOManager())
-        self.executor: ExecutorDef | None = coerce_executor(executor)
+        self.executor: ExecutorDef | None = coerce_executor(given.executor)
+        self.loggers: dict[str, LoggerDefinition] = coerce_logger_defs(given.loggers, "Definitions")
+        self.metadata: dict[str, Any] = dict(given.metadata)
         self.asset_graph = self._build_asset_graph()
         self.checks_by_asset: dict[AssetKey, list[AssetChecksDefinition]] = {}
         self.check_inputs: dict[str, dict[str, AssetKey]] = {}
-        for check in _flatten(asset_checks):
+        for check in [*given.asset_checks, *stray_checks]:
             self._add_check(check)
         self.asset_jobs: dict[str, AssetJob] = {}
         self.op_jobs: dict[str, JobDefinition] = {}
+        self._job_objects: dict[str, Any] = {}
         self._resolve_jobs()
-        for sched in _flatten(schedules):
+        for sched in given.schedules:
             self._add_schedule(sched)
-        for sens in _flatten(sensors):
+        for sens in given.sensors:
             self._add_sensor(sens)
         self._check_executor(self.executor, "Definitions")
+
+    @staticmethod
+    def merge(*def_sets: Definitions) -> Definitions:
+        """One Definitions holding everything of each (Dagster's `Definitions.merge`): their
+        lists joined; a resource, logger or executor given differently by two is an error."""
+        return Definitions(**merged_args([d.given for d in def_sets]).__dict__)
 
     # -- assets ---------------------------------------------------------------------------------
     def _build_asset_graph(self) -> AssetGraph:
@@ -206,43 +266,67 @@ class Definitions:
 
     # -- jobs -----------------------------------------------------------------------------------
     def _resolve_jobs(self) -> None:
-        seen: dict[str, Any] = {}
         for j in self.job_defs:
-            name = getattr(j, "name", None)
-            file, line = getattr(j, "source", (None, None))
-            if name in seen or name == ASSET_JOB_NAME:
+            self._add_job(j)
+
+    def _adopt_job(self, job: Any) -> None:
+        """A job a schedule or sensor targets belongs to the Definitions even when `jobs=[...]`
+        does not list it, as in Dagster."""
+        if job is None or not is_job(job) or self._job_objects.get(job.name) is job:
+            return
+        if job.name not in self._job_objects:
+            self.job_defs.append(job)
+            self._add_job(job)
+
+    def _add_job(self, j: Any) -> None:
+        seen = self._job_objects
+        name = getattr(j, "name", None)
+        file, line = getattr(j, "source", (None, None))
+        if name in seen or name == ASSET_JOB_NAME:
+            raise DefinitionError(
+                f"duplicate job name {name!r}", file=file, line=line, obj=f"job {name}", fix="rename one job"
+            )
+        seen[name] = j
+        if isinstance(j, UnresolvedAssetJob):
+            try:
+                keys = j.selection.resolve(self.asset_graph)
+            except DefinitionError as err:
                 raise DefinitionError(
-                    f"duplicate job name {name!r}", file=file, line=line, obj=f"job {name}", fix="rename one job"
-                )
-            seen[name] = j
-            if isinstance(j, UnresolvedAssetJob):
-                try:
-                    keys = j.selection.resolve(self.asset_graph)
-                except DefinitionError as err:
-                    raise DefinitionError(
-                        err.problem, file=file, line=line, obj=f"job {name}", fix=err.fix
-                    ) from None
-                if not keys:
-                    raise DefinitionError(
-                        f"selection {j.selection} matches no assets",
-                        file=file,
-                        line=line,
-                        obj=f"job {name}",
-                        fix="check the asset keys and group names in the selection",
-                    )
-                executor = coerce_executor(j.executor)
-                self._check_executor(executor, f"job {name}")
-                self.asset_jobs[name] = AssetJob(
-                    name, frozenset(keys), j.description, j.tags, j.config, executor, str(j.selection)
-                )
-            elif isinstance(j, JobDefinition):
-                self._check_op_job(j)
-                self._check_executor(coerce_executor(j.executor), f"job {name}")
-                self.op_jobs[name] = j
-            else:
+                    err.problem, file=file, line=line, obj=f"job {name}", fix=err.fix
+                ) from None
+            if not keys:
                 raise DefinitionError(
-                    f"{j!r} in jobs=[...] is not a job", fix="use @job, graph.to_job() or define_asset_job()"
+                    f"selection {j.selection} matches no assets",
+                    file=file,
+                    line=line,
+                    obj=f"job {name}",
+                    fix="check the asset keys and group names in the selection",
                 )
+            problem = self.asset_graph.subset_problem(keys)
+            if problem:
+                raise DefinitionError(problem, file=file, line=line, obj=f"job {name}", fix="select all of its assets")
+            executor = coerce_executor(j.executor)
+            self._check_executor(executor, f"job {name}")
+            self.asset_jobs[name] = AssetJob(
+                name,
+                frozenset(keys),
+                j.description,
+                j.tags,
+                j.config,
+                executor,
+                str(j.selection),
+                j.metadata,
+                hooks=hook_set(j.hooks, f"job {name!r}"),
+                op_retry_policy=j.op_retry_policy,
+            )
+        elif isinstance(j, JobDefinition):
+            self._check_op_job(j)
+            self._check_executor(coerce_executor(j.executor), f"job {name}")
+            self.op_jobs[name] = j
+        else:
+            raise DefinitionError(
+                f"{j!r} in jobs=[...] is not a job", fix="use @job, graph.to_job() or define_asset_job()"
+            )
 
     def _check_op_job(self, j: JobDefinition) -> None:
         resources = set(self.resources) | set(j.resources)
@@ -250,6 +334,8 @@ class Definitions:
             defaults = {p.name for p in node.op.params.others if p.has_default}
             for pname in node.op.input_names:
                 if pname in node.inputs or pname in defaults or pname in resources:
+                    continue
+                if pname in node.op.io_types.nothing_inputs:  # ordering only: may stay unwired
                     continue
                 in_def = node.op.ins.get(pname)
                 if in_def is not None and in_def.default_value is not None:
@@ -303,6 +389,7 @@ class Definitions:
                 obj=obj,
                 fix="use an IANA name such as 'UTC' or 'Europe/Berlin'",
             ) from None
+        self._adopt_job(s.job)
         self._check_target_job(s.job_name, file, line, obj)
         self.schedules[s.name] = s  # type: ignore[index]
 
@@ -313,6 +400,8 @@ class Definitions:
             raise DefinitionError(f"{s!r} in sensors=[...] is not a sensor", fix="use @sensor, file_sensor or asset_sensor")
         if s.name in self.sensors or s.name in self.schedules:
             raise DefinitionError(f"duplicate sensor name {s.name!r}", file=file, line=line, obj=obj, fix="rename one")
+        for job in (s.job, *s.jobs):
+            self._adopt_job(job)
         if s.kind != "custom" or s.job_name is not None:
             self._check_target_job(s.job_name, file, line, obj)
         if s.kind == "asset" and s.asset_key not in self.asset_graph.assets:
@@ -347,6 +436,110 @@ class Definitions:
             f"{len(self.asset_graph.assets)} assets, {len(self.job_names)} jobs, "
             f"{len(self.schedules)} schedules, {len(self.sensors)} sensors"
         )
+
+    # -- Dagster's lookups ----------------------------------------------------------------------
+    def resolve_job_def(self, name: str) -> Any:
+        """The job named `name`: the JobDefinition of an op job, the resolved AssetJob of an asset
+        job (its `keys` are the assets it materializes)."""
+        if name in self.op_jobs:
+            return self.op_jobs[name]
+        if name in self.asset_jobs:
+            return self.asset_jobs[name]
+        raise DefinitionError(
+            f"no job named {name!r}",
+            obj="Definitions",
+            fix=did_you_mean(name, self.job_names) or f"jobs are: {', '.join(self.job_names) or 'none'}",
+        )
+
+    get_job_def = resolve_job_def
+
+    def resolve_all_job_defs(self) -> list[Any]:
+        return [self.resolve_job_def(n) for n in self.job_names]
+
+    def resolve_assets_def(self, key: Any) -> AssetsDefinition:
+        k = AssetKey.from_coercible(key)
+        if k not in self.asset_graph.assets:
+            raise DefinitionError(
+                f"no asset {k.to_user_string()!r}",
+                obj="Definitions",
+                fix=did_you_mean(k.to_user_string(), self.asset_graph.by_string) or "name an asset of these Definitions",
+            )
+        return self.asset_graph.assets[k].definition
+
+    get_assets_def = resolve_assets_def
+
+    def resolve_schedule_def(self, name: str) -> ScheduleDefinition:
+        return _named(self.schedules, name, "schedule")
+
+    get_schedule_def = resolve_schedule_def
+
+    def resolve_sensor_def(self, name: str) -> SensorDefinition:
+        return _named(self.sensors, name, "sensor")
+
+    get_sensor_def = resolve_sensor_def
+
+    def get_asset_value_loader(self, instance: Any = None) -> AssetValueLoader:
+        """`with defs.get_asset_value_loader() as loader: loader.load_asset_value("a")`: values as
+        the last run stored them, read through each asset's IO manager."""
+        return AssetValueLoader(self, instance)
+
+    def load_asset_value(
+        self,
+        asset_key: Any,
+        *,
+        python_type: type | None = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> object:
+        with self.get_asset_value_loader(instance) as loader:
+            return loader.load_asset_value(
+                asset_key, python_type=python_type, partition_key=partition_key, metadata=metadata
+            )
+
+
+def _named(items: Mapping[str, Any], name: str, what: str) -> Any:
+    if name not in items:
+        raise DefinitionError(
+            f"no {what} named {name!r}",
+            obj="Definitions",
+            fix=did_you_mean(name, items) or f"{what}s are: {', '.join(sorted(items)) or 'none'}",
+        )
+    return items[name]
+
+
+class LazyDefinitions:
+    """A function decorated with `@definitions`: calling it (the loader does) returns its
+    Definitions, as Dagster's decorator does."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any) -> Definitions:
+        takes_context = len(inspect.signature(self.fn).parameters) > 0
+        result = self.fn(*(args or ((None,) if takes_context else ())))
+        if not isinstance(result, Definitions):
+            file, line = where_defined(self.fn)
+            raise DefinitionError(
+                f"returned {type(result).__name__}, not Definitions",
+                file=file,
+                line=line,
+                obj=f"@definitions {self.fn.__name__}",
+                fix="return dg.Definitions(assets=[...], jobs=[...])",
+            )
+        return result
+
+    def __repr__(self) -> str:
+        return f"<@definitions {self.fn.__name__}>"
+
+
+def definitions(fn: Callable[..., Any]) -> LazyDefinitions:
+    """`@dg.definitions` on a function returning Definitions (taking no argument, or Dagster's
+    component load context, which dagdeck passes as None)."""
+    if not callable(fn):
+        raise DefinitionError(f"@definitions decorates a function, got {fn!r}", fix="decorate a function")
+    return LazyDefinitions(fn)
 
 
 def _find_upstream(

@@ -11,12 +11,17 @@ import contextvars
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import cached_property
+from typing import Any, ClassVar
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
+from dagdeck.core.defs.config_mapping import configure
+from dagdeck.core.defs.config_schema import read_config_schema
+from dagdeck.core.defs.config_types import Field
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.retries import RetryPolicy
+from dagdeck.core.defs.types import IOTypes, call_checked, function_io_types
 from dagdeck.core.errors import DefinitionError, where_defined
 
 
@@ -32,7 +37,11 @@ class Out:
     dagster_type: Any = None
     description: str | None = None
     is_required: bool = True
+    """False: the op may not yield this output; ops that consume it are then skipped."""
     io_manager_key: str = "io_manager"
+
+    is_dynamic: ClassVar[bool] = False
+    """True for `DynamicOut` (core/defs/dynamic.py), which this module cannot import."""
 
 
 @dataclass(eq=False)
@@ -48,10 +57,31 @@ class OpDefinition:
     single_output: bool = True
     hooks: frozenset[HookDefinition] = frozenset()
     """Hooks given by `with_hooks`, run after each of this op's steps."""
+    config_schema: Field | None = None
+    """`config_schema=`: run config reaches `context.op_config` through it."""
+
+    def configured(
+        self, config_or_config_fn: Any, name: str | None = None, config_schema: Any = None, description: str | None = None
+    ) -> OpDefinition:
+        """A copy named `name` whose config is fixed, or computed from a smaller `config_schema`."""
+        return configure(self, config_or_config_fn, name, config_schema, description=description or self.description)
 
     @property
     def input_names(self) -> list[str]:
-        return [p.name for p in self.params.others]
+        """Parameters that take values, then ordering-only `In(Nothing)` inputs."""
+        names = [p.name for p in self.params.others]
+        return names + [n for n in self.ins if n in self.io_types.nothing_inputs and n not in names]
+
+    @cached_property
+    def io_types(self) -> IOTypes:
+        """Checked Dagster types of inputs and outputs (`In`/`Out` dagster_type, else annotations)."""
+        return function_io_types(
+            self.fn,
+            {p.name: p.annotation for p in self.params.others},
+            {n: i.dagster_type for n, i in self.ins.items()},
+            {n: o.dagster_type for n, o in self.outs.items()},
+            self.single_output,
+        )
 
     @property
     def source(self) -> tuple[str | None, int | None]:
@@ -60,7 +90,7 @@ class OpDefinition:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         builder = current_builder()
         if builder is None:
-            return self.fn(*args, **kwargs)
+            return call_checked(f'op "{self.name}"', self.fn, self.params.uses_context, self.io_types, args, kwargs)
         return builder.add_op(self, args, kwargs)
 
     def alias(self, name: str) -> AliasedOp:
@@ -123,6 +153,7 @@ def op(
     retry_policy: RetryPolicy | None = None,
     tags: Mapping[str, str] | None = None,
     required_resource_keys: Sequence[str] | None = None,
+    config_schema: Any = None,
 ) -> Any:
     """Declare an op. `out` may be one `Out` or a dict of named outputs (return a tuple)."""
 
@@ -134,10 +165,12 @@ def op(
         for what, value in [("op name", name or f.__name__), *(("output name", o) for o in outs)]:
             _check_name(what, value, f, f"op {f.__name__}")
         doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
+        params = read_params(f)
         return OpDefinition(
+            config_schema=read_config_schema(config_schema, f, params, f"op {f.__name__}"),
             name=name or f.__name__,
             fn=f,
-            params=read_params(f),
+            params=params,
             ins=dict(ins or {}),
             outs=outs,
             description=description or doc,
@@ -168,12 +201,26 @@ def current_builder() -> GraphBuilder | None:
     return _builder.get()
 
 
+GRAPH_INPUT = ""
+"""The `node` of a handle that stands for an input of the traced graph itself (graph-backed assets)."""
+
+Origin = tuple[str, str]
+"""A dynamic output, as (node name, output name)."""
+
+
 @dataclass(frozen=True)
 class OutputHandle:
     """A node output inside a graph body; passing it to another op draws an edge."""
 
     node: str
     output: str
+    origin: Origin | None = None
+    """Inside `.map(fn)`: the dynamic output this value is one element of (directly or through
+    mapped ops); the op it is passed to is mapped too."""
+
+    @property
+    def is_graph_input(self) -> bool:
+        return self.node == GRAPH_INPUT
 
     def __iter__(self) -> Any:
         raise DefinitionError(
@@ -183,11 +230,54 @@ class OutputHandle:
 
 
 @dataclass(frozen=True)
+class DynamicHandle:
+    """A dynamic output (or ops mapped over one) in a graph body: `.map(fn)` or `.collect()` it."""
+
+    element: OutputHandle
+    """What `fn` receives in `.map(fn)`: one element, carrying its origin."""
+
+    def map(self, fn: Callable[..., Any]) -> Any:
+        """Call `fn` once in the graph body with one element; every op it calls on that element
+        becomes a mapped step per mapping key (`op[key]`) at run time."""
+        return _as_dynamic(fn(self.element))
+
+    def collect(self) -> CollectHandle:
+        """All elements as one list input, in the order the mapping keys were yielded."""
+        return CollectHandle(self.element)
+
+    def __iter__(self) -> Any:
+        raise DefinitionError(
+            f"dynamic output {self.element.output!r} of {self.element.node!r} cannot be unpacked",
+            fix="use .map(fn) to run ops on each element, or .collect() to gather them in a list",
+        )
+
+
+@dataclass(frozen=True)
+class CollectHandle:
+    """`.collect()` of a dynamic output: the op it is passed to gets a list."""
+
+    element: OutputHandle
+
+
+def _as_dynamic(result: Any) -> Any:
+    """What `.map(fn)` returns: the mapped outputs of `fn`, as dynamic handles again."""
+    if isinstance(result, OutputHandle) and result.origin is not None:
+        return DynamicHandle(result)
+    if isinstance(result, tuple):
+        return type(result)(*(_as_dynamic(r) for r in result)) if hasattr(result, "_fields") else tuple(
+            _as_dynamic(r) for r in result
+        )
+    return result
+
+
+@dataclass(frozen=True)
 class InputSource:
-    """Where an op input comes from; several sources (fan-in) arrive as a list."""
+    """Where an op input comes from; several sources (fan-in) arrive as a list, and so does a
+    collected dynamic output (`collect`: its one source is the element handle)."""
 
     sources: tuple[OutputHandle, ...]
     fan_in: bool = False
+    collect: bool = False
 
 
 @dataclass
@@ -195,10 +285,12 @@ class Node:
     name: str
     op: OpDefinition
     inputs: dict[str, InputSource] = field(default_factory=dict)
+    mapped_by: Origin | None = None
+    """The dynamic output this node is mapped over: it runs once per mapping key."""
 
     @property
     def upstream_nodes(self) -> set[str]:
-        return {h.node for src in self.inputs.values() for h in src.sources}
+        return {h.node for src in self.inputs.values() for h in src.sources if not h.is_graph_input}
 
 
 @dataclass
@@ -207,6 +299,10 @@ class GraphBuilder:
     owner_fn: Callable[..., Any]
     nodes: dict[str, Node] = field(default_factory=dict)
     prefix: tuple[str, ...] = ()
+    graph_nodes: set[str] = field(default_factory=set)
+    """Full names of the nested graphs traced so far."""
+    config_mappings: dict[str, Any] = field(default_factory=dict)
+    """Full name of a nested graph -> its `ConfigMapping`."""
 
     def _error(self, problem: str, fix: str | None = None) -> DefinitionError:
         file, line = where_defined(self.owner_fn)
@@ -238,24 +334,72 @@ class GraphBuilder:
         node = Node(name, op_def)
         for pname, value in given.items():
             node.inputs[pname] = self._input_source(op_def, pname, value)
+        node.mapped_by = self._mapped_by(node)
         self.nodes[name] = node
-        if op_def.single_output:
-            return OutputHandle(name, "result")
-        handles = tuple(OutputHandle(name, out) for out in op_def.outs)
-        return handles
+        handles = tuple(
+            DynamicHandle(OutputHandle(name, out, (name, out)))
+            if spec.is_dynamic
+            else OutputHandle(name, out, node.mapped_by)
+            for out, spec in op_def.outs.items()
+        )
+        return handles[0] if op_def.single_output else handles
+
+    def _mapped_by(self, node: Node) -> Origin | None:
+        """The one dynamic output `node` is mapped over, if any; Dagster's rules on mapping."""
+        origins = {
+            h.origin for src in node.inputs.values() if not src.collect for h in src.sources if h.origin is not None
+        }
+        if len(origins) > 1:
+            named = " and ".join(f'"{n}:{o}"' for n, o in sorted(origins))
+            raise self._error(
+                f"op {node.op.name!r} cannot be downstream of more than one dynamic output. It is downstream of both {named}",
+                fix="collect() one of them before passing it on",
+            )
+        origin = next(iter(origins), None)
+        if origin is not None and any(spec.is_dynamic for spec in node.op.outs.values()):
+            raise self._error(
+                f"op {node.op.name!r} has a DynamicOut and is mapped over the dynamic output {origin[1]!r} of "
+                f"{origin[0]!r}; dynamic mapping does not nest",
+                fix="collect() the outer dynamic output first, then fan out again",
+            )
+        return origin
 
     def _input_source(self, op_def: OpDefinition, pname: str, value: Any) -> InputSource:
         if isinstance(value, OutputHandle):
             return InputSource((value,))
-        if isinstance(value, list | tuple) and value and all(isinstance(v, OutputHandle) for v in value):
-            return InputSource(tuple(value), fan_in=True)
+        if isinstance(value, CollectHandle):
+            return InputSource((value.element,), collect=True)
+        if isinstance(value, DynamicHandle):
+            raise self._error(
+                f"input {pname!r} of op {op_def.name!r} received the dynamic output {value.element.output!r} from "
+                f"op {value.element.node!r} directly. Dynamic output must be unpacked by invoking map or collect",
+                fix=f"write {value.element.node}_result.map({op_def.name}) or pass .collect() for a list",
+            )
+        if isinstance(value, list | tuple) and value:
+            for i, v in enumerate(value):
+                if isinstance(v, CollectHandle | DynamicHandle | list | tuple):
+                    what = "a collect()ed dynamic output" if isinstance(v, CollectHandle) else type(v).__name__
+                    raise self._error(
+                        f"input {pname!r} of op {op_def.name!r} got a list holding {what} at index {i}; "
+                        "a fan-in list can only hold outputs of other ops",
+                        fix="pass the collected list to an op of its own and put that op's output in the list",
+                    )
+            if all(isinstance(v, OutputHandle) for v in value):
+                return InputSource(tuple(value), fan_in=True)
         raise self._error(
             f"input {pname!r} of op {op_def.name!r} got {value!r}, not another op's output",
             fix="pass the result of calling another op, or a list of them for fan-in; use run config for constants",
         )
 
     def nested(self, name: str) -> _Nested:
-        return _Nested(self, name)
+        """Trace a nested graph's body under its node name (`name_2` on its second call, as ops)."""
+        full = ".".join([*self.prefix, name])
+        n = 1
+        while (f"{full}_{n}" if n > 1 else full) in self.graph_nodes:
+            n += 1
+        unique = name if n == 1 else f"{name}_{n}"
+        self.graph_nodes.add(".".join([*self.prefix, unique]))
+        return _Nested(self, unique)
 
 
 class _Nested:
@@ -271,12 +415,27 @@ class _Nested:
         self.builder.prefix = self.builder.prefix[:-1]
 
 
-def trace(owner: str, fn: Callable[..., Any]) -> dict[str, Node]:
+@dataclass
+class Traced:
+    """A traced graph body: its nodes, and what the body returned (handles of the graph's outputs)."""
+
+    nodes: dict[str, Node]
+    returned: Any = None
+    config_mappings: dict[str, Any] = field(default_factory=dict)
+    """Full name of a nested graph -> its `ConfigMapping`."""
+
+
+def trace_graph(owner: str, fn: Callable[..., Any], inputs: Sequence[str] = ()) -> Traced:
+    """Run `fn` with a builder; each name in `inputs` is passed as a handle of a graph input."""
     builder = GraphBuilder(owner, fn)
     token = _builder.set(builder)
     try:
-        fn()
+        returned = fn(*(OutputHandle(GRAPH_INPUT, name) for name in inputs))
     finally:
         _builder.reset(token)
     # unwired inputs are checked by Definitions, which knows the resources an op may take instead
-    return builder.nodes
+    return Traced(builder.nodes, returned, builder.config_mappings)
+
+
+def trace(owner: str, fn: Callable[..., Any]) -> dict[str, Node]:
+    return trace_graph(owner, fn).nodes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import time
 import traceback
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from dagdeck.core.running.execute_check import execute_check
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv, StepCanceled, load_inputs, step_context
 from dagdeck.core.running.run_hooks import run_hooks, skip_hooks
+from dagdeck.core.running.step_call import call_step_fn
 from dagdeck.core.running.step_logs import capture_thread
 from dagdeck.core.running.step_outputs import split_outputs, store_outputs
 from dagdeck.core.statuses import StepStatus
@@ -163,13 +163,9 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
         args = (ctx,) if step.params.uses_context else ()
         if env.logs_dir is not None:
             with capture_thread(env.logs_dir, step.key, env.log_max_bytes):
-                result = step.fn(*args, **kwargs)
-                if inspect.isgenerator(result):
-                    result = tuple(result)
+                result = call_step_fn(step, ctx, args, kwargs)
         else:
-            result = step.fn(*args, **kwargs)
-            if inspect.isgenerator(result):
-                result = tuple(result)
+            result = call_step_fn(step, ctx, args, kwargs)
         if env.cancel_event.is_set():
             # the run was canceled while this step ran: whatever it returned is not a result
             return None, _Failed("canceled", ""), _NO_OUTPUTS

@@ -6,14 +6,35 @@ launched with; `run_config` checks run config against a plan."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.config_mapping import JobConfig
+from dagdeck.core.defs.config_types import Field
 from dagdeck.core.defs.hooks import HookDefinition
 from dagdeck.core.defs.params import FunctionParams
 from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DagdeckError
+
+
+class LinkKind(Enum):
+    """How an input reaches a dynamic output (see core/running/dynamic_steps.py)."""
+
+    ELEMENT = "element"
+    """One element of the dynamic output: the one under the mapped step's own mapping key."""
+    MAPPED = "mapped"
+    """The output of the same-key instance of an upstream mapped step (`up[key]`)."""
+    COLLECT = "collect"
+    """Every element (or every mapped instance), as one list in mapping-key order."""
+
+
+@dataclass(frozen=True)
+class DynamicLink:
+    kind: LinkKind
+    origin: tuple[str, str]
+    """The dynamic output behind it: (step key of the op that yields it, output name)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +46,9 @@ class Source:
     asset_key: AssetKey | None = None
     in_run: bool = True
     io_manager_key: str = "io_manager"
+    dynamic: DynamicLink | None = None
+    optional: bool = False
+    """The output is `Out(is_required=False)`: the upstream step may not yield it."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +82,10 @@ class Step:
     blocking: bool = False
     transient: bool = False
     code_version: str | None = None
+    input_types: dict[str, Any] = field(default_factory=dict)
+    """Input name -> DagsterType checked after loading (only types that are not Any)."""
+    output_types: dict[str, Any] = field(default_factory=dict)
+    """Output name -> DagsterType checked before storing (not Any); a Nothing output stores nothing."""
     output_asset_keys: dict[str, AssetKey] | None = None
     """Multi-asset steps: output name -> the asset key it materializes (else `asset_key`)."""
     code_versions: dict[str, str | None] | None = None
@@ -65,6 +93,21 @@ class Step:
     required_outputs: frozenset[str] = frozenset()
     """Multi-asset steps: outputs it must produce, selected or not (Dagster fails the step when a
     required output is missing, also in a subset: `AssetOut(is_required=False)` lifts it)."""
+    optional_outputs: frozenset[str] = frozenset()
+    """Outputs declared `Out(is_required=False)`: when one is not yielded, its consumers are skipped."""
+    dynamic_outputs: frozenset[str] = frozenset()
+    """Outputs declared `DynamicOut()`: yielded once per mapping key."""
+    mapped_by: tuple[str, str] | None = None
+    """Mapped steps: the dynamic output (step key, output) they run once per element of."""
+    mapping_key: str | None = None
+    """One instance of a mapped step (key `op[mapping_key]`); None on the template the plan holds,
+    which the scheduler expands once the dynamic output is known (core/running/dynamic_steps.py)."""
+    config_schema: Field | None = None
+    """`config_schema=` of its op or asset: run config gives `context.op_config` through it."""
+
+    @property
+    def is_template(self) -> bool:
+        return self.mapped_by is not None and self.mapping_key is None
 
     @property
     def materializes(self) -> list[AssetKey]:
@@ -79,10 +122,13 @@ class ExecutionPlan:
     job_name: str
     steps: dict[str, Step]
     """In a stable topological order."""
+    job_config: JobConfig | None = None
+    """Config defaults and mappings of the job (None for most jobs)."""
 
     @property
     def step_keys(self) -> list[str]:
-        return list(self.steps)
+        """Steps known before the run (mapped steps appear as `op[key]` once their upstream ran)."""
+        return [k for k, s in self.steps.items() if not s.is_template]
 
     @property
     def asset_keys(self) -> list[str]:
@@ -115,8 +161,8 @@ def subset(plan: ExecutionPlan, step_keys: Iterable[str]) -> ExecutionPlan:
             for p, inp in step.inputs.items()
         }
         steps[key] = Step(**{**step.__dict__, "inputs": inputs, "upstream": step.upstream & keep})
-    return ExecutionPlan(plan.job_name, steps)
+    return ExecutionPlan(plan.job_name, steps, plan.job_config)
 
 
 def _mark(src: Source, in_run: bool) -> Source:
-    return Source(src.step_key, src.output, src.asset_key, in_run and src.in_run, src.io_manager_key)
+    return replace(src, in_run=in_run and src.in_run)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dagdeck.core.defs.asset_graph import stable_order
+from dagdeck.core.defs.config_mapping import job_config_of
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.errors import did_you_mean
-from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, StepInput, sorted_hooks
+from dagdeck.core.running.plan import ExecutionPlan, PlanError, Step, sorted_hooks
 from dagdeck.core.running.plan_assets import plan_assets
+from dagdeck.core.running.plan_nodes import node_inputs, node_output_kinds
 
 
 def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
     if job_name in defs.asset_jobs:
-        return plan_assets(defs, defs.asset_jobs[job_name].keys, job_name)
+        plan = plan_assets(defs, defs.asset_jobs[job_name].keys, job_name)
+        plan.job_config = job_config_of(defs.asset_jobs[job_name].config)
+        return plan
     if job_name not in defs.op_jobs:
         raise PlanError(
             f"unknown job {job_name!r}; "
@@ -23,19 +27,10 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
     steps: dict[str, Step] = {}
     for name in order:
         node = job.nodes[name]
-        inputs = {
-            p: StepInput(
-                p,
-                tuple(
-                    Source(
-                        h.node, h.output, io_manager_key=job.nodes[h.node].op.outs[h.output].io_manager_key
-                    )
-                    for h in src.sources
-                ),
-                src.fan_in,
-            )
-            for p, src in node.inputs.items()
-        }
+        inputs = node_inputs(job.nodes, node)
+        for p in node.op.io_types.nothing_inputs:  # ordering only: an upstream edge, nothing loaded
+            inputs.pop(p, None)
+        dynamic_outputs, optional_outputs = node_output_kinds(node)
         resource_params = [
             p.name for p in node.op.params.others if p.name not in inputs and p.name in resources
         ]
@@ -52,6 +47,13 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
             retry_policy=node.op.retry_policy or job.op_retry_policy,
             hooks=sorted_hooks(job.hooks | node.op.hooks),
             single_output=node.op.single_output,
+            input_types=node.op.io_types.inputs,
+            output_types=node.op.io_types.outputs,
             tags=node.op.tags,
+            dynamic_outputs=dynamic_outputs,
+            optional_outputs=optional_outputs,
+            mapped_by=node.mapped_by,
+            config_schema=node.op.config_schema,
         )
-    return ExecutionPlan(job_name, steps)
+    job_config = job_config_of(job.default_config, job.config_mapping, job.graph_config_mappings)
+    return ExecutionPlan(job_name, steps, job_config)

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dagdeck.core.defs.config import Config
 from dagdeck.core.defs.context import StepContext
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext, IOManager
 from dagdeck.core.defs.metadata import MAX_METADATA_BYTES
 from dagdeck.core.instance import Instance
-from dagdeck.core.running.plan import ExecutionPlan, Source, Step
+from dagdeck.core.running.dynamic_steps import collected_sources, element_source, find_manifest
+from dagdeck.core.running.instance_reads import instance_reads
+from dagdeck.core.running.plan import ExecutionPlan, LinkKind, Source, Step
 from dagdeck.core.running.run_config import step_configs
 from dagdeck.store import Run
 
@@ -47,7 +48,8 @@ class RunEnv:
     log_max_bytes: int = 10 * 1024 * 1024
     metadata_max_bytes: int = MAX_METADATA_BYTES
     """Each metadata value over this is stored truncated (settings: max_metadata_bytes)."""
-    configs: dict[str, Config] = field(default_factory=dict)
+    configs: dict[str, Any] = field(default_factory=dict)
+    """Step key -> its `Config` instance or processed `config_schema` value (`context.op_config`)."""
     values: dict[tuple[str, str], Any] = field(default_factory=dict)
     """Outputs of this run's steps kept in memory (in-process executor only)."""
     prior_run_ids: list[str] = field(default_factory=list)
@@ -55,6 +57,8 @@ class RunEnv:
     run_tags: dict[str, str] = field(default_factory=dict)
     keep_values: bool = True
     values_lock: threading.Lock = field(default_factory=threading.Lock)
+    instance_factory: Callable[[], Any] | None = None
+    """`context.instance` of this run's steps, opened on first use (instance_reads)."""
 
     def io_manager(self, key: str) -> IOManager:
         manager = self.resources.get(key)
@@ -87,6 +91,7 @@ def run_env(
         prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
         run_tags=dict(run.tags or {}),
         keep_values=keep_values,
+        instance_factory=instance_reads(instance),
     )
 
 
@@ -116,20 +121,50 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
         retry_number=attempt - 1,
         run_tags=env.run_tags,
         output_asset_keys=step.output_asset_keys,
+        op_tags=step.tags,
+        instance_factory=env.instance_factory,
+        metadata_max_bytes=env.metadata_max_bytes,
     )
 
 
 def load_inputs(step: Step, env: RunEnv) -> dict[str, Any]:
     """Upstream values and resources for the step function's parameters."""
-    kwargs = {name: _load_input(env, inp.sources, inp.fan_in) for name, inp in step.inputs.items()}
+    kwargs = {name: _load_input(env, step, inp.sources, inp.fan_in) for name, inp in step.inputs.items()}
     for name in step.resource_params:
         kwargs[name] = env.resources[name]
     return kwargs
 
 
-def _load_input(env: RunEnv, sources: tuple[Source, ...], fan_in: bool) -> Any:
-    values = [_load_one(env, s) for s in sources]
-    return values if fan_in else values[0]
+def _load_input(env: RunEnv, step: Step, sources: tuple[Source, ...], fan_in: bool) -> Any:
+    if fan_in:  # a fan-in list leaves out optional outputs that were not yielded, as Dagster does
+        return [_load_linked(env, step, s) for s in sources if not s.optional or _yielded(env, s)]
+    return _load_linked(env, step, sources[0])
+
+
+def _load_linked(env: RunEnv, step: Step, src: Source) -> Any:
+    """A source as it is, or through its link to a dynamic output: this instance's element, or
+    (collect) every element as a list in mapping-key order."""
+    if src.dynamic is None:
+        return _load_one(env, src)
+    if src.dynamic.kind is LinkKind.COLLECT:
+        origin_step, origin_output = src.dynamic.origin
+        manifest = find_manifest(env.storage_dir, _run_ids(env, src), origin_step)
+        if manifest is None:
+            raise MissingInput(f"step {origin_step!r} recorded no mapping keys for its dynamic output {origin_output!r}")
+        keys = manifest.mapping_keys.get(origin_output, [])
+        return [_load_one(env, s) for s in collected_sources(src, keys)]
+    if step.mapping_key is None:
+        raise MissingInput(f"step {step.key!r} is mapped over a dynamic output but has no mapping key")
+    return _load_one(env, element_source(src, step.mapping_key))
+
+
+def _run_ids(env: RunEnv, src: Source) -> list[str]:
+    return [env.run_id] if src.in_run else env.prior_run_ids
+
+
+def _yielded(env: RunEnv, src: Source) -> bool:
+    manifest = find_manifest(env.storage_dir, _run_ids(env, src), src.step_key)
+    return manifest is None or src.output in manifest.outputs
 
 
 def _load_one(env: RunEnv, src: Source) -> Any:
@@ -144,7 +179,7 @@ def _load_one(env: RunEnv, src: Source) -> Any:
     manager = env.io_manager(src.io_manager_key)
     if src.asset_key is not None:
         ctx = IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key)
-        if not manager.has_output(ctx):
+        if not _has_output(manager, ctx):
             raise MissingInput(
                 f"upstream asset {src.asset_key.to_user_string()!r} has no stored value; "
                 f"materialize it first or include it in the selection (e.g. +{src.step_key})"
@@ -157,3 +192,12 @@ def _load_one(env: RunEnv, src: Source) -> Any:
     raise MissingInput(
         f"output {src.output!r} of step {src.step_key!r} was not stored by an earlier run; re-execute all steps"
     )
+
+
+def _has_output(manager: IOManager, ctx: IOContext) -> bool:
+    """Whether a stored value exists; an IO manager written for Dagster has no `has_output`, and
+    then its `load_input` says so itself."""
+    try:
+        return manager.has_output(ctx)
+    except NotImplementedError:
+        return True

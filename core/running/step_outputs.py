@@ -8,11 +8,20 @@ from typing import Any
 from dagdeck.core.defs.context import StepContext
 from dagdeck.core.defs.io_managers import IOContext
 from dagdeck.core.defs.metadata import normalize
-from dagdeck.core.defs.results import MaterializeResult, Output
+from dagdeck.core.defs.results import (
+    STEP_EVENT_TYPES,
+    DagsterInvariantViolationError,
+    DagsterStepOutputNotFoundError,
+    MaterializeResult,
+    Output,
+)
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.running.multi_asset_outputs import split_asset_outputs
+from dagdeck.core.running.op_outputs import record_yielded, split_yielded
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv
+from dagdeck.core.running.step_call import Yielded
+from dagdeck.core.running.type_checks import check_outputs
 
 
 def _akey(step: Step) -> str | None:
@@ -29,7 +38,7 @@ def store_outputs(
         asset_key = step.output_asset_keys.get(out_name) if step.output_asset_keys is not None else step.asset_key
         akey = asset_key.to_user_string() if asset_key is not None else None
         if store_value:
-            manager_key = step.outputs.get(out_name, "io_manager")
+            manager_key = step.outputs.get(out_name.partition("[")[0], "io_manager")  # `out[key]`: dynamic
             io_ctx = IOContext(env.storage_dir, env.run_id, step.key, out_name, asset_key)
             env.io_manager(manager_key).handle_output(io_ctx, value)
             if env.keep_values:
@@ -58,34 +67,101 @@ def store_outputs(
             )
         elif metadata:
             events[-1]["data"]["metadata"] = normalize(metadata, env.metadata_max_bytes)
+    if step.dynamic_outputs or step.optional_outputs:
+        record_yielded(step, env, outputs)  # what the scheduler expands and skips by
     return events
 
 
 def split_outputs(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any], bool]]:
-    """Map a return value onto the step's outputs: (value, metadata, store it?)."""
+    """Map a return value (or what a generator yielded, see `drain`) onto the step's outputs:
+    (value, metadata, store it?); typed outputs are checked here, before anything is stored."""
+    if isinstance(result, STEP_EVENT_TYPES):
+        raise DagsterInvariantViolationError(
+            f'Error in op "{step.op_name}": If you are returning an AssetMaterialization or an ExpectationResult '
+            "from op you must yield them directly, or log them using the context.log_event method to avoid "
+            "ambiguity with an implied result from returning a value."
+        )
     if step.output_asset_keys is not None:
-        return split_asset_outputs(step, result)
-    if step.single_output or len(step.outputs) == 1:
-        name = next(iter(step.outputs))
-        if isinstance(result, tuple) and result and all(isinstance(r, Output) for r in result):
-            result = result[0]
-        if isinstance(result, MaterializeResult):
-            return {name: (None, dict(result.metadata), False)}
-        if isinstance(result, Output):
-            return {name: (result.value, dict(result.metadata), True)}
-        return {name: (result, {}, True)}
-    names = list(step.outputs)
+        outputs = split_asset_outputs(step, result)
+    elif step.dynamic_outputs or step.optional_outputs:
+        outputs = split_yielded(step, result)
+    elif isinstance(result, Yielded):
+        outputs = _yielded_outputs(step, result)
+    elif step.single_output or len(step.outputs) == 1:
+        outputs = {next(iter(step.outputs)): _one(step, result)}
+    else:
+        outputs = _returned_tuple(step, result)
+    if step.output_types:
+        outputs = check_outputs(step, outputs)
+    return outputs
+
+
+def _one(step: Step, result: Any) -> tuple[Any, dict[str, Any], bool]:
+    name = next(iter(step.outputs))
+    if isinstance(result, MaterializeResult):
+        return (result.value, dict(result.metadata), True) if result.has_value else (None, dict(result.metadata), False)
+    if isinstance(result, Output):
+        if result.output_name not in (name, "result"):
+            raise DagsterInvariantViolationError(
+                f"Bad state: Output was explicitly named {result.output_name!r}, which does not match the output "
+                f"definition specified for position 0: {name!r}."
+            )
+        return (result.value, dict(result.metadata), True)
+    return (result, {}, True)
+
+
+def _yielded_outputs(step: Step, items: Yielded) -> dict[str, tuple[Any, dict[str, Any], bool]]:
+    """Each yielded `Output` names its output; every required output must have been yielded."""
     out: dict[str, tuple[Any, dict[str, Any], bool]] = {}
-    if isinstance(result, tuple) and all(isinstance(r, Output) for r in result):
-        for r in result:
-            if r.output_name not in step.outputs:
-                raise ValueError(
-                    f"op yielded unknown output {r.output_name!r}; outputs are {', '.join(names)}"
-                )
-            out[r.output_name] = (r.value, dict(r.metadata), True)
-        return out
-    if not isinstance(result, tuple) or len(result) != len(names):
-        raise ValueError(f"op has outputs {', '.join(names)}: return a tuple of {len(names)} values")
+    names = list(step.outputs)
+    for item in items:
+        if isinstance(item, MaterializeResult) and len(names) == 1:
+            out[names[0]] = _one(step, item)
+            continue
+        if not isinstance(item, Output):
+            raise DagsterInvariantViolationError(
+                f'Compute function for op "{step.op_name}" yielded a value of type {type(item)} rather than an '
+                "instance of Output, AssetMaterialization, or ExpectationResult. Values yielded by ops must be "
+                "wrapped in one of these types. If your op has a single output and yields no other events, you "
+                "may want to use `return` instead of `yield` in the body of your op compute function."
+            )
+        name = item.output_name
+        if name == "result" and len(names) == 1:
+            name = names[0]
+        if name not in step.outputs:
+            raise DagsterInvariantViolationError(
+                f'Core compute for op "{step.op_name}" returned an output "{item.output_name}" that does not exist. '
+                f"The available outputs are {names}"
+            )
+        if name in out:
+            raise DagsterInvariantViolationError(
+                f'Compute for op "{step.op_name}" returned an output "{name}" multiple times'
+            )
+        out[name] = (item.value, dict(item.metadata), True)
+    for name in names:
+        if name not in out and name not in step.optional_outputs:
+            raise DagsterStepOutputNotFoundError(
+                f'Core compute for op "{step.op_name}" did not return an output for non-optional output "{name}"'
+            )
+    return out
+
+
+def _returned_tuple(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any], bool]]:
+    names = list(step.outputs)
+    if isinstance(result, tuple) and result and all(isinstance(r, Output) for r in result):
+        return _yielded_outputs(step, Yielded(result))
+    if not isinstance(result, tuple):
+        raise DagsterInvariantViolationError(
+            f'op "{step.op_name}" has multiple outputs, but only one output was returned of type {type(result)}. '
+            "When using multiple outputs, either yield each output, or return a tuple containing a value for "
+            "each output."
+        )
+    if len(result) != len(names):
+        raise DagsterInvariantViolationError(
+            f'Length mismatch between returned tuple of outputs and number of output defs on op "{step.op_name}". '
+            f"Output tuple has {len(result)} outputs, while op has {len(names)} outputs."
+        )
+    out: dict[str, tuple[Any, dict[str, Any], bool]] = {}
     for name, value in zip(names, result, strict=True):
         if isinstance(value, Output):
             out[name] = (value.value, dict(value.metadata), True)
