@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import inspect
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
+from dagdeck.core.defs.config_mapping import ConfigMapping, graph_config_mapping, job_config_parts
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
-from dagdeck.core.defs.ops import Node, current_builder, trace
+from dagdeck.core.defs.ops import DynamicHandle, Node, OutputHandle, current_builder, trace_graph
 from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
 
@@ -22,16 +24,49 @@ def _check_name(kind: str, name: str, fn: Callable[..., Any]) -> None:
         raise DefinitionError(f"{kind} name {problem}", file=file, line=line, obj=f"{kind} {name!r}", fix=FIX[NAME_RE])
 
 
+@dataclass(frozen=True)
+class GraphOut:
+    """One named output of a `@graph(out={...})`: which op output it is comes from the body's return."""
+
+    description: str | None = None
+
+
 @dataclass(eq=False)
 class GraphDefinition:
     name: str
     fn: Callable[..., Any]
     description: str | None = None
+    out: dict[str, GraphOut] | None = None
+    """Named outputs; None: one output, `result`, if the body returns an op's output."""
+    config_mapping: ConfigMapping | None = None
+    """`@graph(config=...)`: the graph's outer config, mapped onto its ops' config."""
 
     def __post_init__(self) -> None:
         _check_name("graph", self.name, self.fn)
+        for out_name in self.out or {}:
+            problem = name_problem(out_name, NAME_RE)
+            if problem:
+                file, line = where_defined(self.fn)
+                raise DefinitionError(
+                    f"graph output name {problem}", file=file, line=line, obj=f"graph {self.name!r}", fix=FIX[NAME_RE]
+                )
+
+    @property
+    def output_names(self) -> list[str]:
+        return list(self.out) if self.out else ["result"]
+
+    @property
+    def input_names(self) -> list[str]:
+        return list(inspect.signature(self.fn).parameters)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call_as(self.name, args, kwargs)
+
+    def alias(self, name: str) -> AliasedGraph:
+        _check_name("graph alias", name, self.fn)
+        return AliasedGraph(self, name)
+
+    def _call_as(self, node_name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         builder = current_builder()
         if builder is None:
             raise DefinitionError(
@@ -39,8 +74,51 @@ class GraphDefinition:
                 obj=self.name,
                 fix="call it inside @job/@graph, or build a job with to_job() and run that",
             )
-        with builder.nested(self.name):
-            return self.fn(*args, **kwargs)
+        with builder.nested(node_name):
+            if self.config_mapping is not None:
+                builder.config_mappings[".".join(builder.prefix)] = self.config_mapping
+            returned = self.fn(*args, **kwargs)
+        if not self.out or len(self.out) == 1:
+            if isinstance(returned, dict) and self.out:
+                return returned.get(next(iter(self.out)))
+            return returned
+        outputs = self.outputs_of(returned)
+        return namedtuple(f"{self.name}_outputs", list(outputs))(*outputs.values())  # noqa: PYI024
+
+    def outputs_of(self, returned: Any) -> dict[str, Any]:
+        """The body's return value as {output name: handle}, checked against `out`."""
+        names = self.output_names
+        if len(names) == 1:
+            value = returned.get(names[0]) if isinstance(returned, dict) else returned
+            return {names[0]: value} if value is not None else {}
+        if isinstance(returned, dict):
+            unknown = sorted(set(returned) - set(names))
+            values = {n: returned[n] for n in names if n in returned}
+        elif isinstance(returned, tuple) and len(returned) == len(names):
+            unknown, values = [], dict(zip(names, returned, strict=True))
+        else:
+            unknown, values = ["?"], {}
+        missing = [n for n in names if n not in values]
+        if unknown or missing:
+            file, line = where_defined(self.fn)
+            raise DefinitionError(
+                f"graph {self.name!r} declares outputs {', '.join(names)} but its body returned {returned!r}",
+                file=file,
+                line=line,
+                obj=f"graph {self.name!r}",
+                fix=f"return a dict with the keys {', '.join(names)} or a tuple of {len(names)} op outputs",
+            )
+        for n, v in values.items():
+            if not isinstance(v, OutputHandle | DynamicHandle):
+                file, line = where_defined(self.fn)
+                raise DefinitionError(
+                    f"output {n!r} of graph {self.name!r} is {v!r}, not an op's output",
+                    file=file,
+                    line=line,
+                    obj=f"graph {self.name!r}",
+                    fix="return the result of calling an op inside the graph",
+                )
+        return values
 
     def to_job(
         self,
@@ -63,19 +141,34 @@ class GraphDefinition:
                 obj=self.name,
                 fix="nest it inside another graph that wires its inputs",
             )
+        traced = trace_graph(name or self.name, self.fn)
+        default_config, config_mapping = job_config_parts(config)
         return JobDefinition(
+            config_mapping=config_mapping,
+            graph_config_mappings=traced.config_mappings,
             name=name or self.name,
             fn=self.fn,
-            nodes=trace(name or self.name, self.fn),
+            nodes=traced.nodes,
             description=description or self.description,
             tags=dict(tags or {}),
-            default_config=dict(config or {}),
+            default_config=default_config,
             executor=executor_def,
             resources=dict(resource_defs or {}),
             metadata=dict(metadata or {}),
             hooks=hook_set(hooks, f"job {name or self.name!r}", self.fn),
             op_retry_policy=op_retry_policy,
         )
+
+
+@dataclass
+class AliasedGraph:
+    """`my_graph.alias("other")(...)` inside a graph: the same graph under another node name."""
+
+    graph: GraphDefinition
+    name: str
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.graph._call_as(self.name, args, kwargs)
 
 
 @dataclass(eq=False)
@@ -95,6 +188,10 @@ class JobDefinition:
     """Run after every op step of the job, besides the op's own hooks."""
     op_retry_policy: RetryPolicy | None = None
     """Retries every op that has no retry policy of its own."""
+    config_mapping: ConfigMapping | None = None
+    """`job(config=ConfigMapping(...))`: run config is its outer config."""
+    graph_config_mappings: dict[str, ConfigMapping] = field(default_factory=dict)
+    """Full name of a nested graph -> its config mapping."""
 
     @property
     def source(self) -> tuple[str | None, int | None]:
@@ -111,9 +208,25 @@ class JobDefinition:
         return f"<job {self.name}>"
 
 
-def graph(fn: Callable[..., Any] | None = None, *, name: str | None = None, description: str | None = None) -> Any:
+def graph(
+    fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    out: GraphOut | Mapping[str, GraphOut] | None = None,
+    config: Any = None,
+) -> Any:
+    """Declare a graph; `out={"a": GraphOut(), ...}` names several outputs (return a dict or tuple)."""
+
     def build(f: Callable[..., Any]) -> GraphDefinition:
-        return GraphDefinition(name=name or f.__name__, fn=f, description=description or (f.__doc__ or "").strip() or None)
+        outs = dict(out) if isinstance(out, Mapping) else None
+        return GraphDefinition(
+            name=name or f.__name__,
+            fn=f,
+            description=description or (f.__doc__ or "").strip() or None,
+            out=outs,
+            config_mapping=graph_config_mapping(config),
+        )
 
     return build(fn) if fn is not None else build
 

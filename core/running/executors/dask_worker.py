@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dagdeck.core.instance import Instance
+from dagdeck.core.running.dynamic_steps import resolve_step
 from dagdeck.core.running.execute_step import execute_step
+from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import run_env
 from dagdeck.core.running.run_plan import build_run_plan
 from dagdeck.core.settings import Settings
@@ -50,7 +52,7 @@ def run_step_task(spec: TaskSpec, step_key: str) -> str | None:
         return None
     with run.active():
         try:
-            outcome = execute_step(run.plan.steps[step_key], run.env)
+            outcome = execute_step(run.step(step_key), run.env)
         finally:
             run.sink.flush()  # the step's events are in the store before the launcher hears of it
     return str(outcome)
@@ -87,6 +89,15 @@ class _WorkerRun:
         if event.is_set():
             self.env.cancel_event.set()
         threading.Thread(target=self._watch, args=(event,), name="dagdeck-dask-cancel", daemon=True).start()
+
+    def step(self, step_key: str) -> Step:
+        """A step of the plan, or an instance `op[key]` of a mapped one (with its op's config)."""
+        step = resolve_step(self.plan, step_key)
+        if step.mapping_key is not None and step_key not in self.env.configs:
+            config = self.env.configs.get(step.key.rpartition("[")[0])
+            if config is not None:
+                self.env.configs[step_key] = config
+        return step
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:

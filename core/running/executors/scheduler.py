@@ -3,20 +3,30 @@ is done, and what a cancel does.
 
 An executor supplies a `StepRunner`, which only knows how to start one step and how to hear that
 steps finished (a thread pool, forked processes, Dask tasks); the loop around it is the same for all.
-Steps are released by `graphlib.TopologicalSorter`: a step whose upstream did not all succeed is
-skipped instead of started (a failed blocking check is an upstream of its asset's dependents).
+Steps are released when their upstream steps are over (`Progress`): a step whose upstream did not
+all succeed is skipped instead of started (a failed blocking check is an upstream of its asset's
+dependents), and so is one whose input is an optional output that was not yielded. Mapped steps
+(`op[key]`) are added when the dynamic output they map is known.
 """
 
 from __future__ import annotations
 
-import graphlib
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from dagdeck.core.defs.dynamic import mapped_key
 from dagdeck.core.events import EventType, make_event
-from dagdeck.core.running.plan import ExecutionPlan, Step
+from dagdeck.core.running.dynamic_steps import (
+    Manifest,
+    find_manifest,
+    instance_of,
+    instance_upstream,
+    read_manifest,
+    writes_manifest,
+)
+from dagdeck.core.running.plan import ExecutionPlan, LinkKind, Source, Step
 from dagdeck.core.running.run_env import RunEnv
 from dagdeck.core.statuses import StepStatus
 
@@ -59,9 +69,9 @@ def schedule(plan: ExecutionPlan, env: RunEnv, runner: StepRunner, grace_seconds
     record hung ones as canceled and never-started ones as skipped."""
     result = ExecutionResult()
     outcomes = result.outcomes
-    sorter = graphlib.TopologicalSorter({k: s.upstream for k, s in plan.steps.items()})
-    sorter.prepare()
-    waiting: deque[str] = deque()
+    progress = Progress(plan, env)
+    ready = progress.ready
+    waiting: deque[Step] = deque()
     running: set[str] = set()
     limit = runner.limit
     canceled = env.cancel_event
@@ -71,24 +81,25 @@ def schedule(plan: ExecutionPlan, env: RunEnv, runner: StepRunner, grace_seconds
             running.discard(key)
             if outcome is not None:
                 outcomes[key] = outcome
-            sorter.done(key)
+            progress.done(key, outcome)
 
-    while sorter.is_active() and not canceled.is_set():
-        for key in sorter.get_ready():
-            blocker = _blocker(plan.steps[key], outcomes)
-            if blocker is None:
-                waiting.append(key)
+    while (ready or waiting or running) and not canceled.is_set():
+        while ready:
+            step = progress.steps[ready.popleft()]
+            reason = progress.skip_reason(step, outcomes)
+            if reason is None:
+                waiting.append(step)
             else:
-                emit_skip(env, plan.steps[key], f"upstream step {blocker} did not succeed")
-                outcomes[key] = StepStatus.SKIPPED
-                sorter.done(key)
+                emit_skip(env, step, reason)
+                outcomes[step.key] = StepStatus.SKIPPED
+                progress.done(step.key, StepStatus.SKIPPED)
         while waiting and (limit is None or len(running) < limit) and not canceled.is_set():
-            key = waiting.popleft()
-            runner.start(plan.steps[key])
-            running.add(key)
+            step = waiting.popleft()
+            runner.start(step)
+            running.add(step.key)
         if running:
             collect(0.25)
-        # else: skips may have released more steps, which the next get_ready() returns
+        # else: skips may have released more steps, which the next round takes
     if canceled.is_set():
         runner.interrupt()
         deadline = time.monotonic() + grace_seconds
@@ -98,14 +109,133 @@ def schedule(plan: ExecutionPlan, env: RunEnv, runner: StepRunner, grace_seconds
         while running - hung:
             collect(1.0)
         result.hung = sorted(hung)
-        _finish_canceled(env, plan, result)
+        _finish_canceled(env, progress.steps, result)
     return result
 
 
-def _blocker(step: Step, outcomes: dict[str, StepStatus]) -> str | None:
-    """The first upstream step (alphabetically) that did not succeed, if any."""
-    bad = [up for up in step.upstream if outcomes.get(up) != StepStatus.SUCCEEDED]
-    return min(bad) if bad else None
+class Progress:
+    """Which steps may start: each step's unfinished upstream steps and who waits on whom.
+
+    Mapped steps are planned as templates; when the step yielding their dynamic output ends, each
+    template is replaced by one instance per mapping key (`op[key]`) and whatever waited on the
+    template (a collect) waits on all of them. Steps with dynamic or optional outputs have their
+    manifest read when they succeed (core/running/dynamic_steps.py); no other step costs anything
+    more than a set update.
+    """
+
+    def __init__(self, plan: ExecutionPlan, env: RunEnv) -> None:
+        self.env = env
+        self.steps: dict[str, Step] = dict(plan.steps)
+        self.upstream: dict[str, set[str]] = {k: set(s.upstream) for k, s in plan.steps.items()}
+        self.pending: dict[str, set[str]] = {k: set(ups) for k, ups in self.upstream.items()}
+        self.dependents: dict[str, list[str]] = {k: [] for k in plan.steps}
+        for key, ups in self.upstream.items():
+            for up in ups:
+                self.dependents.setdefault(up, []).append(key)
+        self.templates: dict[str, list[str]] = {}
+        """Step key of a dynamic op -> its mapped templates, in plan (topological) order."""
+        for key, step in plan.steps.items():
+            if step.is_template:
+                assert step.mapped_by is not None
+                self.templates.setdefault(step.mapped_by[0], []).append(key)
+        self.yielded: dict[str, Manifest] = {}
+        self.finished: set[str] = set()
+        self.ready: deque[str] = deque(
+            k for k, s in plan.steps.items() if not self.pending[k] and not s.is_template
+        )
+        for origin in [o for o in self.templates if o not in plan.steps]:
+            # the dynamic op is not in this run (a re-execution): its mapping keys come from the earlier run
+            manifest = find_manifest(env.storage_dir, env.prior_run_ids, origin)
+            self._expand(origin, manifest)
+
+    def done(self, key: str, outcome: StepStatus | None) -> None:
+        step = self.steps[key]
+        self.finished.add(key)
+        manifest = None
+        if outcome == StepStatus.SUCCEEDED and writes_manifest(step):
+            manifest = read_manifest(self.env.storage_dir, self.env.run_id, key)
+            if manifest is not None:
+                self.yielded[key] = manifest
+        if key in self.templates:
+            self._expand(key, manifest if outcome == StepStatus.SUCCEEDED else None)
+        self._release(key)
+
+    def _release(self, key: str) -> None:
+        for dep in self.dependents.get(key, ()):
+            pending = self.pending.get(dep)
+            if pending is None:  # a template, since replaced by its instances
+                continue
+            pending.discard(key)
+            if not pending and not self.steps[dep].is_template:
+                self.ready.append(dep)
+
+    def _expand(self, origin: str, manifest: Manifest | None) -> None:
+        """Replace the templates mapped over `origin`'s dynamic outputs by their instances; with no
+        manifest (the dynamic op did not succeed) there are none and the waiting steps are blocked
+        by `origin` itself."""
+        templates = self.templates.pop(origin)
+        names = set(templates)
+        instances: dict[str, list[str]] = {}
+        for tkey in templates:
+            template = self.steps[tkey]
+            assert template.mapped_by is not None
+            keys = manifest.mapping_keys.get(template.mapped_by[1], []) if manifest is not None else []
+            instances[tkey] = []
+            for mapping_key in keys:
+                ups = instance_upstream(template, mapping_key, names)
+                step = instance_of(template, mapping_key, ups)
+                self.steps[step.key] = step
+                self.upstream[step.key] = ups
+                self.pending[step.key] = {u for u in ups if u not in self.finished}
+                self.dependents[step.key] = []
+                for up in self.pending[step.key]:
+                    self.dependents.setdefault(up, []).append(step.key)
+                config = self.env.configs.get(tkey)
+                if config is not None:
+                    self.env.configs[step.key] = config
+                instances[tkey].append(step.key)
+        for tkey in templates:  # whoever waited on a template (a collect) waits on its instances
+            for dep in self.dependents.pop(tkey, []):
+                if dep in names:
+                    continue
+                replacement = instances[tkey] or ([] if manifest is not None else [origin])
+                self.upstream[dep].discard(tkey)
+                self.upstream[dep].update(replacement)
+                self.pending[dep].discard(tkey)
+                for k in replacement:
+                    if k not in self.finished:
+                        self.pending[dep].add(k)
+                        self.dependents[k].append(dep)
+                if not self.pending[dep] and not self.steps[dep].is_template:
+                    self.ready.append(dep)
+            del self.pending[tkey]
+            del self.steps[tkey]
+            del self.upstream[tkey]
+        for key in [k for ks in instances.values() for k in ks]:
+            if not self.pending[key]:
+                self.ready.append(key)
+
+    def skip_reason(self, step: Step, outcomes: dict[str, StepStatus]) -> str | None:
+        """Why `step` must not start: an upstream step that did not succeed (the first by name), or
+        an input whose upstream output was not yielded."""
+        bad = [up for up in self.upstream[step.key] if outcomes.get(up) != StepStatus.SUCCEEDED]
+        if bad:
+            return f"upstream step {min(bad)} did not succeed"
+        if not self.yielded:
+            return None
+        for inp in step.inputs.values():
+            missing = [s for s in inp.sources if s.optional and not self._was_yielded(s, step)]
+            if missing and (not inp.fan_in or len(missing) == len(inp.sources)):
+                src = missing[0]
+                return f"upstream output {src.output!r} of step {src.step_key} was not yielded"
+        return None
+
+    def _was_yielded(self, src: Source, step: Step) -> bool:
+        key = src.step_key
+        if src.dynamic is not None and src.dynamic.kind is LinkKind.MAPPED and step.mapping_key is not None:
+            key = mapped_key(key, step.mapping_key)
+        manifest = self.yielded.get(key)
+        return manifest is None or src.output in manifest.outputs
 
 
 def emit_skip(env: RunEnv, step: Step, reason: str) -> None:
@@ -128,13 +258,13 @@ def record_lost_step(env: RunEnv, step: Step, reason: str) -> StepStatus:
     return StepStatus.CANCELED if canceled else StepStatus.FAILED
 
 
-def _finish_canceled(env: RunEnv, plan: ExecutionPlan, result: ExecutionResult) -> None:
+def _finish_canceled(env: RunEnv, steps: dict[str, Step], result: ExecutionResult) -> None:
     """Steps that never started are skipped; hung ones are recorded as canceled."""
     for key in result.hung:
-        _emit_failure(env, plan.steps[key], "canceled", "canceled", True)
+        _emit_failure(env, steps[key], "canceled", "canceled", True)
         result.outcomes[key] = StepStatus.CANCELED
-    for key, step in plan.steps.items():
-        if key not in result.outcomes:
+    for key, step in steps.items():
+        if key not in result.outcomes and not step.is_template:
             emit_skip(env, step, "run canceled before this step started")
             result.outcomes[key] = StepStatus.SKIPPED
 

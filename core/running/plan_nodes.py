@@ -1,0 +1,59 @@
+"""Traced graph nodes as plan steps: what op jobs and graph-backed assets share.
+
+An input from another node becomes a `Source`; one that reaches a dynamic output carries a
+`DynamicLink` (one element, the same-key instance of a mapped step, or all of them collected), and
+one from an `Out(is_required=False)` is marked optional so the scheduler can skip its consumer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from dagdeck.core.defs.ops import InputSource, Node, OutputHandle
+from dagdeck.core.running.plan import DynamicLink, LinkKind, Source, StepInput
+
+GraphInputSource = Callable[[str], Source]
+"""How an input of the traced graph itself is sourced (graph-backed assets: an upstream asset)."""
+
+
+def node_inputs(
+    nodes: Mapping[str, Node], node: Node, graph_input: GraphInputSource | None = None
+) -> dict[str, StepInput]:
+    return {
+        param: StepInput(param, tuple(_source(nodes, h, src, graph_input) for h in src.sources), src.fan_in)
+        for param, src in node.inputs.items()
+    }
+
+
+def _source(
+    nodes: Mapping[str, Node], h: OutputHandle, src: InputSource, graph_input: GraphInputSource | None
+) -> Source:
+    if h.is_graph_input:
+        if graph_input is None:
+            raise ValueError(f"graph input {h.output!r} has no source")
+        return graph_input(h.output)
+    spec = nodes[h.node].op.outs[h.output]
+    link = None
+    if h.origin is not None:
+        if src.collect:
+            kind = LinkKind.COLLECT
+        elif (h.node, h.output) == h.origin:
+            kind = LinkKind.ELEMENT
+        else:
+            kind = LinkKind.MAPPED
+        link = DynamicLink(kind, h.origin)
+    return Source(
+        h.node,
+        h.output,
+        io_manager_key=spec.io_manager_key,
+        dynamic=link,
+        optional=not spec.is_required and not spec.is_dynamic,
+    )
+
+
+def node_output_kinds(node: Node) -> tuple[frozenset[str], frozenset[str]]:
+    """(dynamic outputs, optional outputs) of a node's op."""
+    outs = node.op.outs
+    dynamic = frozenset(o for o, spec in outs.items() if spec.is_dynamic)
+    optional = frozenset(o for o, spec in outs.items() if not spec.is_required and not spec.is_dynamic)
+    return dynamic, optional

@@ -1,0 +1,118 @@
+"""Dynamic outputs (`DynamicOut`, `DynamicOutput`, `.map`, `.collect`) as Dagster runs them: each
+mapped op is its own step `op[mapping_key]`, and a collect gets a list in the order the keys were
+yielded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from compat_helpers import cli, cli_run, pipeline, run_record, stored_op_output
+
+MAPPED = [f"{op}[{key}]" for op in ("file_size", "add_header") for key in ("beta", "alpha", "gamma")]
+
+
+@pytest.mark.parametrize("executor", ["in_process", "multiprocess"])
+def test_map_and_collect(tmp_path: Path, executor: str) -> None:
+    """Dagster 1.13.28: `process_files` succeeds with steps list_files, file_size[beta],
+    file_size[alpha], file_size[gamma], add_header[beta|alpha|gamma] and summarize; summarize's
+    output is {"count": 3, "sizes": [41, 51, 51]} (yield order beta, alpha, gamma, not sorted)."""
+    home = tmp_path / "home"
+    run = cli_run(
+        pipeline("graphs_dynamic"), "job", "run", "process_files", "--executor", executor, home=home
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.status == "SUCCESS"
+    assert run.steps == {
+        "list_files": "succeeded",
+        "summarize": "succeeded",
+        **{k: "succeeded" for k in MAPPED},
+    }
+    run_id = run.doc["run_id"]
+    assert stored_op_output(home, run_id, "summarize") == {"count": 3, "sizes": [41, 51, 51]}
+    assert stored_op_output(home, run_id, "file_size[alpha]") == 50
+    record = run_record(home, run_id)
+    starts = [e.step_key for e in record.events if e.event_type == "STEP_START"]
+    assert starts.index("list_files") < min(starts.index(k) for k in MAPPED)
+    assert max(starts.index(k) for k in MAPPED) < starts.index("summarize")
+
+
+def test_no_dynamic_outputs_collects_an_empty_list(tmp_path: Path) -> None:
+    """Dagster 1.13.28: a DynamicOut op that yields nothing succeeds, no mapped step runs, and the
+    collecting op `count` runs with [] and returns 0; the run succeeds."""
+    home = tmp_path / "home"
+    run = cli_run(pipeline("graphs_dynamic"), "job", "run", "process_nothing", home=home)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"find_nothing": "succeeded", "count": "succeeded"}
+    assert stored_op_output(home, run.doc["run_id"], "count") == 0
+
+
+def test_one_mapped_step_fails(tmp_path: Path) -> None:
+    """Dagster 1.13.28: check_chunk[chunk_1] fails with "ValueError: chunk 1 is corrupt", its
+    siblings check_chunk[chunk_0] and check_chunk[chunk_2] succeed, the run fails, and `merge`
+    never runs (Dagster records no event for it; dagdeck records it as skipped)."""
+    run = cli_run(
+        pipeline("graphs_dynamic_failures"), "job", "run", "one_chunk_fails", home=tmp_path / "home"
+    )
+    assert run.status == "FAILURE"
+    assert run.steps == {
+        "chunks": "succeeded",
+        "check_chunk[chunk_0]": "succeeded",
+        "check_chunk[chunk_1]": "failed",
+        "check_chunk[chunk_2]": "succeeded",
+        "merge": "skipped",
+    }
+    errors = {s["key"]: s["error"] for s in run.doc["steps"]}
+    assert "ValueError: chunk 1 is corrupt" in errors["check_chunk[chunk_1]"]
+
+
+def test_invalid_mapping_key_fails_the_step(tmp_path: Path) -> None:
+    """Dagster 1.13.28: yielding DynamicOutput(1, mapping_key="not-valid") fails step bad_keys with
+    '"not-valid" is not a valid name in Dagster. Names must be in regex ^[A-Za-z0-9_]+$.'; nothing
+    downstream runs and the run fails."""
+    run = cli_run(pipeline("graphs_dynamic_failures"), "job", "run", "invalid_key", home=tmp_path / "home")
+    assert run.status == "FAILURE"
+    assert run.steps == {"bad_keys": "failed", "merge": "skipped"}
+    error = run.doc["steps"][0]["error"]
+    assert '"not-valid" is not a valid name in Dagster. Names must be in regex ^[A-Za-z0-9_]+$.' in error
+
+
+def test_duplicate_mapping_key_fails_the_step(tmp_path: Path) -> None:
+    """Dagster 1.13.28: yielding mapping_key "a" twice fails step same_key_twice with
+    'Compute for op "same_key_twice" yielded a DynamicOutput with mapping_key "a" multiple times.'"""
+    run = cli_run(pipeline("graphs_dynamic_failures"), "job", "run", "duplicate_key", home=tmp_path / "home")
+    assert run.status == "FAILURE"
+    assert run.steps == {"same_key_twice": "failed", "merge": "skipped"}
+    error = run.doc["steps"][0]["error"]
+    assert (
+        'Compute for op "same_key_twice" yielded a DynamicOutput with mapping_key "a" multiple times.'
+        in error
+    )
+
+
+@pytest.mark.parametrize(
+    ("job", "message"),
+    [
+        (
+            "unmapped",
+            "received the dynamic output 'result' from op 'list_files' directly. "
+            "Dynamic output must be unpacked by invoking map or collect",
+        ),
+        ("two_origins", "cannot be downstream of more than one dynamic output"),
+        ("collect_in_fan_in", "a fan-in list can only hold outputs of other ops"),
+    ],
+)
+def test_dynamic_wiring_errors_are_one_line(tmp_path: Path, job: str, message: str) -> None:
+    """Dagster 1.13.28: each job fails at definition time with DagsterInvalidDefinitionError:
+    passing a dynamic output straight to an op ("In @job unmapped, received the dynamic output
+    result from op 'list_files' directly. Dynamic output must be unpacked by invoking map or
+    collect."), an op downstream of two dynamic outputs ("op 'pair' cannot be downstream of more
+    than one dynamic output. It is downstream of both ..."), and a fan-in list holding a collect
+    ("received a list containing an invalid type at index 0 ...")."""
+    proc = cli(pipeline(f"graphs_dynamic_bad_{job}"), "job", "run", job, home=tmp_path / "home")
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert message in lines[0]
+    assert f"graphs_dynamic_bad_{job}.py" in lines[0]
+    assert "Traceback" not in proc.stderr
