@@ -116,8 +116,8 @@ class SourceType(ConfigType):
         raw = os.environ.get(var)
         if raw is None:
             raise ConfigValueError(
-                f'{_at(path).capitalize()}: you have attempted to fetch the environment variable "{var}" which is '
-                "not set; set it in this environment"
+                f'Post processing {_at(path)} failed: you have attempted to fetch the environment variable "{var}" '
+                "which is not set; set it in this environment"
             )
         if self.python_type is str:
             return raw
@@ -127,7 +127,7 @@ class SourceType(ConfigType):
             return int(raw)
         except ValueError:
             raise ConfigValueError(
-                f'{_at(path).capitalize()}: value stored in env variable "{var}" cannot be coerced into an int'
+                f'Post processing {_at(path)} failed: value stored in env variable "{var}" cannot be coerced into an int'
             ) from None
 
     def describe(self) -> str:
@@ -243,9 +243,7 @@ class Shape(ConfigType):
 
     def process(self, value: Any, path: str) -> Any:
         if value is None:
-            if self.default() is NO_DEFAULT:
-                raise ConfigValueError(f'Value {_at(path)} must not be None. Expected "{self.describe()}"')
-            value = {}
+            raise ConfigValueError(f'Value {_at(path)} must not be None. Expected "{self.describe()}"')
         if not isinstance(value, Mapping):
             raise ConfigValueError(f'Value {_at(path)} must be dict. Expected: "{self.describe()}"')
         unknown = [k for k in value if k not in self.fields]
@@ -267,7 +265,8 @@ class Shape(ConfigType):
 
     def describe(self) -> str:
         inner = " ".join(
-            f"{k}{'' if f.is_required else '?'}: {f.config_type.describe()}" for k, f in self.fields.items()
+            f"{k}{'' if f.is_required else '?'}: {f.config_type.describe()}"
+            for k, f in sorted(self.fields.items())
         )
         return f"{{ {inner} }}" if inner else "{}"
 
@@ -297,14 +296,14 @@ class Selector(ConfigType):
             raise ConfigValueError(f'Value {_at(path)} must be dict. Expected: "{self.describe()}"')
         if len(value) > 1:
             raise ConfigValueError(
-                f"You can only specify a single field {_at(path)}. You specified {list(value)}. "
-                f"The available fields are {list(self.fields)}"
+                f"You can only specify a single field {_at(path)}. You specified {sorted(value)}. "
+                f"The available fields are {sorted(self.fields)}"
             )
         if not value:
             if len(self.fields) != 1:
                 raise ConfigValueError(
                     f"Must specify a field {_at(path)} if more than one field is defined. "
-                    f"Defined fields: {list(self.fields)}"
+                    f"Defined fields: {sorted(self.fields)}"
                 )
             ((name, f),) = self.fields.items()
             return {name: f.process(NO_DEFAULT, f"{path}:{name}")}
