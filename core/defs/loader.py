@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.definitions import Definitions, LazyDefinitions
+from dagdeck.core.defs.repository import RepositoryDefinition
 from dagdeck.core.errors import (
     COMPATIBILITY_DOC,
     DefinitionError,
@@ -207,22 +208,57 @@ def _is_own_frame(filename: str) -> bool:
 
 
 def _find_definitions(module: Any, origin: str) -> Definitions:
-    found = {k: v for k, v in vars(module).items() if isinstance(v, Definitions)}
+    """A module-level Definitions (`defs` if several), else one `@definitions` function (called),
+    else one `@repository` — Dagster's loading order."""
+    names = vars(module)
+    found = {k: v for k, v in names.items() if isinstance(v, Definitions)}
     if "defs" in found:
-        return found["defs"]
+        return _resolved(found["defs"], origin)
     if len(found) == 1:
-        return next(iter(found.values()))
-    if not found:
+        return _resolved(next(iter(found.values())), origin)
+    if found:
         raise DefinitionError(
-            "no Definitions object found",
+            f"several Definitions objects ({', '.join(sorted(found))})",
             file=origin,
-            fix="add `defs = dg.Definitions(assets=[...], jobs=[...])` at module level",
+            fix="name the one to load `defs`",
         )
+    lazy = _unique(names, LazyDefinitions, "@definitions functions", origin)
+    if lazy is not None:
+        try:
+            return lazy().resolve()
+        except DefinitionError as err:
+            raise _with_file(err, origin) from None
+        except Exception as err:  # noqa: BLE001 - any error in user code is a load error
+            raise _user_code_error(err, origin) from None
+    repo = _unique(names, RepositoryDefinition, "repositories", origin)
+    if repo is not None:
+        return _resolved(repo.defs, origin)
     raise DefinitionError(
-        f"several Definitions objects ({', '.join(sorted(found))})",
+        "no Definitions object found",
         file=origin,
-        fix="name the one to load `defs`",
+        fix="add `defs = dg.Definitions(assets=[...], jobs=[...])` at module level",
     )
+
+
+def _resolved(defs: Definitions, origin: str) -> Definitions:
+    """Definitions resolve lazily (as Dagster's do); a load resolves them so mistakes show now."""
+    try:
+        return defs.resolve()
+    except DefinitionError as err:
+        raise _with_file(err, origin) from None
+
+
+def _unique(names: dict[str, Any], kind: type, what: str, origin: str) -> Any:
+    """The one object of `kind` the module defines at top level, None if none; several is an error
+    (dagdeck loads one per code location)."""
+    found = {k: v for k, v in names.items() if isinstance(v, kind)}
+    if len(found) > 1:
+        raise DefinitionError(
+            f"several {what} ({', '.join(sorted(found))}); dagdeck loads one per file",
+            file=origin,
+            fix="keep one, or combine them into one with dg.Definitions.merge(...)",
+        )
+    return next(iter(found.values()), None)
 
 
 _imported_by_loads: set[str] = set()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
-from dagdeck.core.defs.schedules import DefaultSensorStatus, _caller
+from dagdeck.core.defs.schedules import DefaultSensorStatus, _caller, _target_job
 from dagdeck.core.errors import where_defined
 
 
@@ -39,13 +40,39 @@ class SensorDefinition:
     watch: str | None = None
     asset_key: AssetKey | None = None
     defined_at: tuple[str | None, int | None] = (None, None)
+    target: Any = None
+    """Dagster's `target=`: a job, or an asset selection the sensor makes an asset job for."""
+    jobs: tuple[Any, ...] = ()
+    """Dagster's `jobs=[...]`: every job the sensor may request (RunRequest(job_name=...) picks)."""
+    named_after_fn: bool = False
+    """The name is to come from the decorated function (`@asset_sensor(...)` without name=)."""
 
     def __post_init__(self) -> None:
-        if self.job_name is None and self.job is not None:
-            self.job_name = getattr(self.job, "name", None)
         self.default_status = DefaultSensorStatus(self.default_status)
         if self.defined_at == (None, None) and self.fn is not None:
             self.defined_at = where_defined(self.fn)
+        if self.target is not None:
+            self.job = _target_job(self.target, self.job, self.name, "sensor", self.defined_at)
+        self.jobs = tuple(self.jobs)
+        if self.job is None and len(self.jobs) == 1:
+            self.job = self.jobs[0]
+        if self.job_name is None and self.job is not None:
+            self.job_name = getattr(self.job, "name", None)
+
+    def __call__(self, fn: Callable[..., Any]) -> SensorDefinition:
+        """`@asset_sensor(asset_key=..., job=...)` decorating `def fn(context, asset_event)`, as
+        Dagster writes it: the same sensor, named after the function."""
+        if self.kind != "asset" or self.fn is not None:
+            raise TypeError(f"{self!r} is a sensor, not a decorator")
+        return dataclasses.replace(
+            self,
+            fn=fn,
+            name=fn.__name__ if self.named_after_fn else self.name,
+            description=(fn.__doc__ or "").strip() or self.description,
+            defined_at=where_defined(fn),
+            target=None,
+            named_after_fn=False,
+        )
 
     @property
     def source(self) -> tuple[str | None, int | None]:
@@ -60,12 +87,20 @@ def sensor(
     *,
     job_name: str | None = None,
     name: str | None = None,
-    minimum_interval_seconds: float = 30,
+    minimum_interval_seconds: float | None = None,
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
     description: str | None = None,
+    jobs: Sequence[Any] | None = None,
+    target: Any = None,
+    asset_selection: Any = None,
+    tags: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], SensorDefinition]:
     """The function gets a context with `cursor`/`update_cursor()` and returns or yields
-    RunRequests, or a SkipReason."""
+    RunRequests, or a SkipReason. Dagster's first positional argument is `job_name`; a job
+    object there is taken as `job=`."""
+    if isinstance(job, str):
+        job, job_name = None, job
 
     def build(fn: Callable[..., Any]) -> SensorDefinition:
         return SensorDefinition(
@@ -73,9 +108,11 @@ def sensor(
             fn=fn,
             job=job,
             job_name=job_name,
-            minimum_interval_seconds=minimum_interval_seconds,
+            minimum_interval_seconds=30 if minimum_interval_seconds is None else minimum_interval_seconds,
             default_status=default_status,
             description=description or (fn.__doc__ or "").strip() or None,
+            target=target if target is not None else asset_selection,
+            jobs=tuple(jobs or ()),
         )
 
     return build
@@ -114,22 +151,28 @@ def asset_sensor(
     *,
     job_name: str | None = None,
     name: str | None = None,
-    minimum_interval_seconds: float = 30,
+    minimum_interval_seconds: float | None = None,
     default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
     description: str | None = None,
     tags: Mapping[str, str] | None = None,
+    jobs: Sequence[Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> SensorDefinition:
-    """Launch `job` once for each new materialization of `asset_key`."""
+    """Launch `job` once for each new materialization of `asset_key`. Used directly it is a
+    sensor; used as Dagster's decorator (`@asset_sensor(asset_key=..., job=...)`) it is named
+    after the decorated function."""
     key = AssetKey.from_coercible(asset_key)
     return SensorDefinition(
         name=name or f"asset_sensor_{key.to_user_string().replace('/', '_')}",
         fn=None,
         job=job,
         job_name=job_name,
-        minimum_interval_seconds=minimum_interval_seconds,
+        minimum_interval_seconds=30 if minimum_interval_seconds is None else minimum_interval_seconds,
         default_status=default_status,
         description=description or f"new materializations of {key.to_user_string()}",
         kind="asset",
         asset_key=key,
         defined_at=_caller(1),
+        jobs=tuple(jobs or ()),
+        named_after_fn=name is None,
     )

@@ -1,0 +1,130 @@
+"""Custom loggers (`@logger`, `LoggerDefinition`): Python loggers built per run that also receive
+what steps write to `context.log`, as Dagster's do.
+
+A definitions file names them in `Definitions(loggers={...})` or `@job(logger_defs={...})`; the run
+config's `loggers:` section configures them (`loggers: {name: {config: {...}}}`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dagdeck.core.errors import DefinitionError, where_defined
+
+LOG_LEVELS = {
+    "DEBUG": logging.DEBUG,
+    "INFO": logging.INFO,
+    "WARNING": logging.WARNING,
+    "ERROR": logging.ERROR,
+}
+
+
+@dataclass
+class InitLoggerContext:
+    """What a logger function receives: its config from the run config, and the run."""
+
+    logger_config: Any
+    logger_def: LoggerDefinition | None = None
+    run_id: str | None = None
+    job_name: str | None = None
+
+
+@dataclass(eq=False)
+class LoggerDefinition:
+    """A function `init_context -> logging.Logger`, called once per run that uses it."""
+
+    logger_fn: Callable[[InitLoggerContext], logging.Logger]
+    config_schema: Any = None
+    description: str | None = None
+    defined_at: tuple[str | None, int | None] = field(default=(None, None))
+
+    def __post_init__(self) -> None:
+        if not callable(self.logger_fn):
+            raise DefinitionError(
+                f"logger function {self.logger_fn!r} is not callable",
+                fix="pass a function taking init_context and returning a logging.Logger",
+            )
+        if self.defined_at == (None, None):
+            self.defined_at = where_defined(self.logger_fn)
+
+    @property
+    def name(self) -> str:
+        return getattr(self.logger_fn, "__name__", "logger")
+
+    def build(self, config: Any, run_id: str | None = None, job_name: str | None = None) -> logging.Logger:
+        made = self.logger_fn(InitLoggerContext(config, self, run_id, job_name))
+        if not isinstance(made, logging.Logger):
+            file, line = self.defined_at
+            raise DefinitionError(
+                f"returned {type(made).__name__}, not a logging.Logger",
+                file=file,
+                line=line,
+                obj=f"logger {self.name}",
+                fix="return a logging.Logger (e.g. logging.Logger(name, level=...)) with your handlers",
+            )
+        return made
+
+    def __repr__(self) -> str:
+        return f"<logger {self.name}>"
+
+
+def logger(
+    config_schema: Any = None, description: str | None = None
+) -> LoggerDefinition | Callable[[Callable[[InitLoggerContext], logging.Logger]], LoggerDefinition]:
+    """`@logger` or `@logger(config_schema=..., description=...)`, as in Dagster."""
+    if callable(config_schema) and not isinstance(config_schema, type | Mapping):
+        return LoggerDefinition(config_schema)
+
+    def build(fn: Callable[[InitLoggerContext], logging.Logger]) -> LoggerDefinition:
+        return LoggerDefinition(fn, config_schema, description or (fn.__doc__ or "").strip() or None)
+
+    return build
+
+
+def coerce_logger_defs(loggers: Mapping[str, Any] | None, owner: str) -> dict[str, LoggerDefinition]:
+    """`loggers=` / `logger_defs=` checked at load time: a name -> LoggerDefinition mapping."""
+    out: dict[str, LoggerDefinition] = {}
+    for name, value in (loggers or {}).items():
+        if not isinstance(value, LoggerDefinition):
+            raise DefinitionError(
+                f"logger {name!r} is {type(value).__name__}, not a logger definition",
+                obj=owner,
+                fix="decorate the function that returns a logging.Logger with @dg.logger",
+            )
+        out[str(name)] = value
+    return out
+
+
+def build_run_loggers(
+    logger_defs: Mapping[str, LoggerDefinition],
+    run_config: Mapping[str, Any] | None,
+    run_id: str,
+    job_name: str,
+) -> list[logging.Logger]:
+    """The loggers of one run, each built with its `loggers: {name: {config: ...}}` section."""
+    section = dict((run_config or {}).get("loggers") or {})
+    built = []
+    for name, ldef in logger_defs.items():
+        conf = section.get(name) or {}
+        built.append(ldef.build(conf.get("config") if isinstance(conf, Mapping) else None, run_id, job_name))
+    return built
+
+
+def send_to_loggers(
+    loggers: list[logging.Logger], level: str, message: str, job_name: str, run_id: str, step_key: str
+) -> None:
+    """One `context.log` record to each custom logger, formatted as Dagster formats user messages.
+    A logger that raises never fails the step."""
+    text = f"{job_name} - {run_id} - {step_key} - {message}"
+    for lg in loggers:
+        with contextlib.suppress(Exception):  # a broken user logger must not fail the step
+            lg.log(LOG_LEVELS.get(level, logging.INFO), text, extra={"dagster_meta": {"step_key": step_key}})
+
+
+def build_init_logger_context(logger_config: Any = None, job_def: Any = None) -> InitLoggerContext:
+    """For testing a logger function directly, as in Dagster."""
+    return InitLoggerContext(logger_config, None, None, getattr(job_def, "name", None))
