@@ -54,6 +54,8 @@ class AssetStatus(enum.StrEnum):
     FAILED = "failed"
     RUNNING = "running"
     CANCELED = "canceled"
+    EXTERNAL = "external"
+    """Declared (AssetSpec, SourceAsset, deps= on an undefined key), made outside dagdeck: never run."""
 
 
 class InstigatorStatus(enum.StrEnum):

@@ -45,7 +45,9 @@ class AssetDep:
     partition_mapping: Any = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
-    def __init__(self, asset: Any, *, partition_mapping: Any = None, metadata: Mapping[str, Any] | None = None):
+    def __init__(
+        self, asset: Any, *, partition_mapping: Any = None, metadata: Mapping[str, Any] | None = None
+    ):
         object.__setattr__(self, "asset_key", coerce_key(asset))
         object.__setattr__(self, "partition_mapping", partition_mapping)
         object.__setattr__(self, "metadata", dict(metadata or {}))
@@ -148,7 +150,13 @@ class AssetSpec:
         if not key_prefix:
             return self
         deps = tuple(
-            replace(d, asset_key=d.asset_key.with_prefix(key_prefix)) if d.asset_key in in_keys else d
+            AssetDep(
+                d.asset_key.with_prefix(key_prefix),
+                partition_mapping=d.partition_mapping,
+                metadata=d.metadata,
+            )
+            if d.asset_key in in_keys
+            else d
             for d in self.deps
         )
         return replace(self, key=self.key.with_prefix(key_prefix), deps=deps)
@@ -225,7 +233,11 @@ class SourceAsset:
 
     def to_spec(self) -> AssetSpec:
         return AssetSpec(
-            self.key, description=self.description, metadata=self.metadata, group_name=self.group_name, tags=self.tags
+            self.key,
+            description=self.description,
+            metadata=self.metadata,
+            group_name=self.group_name,
+            tags=self.tags,
         )
 
     def with_key_prefix(self, key_prefix: str | Sequence[str] | None) -> SourceAsset:

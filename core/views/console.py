@@ -17,7 +17,7 @@ from dagdeck.core.views.asset_health import (
     overdue,
     stale_reasons,
 )
-from dagdeck.core.views.runs import asset_status
+from dagdeck.core.views.runs import asset_status, made_with
 from dagdeck.store import EventRow, Run, Store
 
 
@@ -36,6 +36,10 @@ class AssetRow:
     """Checks whose latest evaluation failed with severity ERROR."""
     overdue: bool = False
     transient: bool = False
+    external: bool = False
+    """Made outside dagdeck (AssetSpec, SourceAsset, deps= on an undefined key): shown, never run."""
+    multi_asset: str | None = None
+    """The multi-asset (op) that makes this asset together with others: one step for all of them."""
 
 
 @dataclass
@@ -81,13 +85,15 @@ def asset_rows(defs: Definitions, store: Store) -> list[AssetRow]:
                 group=a.group_name,
                 upstream=tuple(sorted(u.to_user_string() for u in graph.upstream[key])),
                 downstream=tuple(sorted(d.to_user_string() for d in graph.downstream[key])),
-                status=asset_status(st),
+                status=asset_status(st, a.is_external),
                 stale=k in stale_keys,
                 last_materialized_at=st.last_materialized_at if st else None,
                 kinds=tuple(sorted(a.kinds)),
                 failed_checks=tuple(sorted(failed.get(k, []))),
                 overdue=k in late,
                 transient=a.transient,
+                external=a.is_external,
+                multi_asset=made_with(a),
             )
         )
     return rows

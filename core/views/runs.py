@@ -42,10 +42,16 @@ def run_summary_json(run: Run) -> dict[str, Any]:
     }
 
 
-def asset_status(state: Any) -> str:
+def asset_status(state: Any, external: bool = False) -> str:
     if state is None or state.last_status is None:
-        return AssetStatus.NEVER_MATERIALIZED
+        return AssetStatus.EXTERNAL if external else AssetStatus.NEVER_MATERIALIZED
     return str(state.last_status)
+
+
+def made_with(node: Any) -> str | None:
+    """The multi-asset (op name) that makes this asset together with others, or None."""
+    a = node.definition
+    return a.op_name if a.multi and not node.is_external else None
 
 
 def assets_list_json(defs: Definitions, store: Store) -> list[dict[str, Any]]:
@@ -60,12 +66,15 @@ def assets_list_json(defs: Definitions, store: Store) -> list[dict[str, Any]]:
     for key in graph.toposorted:
         k = key.to_user_string()
         st = states.get(k)
+        node = graph.assets[key]
         out.append(
             {
                 "key": k,
-                "group": graph.assets[key].group_name,
+                "group": node.group_name,
                 "deps": sorted(u.to_user_string() for u in graph.upstream[key]),
-                "latest_status": asset_status(st),
+                "latest_status": asset_status(st, node.is_external),
+                "external": node.is_external,
+                "multi_asset": made_with(node),
                 "last_materialized_at": iso(st.last_materialized_at) if st else None,
                 "stale": k in stale,
                 "stale_reasons": stale.get(k, []),
@@ -98,7 +107,9 @@ def asset_show_json(defs: Definitions, store: Store, key: AssetKey, history: int
         "kinds": sorted(a.kinds),
         "deps": sorted(u.to_user_string() for u in graph.upstream[key]),
         "dependents": sorted(d.to_user_string() for d in graph.downstream[key]),
-        "latest_status": asset_status(st),
+        "latest_status": asset_status(st, a.is_external),
+        "external": a.is_external,
+        "multi_asset": made_with(a),
         "latest": materialization_json(hist[0]) if hist else None,
         "history": [materialization_json(e) for e in hist],
         "checks": [c.to_json() for c in check_views(defs, store, k)],
