@@ -1,7 +1,8 @@
 """load_assets_from_modules with key_prefix= and group_name=, and the checks of the same module."""
 
-import dagdeck as dg
 from assets_shop import ingest
+
+import dagdeck as dg
 
 shop_assets = dg.load_assets_from_modules([ingest], key_prefix="shop", group_name="sales")
 shop_checks = dg.load_asset_checks_from_modules([ingest], asset_key_prefix="shop")

@@ -1,6 +1,7 @@
 """load_assets_from_package_module: every module of a package, one group, one prefix."""
 
 import assets_shop
+
 import dagdeck as dg
 
 defs = dg.Definitions(
