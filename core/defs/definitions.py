@@ -320,6 +320,7 @@ class Definitions:
                 op_retry_policy=j.op_retry_policy,
             )
         elif isinstance(j, JobDefinition):
+            coerce_logger_defs(j.logger_defs, f"job {name}")
             self._check_op_job(j)
             self._check_executor(coerce_executor(j.executor), f"job {name}")
             self.op_jobs[name] = j
@@ -452,6 +453,11 @@ class Definitions:
         )
 
     get_job_def = resolve_job_def
+
+    def loggers_for(self, job_name: str) -> dict[str, LoggerDefinition]:
+        """The custom loggers of a job's runs: the job's `logger_defs=`, else Definitions' `loggers=`."""
+        job = self.op_jobs.get(job_name)
+        return dict(job.logger_defs) if job is not None and job.logger_defs else dict(self.loggers)
 
     def resolve_all_job_defs(self) -> list[Any]:
         return [self.resolve_job_def(n) for n in self.job_names]

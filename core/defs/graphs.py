@@ -131,6 +131,7 @@ class GraphDefinition:
         metadata: Mapping[str, Any] | None = None,
         hooks: Iterable[HookDefinition] | None = None,
         op_retry_policy: RetryPolicy | None = None,
+        logger_defs: Mapping[str, Any] | None = None,
     ) -> JobDefinition:
         if inspect.signature(self.fn).parameters:
             file, line = where_defined(self.fn)
@@ -157,6 +158,7 @@ class GraphDefinition:
             metadata=dict(metadata or {}),
             hooks=hook_set(hooks, f"job {name or self.name!r}", self.fn),
             op_retry_policy=op_retry_policy,
+            logger_defs=dict(logger_defs or {}),
         )
 
 
@@ -192,6 +194,8 @@ class JobDefinition:
     """`job(config=ConfigMapping(...))`: run config is its outer config."""
     graph_config_mappings: dict[str, ConfigMapping] = field(default_factory=dict)
     """Full name of a nested graph -> its config mapping."""
+    logger_defs: dict[str, Any] = field(default_factory=dict)
+    """`job(logger_defs=)`: custom loggers of this job's runs (instead of Definitions' loggers)."""
 
     @property
     def source(self) -> tuple[str | None, int | None]:
@@ -243,6 +247,7 @@ def job(
     metadata: Mapping[str, Any] | None = None,
     hooks: Iterable[HookDefinition] | None = None,
     op_retry_policy: RetryPolicy | None = None,
+    logger_defs: Mapping[str, Any] | None = None,
 ) -> Any:
     def build(f: Callable[..., Any]) -> JobDefinition:
         _check_name("job", name or f.__name__, f)
@@ -255,6 +260,7 @@ def job(
             metadata=metadata,
             hooks=hooks,
             op_retry_policy=op_retry_policy,
+            logger_defs=logger_defs,
         )
 
     return build(fn) if fn is not None else build

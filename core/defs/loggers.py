@@ -128,3 +128,24 @@ def send_to_loggers(
 def build_init_logger_context(logger_config: Any = None, job_def: Any = None) -> InitLoggerContext:
     """For testing a logger function directly, as in Dagster."""
     return InitLoggerContext(logger_config, None, None, getattr(job_def, "name", None))
+
+
+def tee_to_loggers(
+    emit: Callable[[dict[str, Any]], None], loggers: list[logging.Logger], job_name: str
+) -> Callable[[dict[str, Any]], None]:
+    """`emit` that also hands each LOG event (what `context.log` writes) to the custom loggers.
+    Only runs that have custom loggers pay for it."""
+
+    def emit_and_log(event: dict[str, Any]) -> None:
+        emit(event)
+        if event.get("event_type") == "LOG":
+            send_to_loggers(
+                loggers,
+                str(event.get("level") or "INFO"),
+                str(event.get("message") or ""),
+                job_name,
+                str(event.get("run_id") or ""),
+                str(event.get("step_key") or ""),
+            )
+
+    return emit_and_log

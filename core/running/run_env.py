@@ -8,6 +8,7 @@ executor runs the step.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 from dagdeck.core.defs.context import StepContext
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext, IOManager
+from dagdeck.core.defs.loggers import build_run_loggers, tee_to_loggers
 from dagdeck.core.defs.metadata import MAX_METADATA_BYTES
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.dynamic_steps import collected_sources, element_source, find_manifest
@@ -59,6 +61,8 @@ class RunEnv:
     values_lock: threading.Lock = field(default_factory=threading.Lock)
     instance_factory: Callable[[], Any] | None = None
     """`context.instance` of this run's steps, opened on first use (instance_reads)."""
+    loggers: list[logging.Logger] = field(default_factory=list)
+    """Custom loggers (`@logger`) of this run; `context.log` records go to them too."""
 
     def io_manager(self, key: str) -> IOManager:
         manager = self.resources.get(key)
@@ -92,6 +96,7 @@ def run_env(
         run_tags=dict(run.tags or {}),
         keep_values=keep_values,
         instance_factory=instance_reads(instance),
+        loggers=build_run_loggers(defs.loggers_for(run.job_name), run.run_config, run.run_id, run.job_name),
     )
 
 
@@ -112,7 +117,7 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
         run_id=env.run_id,
         step_key=step.key,
         job_name=env.job_name,
-        emit=env.emit,
+        emit=tee_to_loggers(env.emit, env.loggers, env.job_name) if env.loggers else env.emit,
         cancel_event=env.cancel_event,
         resources=env.resources,
         asset_key=step.asset_key,
