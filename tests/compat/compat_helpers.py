@@ -160,3 +160,14 @@ def cli_usage_error(file: Path, *args: str, home: Path, env: dict[str, str] | No
     listed = cli(file, "runs", "list", "--json", home=home)
     assert listed.returncode == 0 and json.loads(listed.stdout) == [], listed.stdout
     return lines[0]
+
+
+def pipeline_module(name: str) -> Any:
+    """Import `pipelines/<name>.py` as a module, to call its assets and ops directly (unit-test style)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"compat_pipeline_{name}", pipeline(name))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
