@@ -34,6 +34,14 @@ class AssetIn:
     partition_mapping: Any = None
     dagster_type: Any = None
 
+    def __post_init__(self) -> None:
+        if self.key is not None and self.key_prefix is not None:
+            raise DefinitionError(
+                "AssetIn takes key= or key_prefix=, not both",
+                obj="AssetIn",
+                fix="put the prefix in the key: AssetIn(key=['prefix', 'name'])",
+            )
+
     def upstream_key(self, param: str) -> AssetKey:
         return coerce_key(self.key if self.key is not None else [param], self.key_prefix)
 
@@ -176,7 +184,11 @@ class AssetsDefinition:
         return where_defined(f) if f is not None else (None, None)
 
     def with_prefix_and_group(
-        self, *, key_prefix: str | Sequence[str] | None = None, group_name: str | None = None, in_keys: set[AssetKey]
+        self,
+        *,
+        key_prefix: str | Sequence[str] | None = None,
+        group_name: str | None = None,
+        in_keys: set[AssetKey],
     ) -> AssetsDefinition:
         """Keys prefixed (with deps and ins on keys of the same load, `in_keys`), group set where
         none was given (`load_assets_from_modules` semantics)."""
@@ -202,7 +214,11 @@ class AssetsDefinition:
         if key_prefix and self.params is not None:
             for p in self.params.others:
                 spec = self.ins.get(p.name)
-                candidates = [spec.upstream_key(p.name)] if spec else [AssetKey([*own_prefix, p.name]), AssetKey([p.name])]
+                candidates = (
+                    [spec.upstream_key(p.name)]
+                    if spec
+                    else [AssetKey([*own_prefix, p.name]), AssetKey([p.name])]
+                )
                 up = next((c for c in candidates if c in in_keys), None)
                 if up is not None:
                     ins[p.name] = replace(spec or AssetIn(), key=up.with_prefix(key_prefix), key_prefix=None)
@@ -241,7 +257,9 @@ class AssetsDefinition:
         return f"<asset {', '.join(k.to_user_string() for k in self.specs_by_key)}>"
 
 
-def external_assets(specs: Sequence[AssetSpec], source_fn: Callable[..., Any] | None = None) -> AssetsDefinition:
+def external_assets(
+    specs: Sequence[AssetSpec], source_fn: Callable[..., Any] | None = None
+) -> AssetsDefinition:
     """Keys dagdeck shows and never runs (Dagster's external assets)."""
     first = specs[0].key
     return AssetsDefinition(
@@ -344,13 +362,18 @@ def deps_of(f: Callable[..., Any] | None, deps: Sequence[Any] | None) -> list[As
             file, line = where_defined(f) if f is not None else (None, None)
             name = getattr(f, "__name__", "?")
             raise DefinitionError(
-                f"deps entry {dep!r} is not an asset key", file=file, line=line, obj=f"asset {name}",
+                f"deps entry {dep!r} is not an asset key",
+                file=file,
+                line=line,
+                obj=f"asset {name}",
                 fix="name an asset key, an AssetKey, an AssetSpec or an asset definition",
             ) from None
     return out
 
 
-def _checked_key(f: Callable[..., Any], name: str | None, key: Any, key_prefix: str | Sequence[str] | None) -> AssetKey:
+def _checked_key(
+    f: Callable[..., Any], name: str | None, key: Any, key_prefix: str | Sequence[str] | None
+) -> AssetKey:
     """The asset's key, each part checked before it becomes a path under storage/: a bad part is a
     load error naming the file, the asset and the fix (Dagster refuses the same names, except `.`
     and `..`, which it lets through and dagdeck does not)."""
@@ -375,4 +398,6 @@ def check_key_parts(f: Callable[..., Any] | None, parts: Sequence[Any], obj: str
         problem = name_problem(part, KEY_PART_RE)
         if problem:
             file, line = where_defined(f) if f is not None else (None, None)
-            raise DefinitionError(f"asset key part {problem}", file=file, line=line, obj=obj, fix=FIX[KEY_PART_RE])
+            raise DefinitionError(
+                f"asset key part {problem}", file=file, line=line, obj=obj, fix=FIX[KEY_PART_RE]
+            )
