@@ -61,7 +61,7 @@ def _with_job_config(plan: ExecutionPlan, run_config: dict[str, Any]) -> dict[st
         return run_config
     if job_config.mapping is not None:
         try:
-            run_config = job_config.mapping.resolve(run_config or NO_DEFAULT, "root")
+            run_config = job_config.mapping.resolve(run_config, "root")
         except ConfigValueError as err:
             raise RunConfigError(f"run config for job {plan.job_name!r} is invalid: {err}") from None
     return _merged(job_config.defaults, run_config) if job_config.defaults else run_config
@@ -151,6 +151,11 @@ class _StepEntries:
         inner = dict(entry.get("ops") or {})
         mapping = self.mappings.get(graph)
         if mapping is not None:
+            if "ops" in entry:
+                raise RunConfigError(
+                    f'run config: received unexpected config entry "ops" at path {path}; graph {graph!r} has a '
+                    'config mapping, so it takes its outer config under "config"'
+                )
             self.mapped.add(graph)
             try:
                 inner = _merged(mapping.resolve(entry.get("config", NO_DEFAULT), f"{path}:config"), inner)
