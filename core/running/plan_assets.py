@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.checks import AssetChecksDefinition
+from dagdeck.core.defs.config_mapping import job_config_of
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.errors import did_you_mean
 from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, StepInput, sorted_hooks
@@ -82,7 +83,9 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
             config_schema=a.config_schema,
             **extra,  # type: ignore[arg-type]
         )
-    return ExecutionPlan(job_name, _with_checks(defs, steps, selected))
+    asset_job = defs.asset_jobs.get(job_name)  # its config= is the default of its runs
+    job_config = job_config_of(asset_job.config) if asset_job is not None else None
+    return ExecutionPlan(job_name, _with_checks(defs, steps, selected), job_config)
 
 
 def _check_step(defs: Definitions, check: AssetChecksDefinition, in_run: set[AssetKey]) -> Step:
