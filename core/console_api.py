@@ -168,6 +168,15 @@ class ConsoleAPI:
         keys = parse_selection(text).resolve(defs.asset_graph)
         return [k.to_user_string() for k in defs.asset_graph.toposorted if k in keys]
 
+    def with_required_neighbors(self, keys: list[str]) -> list[str]:
+        """`keys` plus the assets that must run with them (the rest of a multi-asset that cannot
+        subset), in graph order: what the console asks to confirm."""
+        defs = self.defs
+        if defs is None:
+            return keys
+        wanted = defs.asset_graph.required_neighbors(AssetKey(k) for k in keys)
+        return [k.to_user_string() for k in defs.asset_graph.toposorted if k in wanted]
+
     def with_downstream(self, keys: list[str]) -> list[str]:
         defs = self.defs
         if defs is None:

@@ -157,6 +157,16 @@ class AssetGraph:
                 )
         return None
 
+    def required_neighbors(self, keys: Iterable[AssetKey]) -> set[AssetKey]:
+        """`keys` plus the other keys of each multi-asset among them that cannot subset (they can
+        only run together: Dagster's `required_multi_asset_neighbors`)."""
+        out = set(keys)
+        for key in list(out):
+            node = self.assets.get(key)
+            if node is not None and not node.is_external and not node.definition.can_subset:
+                out.update(node.definition.specs_by_key)
+        return out
+
     def upstream_closure(self, keys: Iterable[AssetKey], depth: int | None = None) -> set[AssetKey]:
         return _closure(keys, self.upstream, depth)
 

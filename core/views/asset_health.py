@@ -183,6 +183,7 @@ def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
         st = states.get(k)
         if k in stale or st is None or st.last_materialized_at is None:
             wanted.add(key)
+    wanted = graph.required_neighbors(wanted)  # a multi-asset that cannot subset runs whole
     frontier = list(wanted)
     while frontier:
         for up in graph.upstream[frontier.pop()]:

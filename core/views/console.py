@@ -112,7 +112,13 @@ def asset_detail(defs: Definitions, store: Store, row: AssetRow, history: int = 
             if value is not None:
                 series.setdefault(name, []).append(value)
     run_ids: list[str] = []
-    for e in store.get_events(asset_key=key, event_types=[EventType.STEP_START], descending=True, limit=50):
+    # a multi-asset's step events name no single asset: its runs are those that materialized it
+    run_events = (
+        hist
+        if row.multi_asset
+        else store.get_events(asset_key=key, event_types=[EventType.STEP_START], descending=True, limit=50)
+    )
+    for e in run_events:
         if e.run_id and e.run_id not in run_ids:
             run_ids.append(e.run_id)
         if len(run_ids) >= 8:

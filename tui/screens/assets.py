@@ -229,8 +229,13 @@ class AssetsScreen(BaseScreen):
         )
         if not keys:
             return
+        external = {r.key for r in graph.rows if r.external}
         if downstream:
             keys = self.api.with_downstream(keys)
+        if all(k in external for k in keys):
+            self.notify(f"{', '.join(keys[:3])}: external, made outside dagdeck — never materialized here", severity="warning")
+            return
+        keys = self.api.with_required_neighbors([k for k in keys if k not in external])
         shown = "\n".join(f"  {k}" for k in keys[:15]) + (f"\n  … and {len(keys) - 15} more" if len(keys) > 15 else "")
 
         def answer(ok: bool | None) -> None:

@@ -69,8 +69,12 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
         parts.append(Text("overdue: " + d.overdue_reason, style="yellow"))
     if row.transient:
         parts.append(Text("transient: its stored value is removed when a run succeeds", style="grey62"))
+    if row.multi_asset:
+        parts.append(Text(f"made by multi_asset {row.multi_asset}: one step with its other assets", style="grey70"))
     parts.append(Text(""))
-    if d.latest is None:
+    if row.external and d.latest is None:
+        parts.append(Text("external asset — made outside dagdeck; shown for lineage, never materialized", style="blue"))
+    elif d.latest is None:
         parts.append(Text("never materialized — press m to materialize", style="grey62"))
     else:
         latest = d.latest

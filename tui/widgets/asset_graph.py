@@ -26,8 +26,9 @@ GLYPHS = {
     "failed": ("✖", "red"),
     "running": ("◐", "cyan"),
     "canceled": ("●", "yellow"),
+    "external": ("◇", "blue"),
 }
-STATUS_ORDER = ("failed", "running", "materialized", "never_materialized", "canceled")
+STATUS_ORDER = ("failed", "running", "materialized", "never_materialized", "canceled", "external")
 
 
 def glyph_for(row: AssetRow) -> tuple[str, str]:
@@ -301,7 +302,9 @@ class AssetGraph(ScrollView, can_focus=True):
             segs.append(Segment(mark, Style(color="magenta", bold=True)))
             segs.append(Segment(row.key, Style(bold=is_cursor) + cursor_style))
             note = ago(row.last_materialized_at) if self.show_status else ""
-            if row.status == "failed":
+            if row.external:
+                note = "external"
+            elif row.status == "failed":
                 note = "failed · " + note
             elif row.status == "running":
                 note = "running"
@@ -313,6 +316,8 @@ class AssetGraph(ScrollView, can_focus=True):
                 note = "overdue · " + note
             if row.transient:
                 note += " · transient"
+            if row.multi_asset:
+                note += f" · multi_asset {row.multi_asset}"
             segs.append(Segment(f"  {note}", Style(color="grey62") + cursor_style))
         strip = Strip(segs)
         total = max(width, self.virtual_size.width)
