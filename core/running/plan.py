@@ -48,7 +48,8 @@ class Source:
     io_manager_key: str = "io_manager"
     dynamic: DynamicLink | None = None
     optional: bool = False
-    """The output is `Out(is_required=False)`: the upstream step may not yield it."""
+    """The value may be missing: an `Out(is_required=False)`, or an output of a step that may be
+    skipped for a missing input of its own (core/running/plan_nodes.py)."""
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,12 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.errors import did_you_mean
 from dagdeck.core.running.plan import ExecutionPlan, PlanError, Step, sorted_hooks
 from dagdeck.core.running.plan_assets import plan_assets
-from dagdeck.core.running.plan_nodes import node_inputs, node_output_kinds
+from dagdeck.core.running.plan_nodes import node_inputs, node_output_kinds, skippable_nodes
 
 
 def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
     if job_name in defs.asset_jobs:
-        plan = plan_assets(defs, defs.asset_jobs[job_name].keys, job_name)
-        plan.job_config = job_config_of(defs.asset_jobs[job_name].config)
-        return plan
+        return plan_assets(defs, defs.asset_jobs[job_name].keys, job_name)
     if job_name not in defs.op_jobs:
         raise PlanError(
             f"unknown job {job_name!r}; "
@@ -25,9 +23,10 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
     resources = {**defs.resources, **job.resources}
     order = stable_order({n.name: n.upstream_nodes for n in job.nodes.values()})
     steps: dict[str, Step] = {}
+    skippable = skippable_nodes(job.nodes)
     for name in order:
         node = job.nodes[name]
-        inputs = node_inputs(job.nodes, node)
+        inputs = node_inputs(job.nodes, node, skippable)
         for p in node.op.io_types.nothing_inputs:  # ordering only: an upstream edge, nothing loaded
             inputs.pop(p, None)
         dynamic_outputs, optional_outputs = node_output_kinds(node)

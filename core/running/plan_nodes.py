@@ -17,16 +17,49 @@ GraphInputSource = Callable[[str], Source]
 
 
 def node_inputs(
-    nodes: Mapping[str, Node], node: Node, graph_input: GraphInputSource | None = None
+    nodes: Mapping[str, Node],
+    node: Node,
+    skippable: set[str],
+    graph_input: GraphInputSource | None = None,
 ) -> dict[str, StepInput]:
+    """`skippable`: nodes that may be skipped for a missing input (`skippable_nodes`)."""
     return {
-        param: StepInput(param, tuple(_source(nodes, h, src, graph_input) for h in src.sources), src.fan_in)
+        param: StepInput(
+            param, tuple(_source(nodes, h, src, skippable, graph_input) for h in src.sources), src.fan_in
+        )
         for param, src in node.inputs.items()
     }
 
 
+def skippable_nodes(nodes: Mapping[str, Node]) -> set[str]:
+    """Nodes that may be skipped because an output they need is not yielded: an input from an
+    optional output or from another such node (a fan-in input only when all its sources may be
+    missing). Their consumers treat their outputs as optional, as Dagster does."""
+    out: set[str] = set()
+    for name, node in nodes.items():  # traced in call order, so upstream nodes come first
+        for src in node.inputs.values():
+            if src.collect:
+                continue
+            missing = [_may_be_missing(nodes, h, out) for h in src.sources]
+            if all(missing) if src.fan_in else missing[0]:
+                out.add(name)
+                break
+    return out
+
+
+def _may_be_missing(nodes: Mapping[str, Node], h: OutputHandle, skippable: set[str]) -> bool:
+    if h.is_graph_input:
+        return False
+    spec = nodes[h.node].op.outs[h.output]
+    return (not spec.is_required and not spec.is_dynamic) or h.node in skippable
+
+
 def _source(
-    nodes: Mapping[str, Node], h: OutputHandle, src: InputSource, graph_input: GraphInputSource | None
+    nodes: Mapping[str, Node],
+    h: OutputHandle,
+    src: InputSource,
+    skippable: set[str],
+    graph_input: GraphInputSource | None,
 ) -> Source:
     if h.is_graph_input:
         if graph_input is None:
@@ -47,7 +80,7 @@ def _source(
         h.output,
         io_manager_key=spec.io_manager_key,
         dynamic=link,
-        optional=not spec.is_required and not spec.is_dynamic,
+        optional=_may_be_missing(nodes, h, skippable),
     )
 
 

@@ -24,6 +24,7 @@ from dagdeck.core.running.dynamic_steps import (
     instance_of,
     instance_upstream,
     read_manifest,
+    write_manifest,
     writes_manifest,
 )
 from dagdeck.core.running.plan import ExecutionPlan, LinkKind, Source, Step
@@ -90,6 +91,8 @@ def schedule(plan: ExecutionPlan, env: RunEnv, runner: StepRunner, grace_seconds
             if reason is None:
                 waiting.append(step)
             else:
+                if progress.missing_input:
+                    progress.yielded_nothing(step)
                 emit_skip(env, step, reason)
                 outcomes[step.key] = StepStatus.SKIPPED
                 progress.done(step.key, StepStatus.SKIPPED)
@@ -139,6 +142,9 @@ class Progress:
                 assert step.mapped_by is not None
                 self.templates.setdefault(step.mapped_by[0], []).append(key)
         self.yielded: dict[str, Manifest] = {}
+        """What steps with optional or dynamic outputs yielded; steps skipped for a missing input
+        are here too, having yielded nothing."""
+        self.missing_input = False
         self.finished: set[str] = set()
         self.ready: deque[str] = deque(
             k for k, s in plan.steps.items() if not self.pending[k] and not s.is_template
@@ -217,18 +223,32 @@ class Progress:
 
     def skip_reason(self, step: Step, outcomes: dict[str, StepStatus]) -> str | None:
         """Why `step` must not start: an upstream step that did not succeed (the first by name), or
-        an input whose upstream output was not yielded."""
-        bad = [up for up in self.upstream[step.key] if outcomes.get(up) != StepStatus.SUCCEEDED]
+        an input whose upstream output was not yielded (then `missing_input` is set)."""
+        self.missing_input = False
+        bad = [
+            up
+            for up in self.upstream[step.key]
+            if outcomes.get(up) != StepStatus.SUCCEEDED and up not in self.yielded
+        ]
         if bad:
             return f"upstream step {min(bad)} did not succeed"
         if not self.yielded:
             return None
+        self.missing_input = True
         for inp in step.inputs.values():
             missing = [s for s in inp.sources if s.optional and not self._was_yielded(s, step)]
             if missing and (not inp.fan_in or len(missing) == len(inp.sources)):
                 src = missing[0]
                 return f"upstream output {src.output!r} of step {src.step_key} was not yielded"
+        self.missing_input = False
         return None
+
+    def yielded_nothing(self, step: Step) -> None:
+        """`step` is skipped for a missing input: to its consumers it yielded nothing, as in Dagster
+        (a fan-in downstream still runs with the other values). The manifest tells loaders elsewhere."""
+        manifest = Manifest(frozenset(), {})
+        self.yielded[step.key] = manifest
+        write_manifest(self.env.storage_dir, self.env.run_id, step.key, manifest)
 
     def _was_yielded(self, src: Source, step: Step) -> bool:
         key = src.step_key
