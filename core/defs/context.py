@@ -129,6 +129,11 @@ class StepContext:
 
     @property
     def asset_key(self) -> AssetKey:
+        if self._asset_key is None and self._output_asset_keys and len(self._output_asset_keys) > 1:
+            raise DagsterInvariantViolationError(
+                "Cannot call `context.asset_key` in a multi_asset with more than one asset. "
+                "Use `context.asset_key_for_output` instead."
+            )
         if self._asset_key is None:
             raise DagsterInvalidPropertyError(f"Op '{self._op_name}' does not have an assets definition.")
         return self._asset_key
@@ -236,6 +241,14 @@ class StepContext:
     @property
     def has_asset_key(self) -> bool:
         return self._asset_key is not None
+
+    def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        """The asset key an output of this step materializes (multi-assets: one per output)."""
+        if self._output_asset_keys is not None and output_name in self._output_asset_keys:
+            return self._output_asset_keys[output_name]
+        if self._asset_key is not None and output_name == "result":
+            return self._asset_key
+        raise DagsterInvariantViolationError(f"Output '{output_name}' of op '{self._op_name}' is not an asset output.")
 
     @property
     def selected_asset_keys(self) -> set[AssetKey]:

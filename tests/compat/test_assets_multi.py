@@ -129,3 +129,27 @@ def test_multi_asset_specs_with_materialize_results(tmp_path: Path) -> None:
     assert graph.assets[AssetKey("customer_stats")].group_name == "stats"
     assert graph.upstream[AssetKey("customer_stats")] == {AssetKey("customers")}
     assert graph.assets[AssetKey("customers")].kinds == {"python"}
+
+
+def test_multi_asset_context_keys_per_output(tmp_path: Path) -> None:
+    """Dagster 1.13.28: in mart_tables `context.asset_key` raises DagsterInvariantViolationError
+    "Cannot call `context.asset_key` in a multi_asset with more than one asset. Use
+    `context.asset_key_for_output` instead." (logged as a warning); asset_key_for_output gives
+    mart/sales and mart/returns (their metadata `asset`), selected_asset_keys both; the step
+    succeeds and mart/return_rate (inputs found by the same prefix) = 0.04."""
+    home = tmp_path / "home"
+    run = cli_run(pipeline("assets_multi_asset_context"), "materialize", home=home)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"mart_tables": "succeeded", "mart/return_rate": "succeeded"}
+    record = run_record(home, run.doc["run_id"])
+    assert record.metadata("mart/sales") == {"asset": "mart/sales"}
+    assert record.metadata("mart/returns") == {
+        "asset": "mart/returns",
+        "selected": "mart/returns, mart/sales",
+    }
+    warnings = [e.message for e in record.events if e.event_type == "LOG" and e.level == "WARNING"]
+    assert warnings == [
+        "DagsterInvariantViolationError: Cannot call `context.asset_key` in a multi_asset with more than one "
+        "asset. Use `context.asset_key_for_output` instead."
+    ]
+    assert stored_asset_value(home, "mart/return_rate") == 0.04
