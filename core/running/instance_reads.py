@@ -3,7 +3,9 @@
 answered from the store with objects shaped like Dagster's (`.asset_materialization.metadata`).
 
 A step in a forked process must not reuse its parent's store connections, so the instance is
-reopened once per process.
+reopened once per process. Events are written by a background writer; in the process that runs the
+run, each read first waits for the events emitted so far (an upstream step's materialization of
+this same run must be visible, as in Dagster, where events are written before the next step runs).
 """
 
 from __future__ import annotations
@@ -58,13 +60,17 @@ class StepInstance:
     """The read side of the instance a step's run belongs to."""
 
     instance: Instance
+    flush: Callable[[], None] | None = None
+    """Waits for the run's emitted events to be written (the run process only)."""
     pid: int = field(default_factory=os.getpid)
 
     @property
     def store(self) -> Store:
         if os.getpid() != self.pid:  # a forked step process: open its own connections
             self.instance = Instance.open(self.instance.home, settings=self.instance.settings)
-            self.pid = os.getpid()
+            self.pid, self.flush = os.getpid(), None  # its upstream steps' processes wrote theirs
+        if self.flush is not None:
+            self.flush()
         return self.instance.store
 
     def get_latest_materialization_event(self, asset_key: Any) -> EventLogEntry | None:
@@ -114,6 +120,9 @@ def _entry(row: Any) -> EventLogEntry:
     return EventLogEntry(row.run_id, row.timestamp, row.step_key, materialization, row.id)
 
 
-def instance_reads(instance: Instance) -> Callable[[], StepInstance]:
-    """What `context.instance` calls on first use; made once per run."""
-    return lambda: StepInstance(instance)
+def instance_reads(instance: Instance, emit: Callable[[dict[str, Any]], None]) -> Callable[[], StepInstance]:
+    """What `context.instance` calls on first use; made once per run. `emit` is the run's event sink
+    (its `flush` makes earlier events visible to reads)."""
+    flush = getattr(getattr(emit, "__self__", None), "flush", None)
+    pid = os.getpid()
+    return lambda: StepInstance(instance, flush if os.getpid() == pid else None)

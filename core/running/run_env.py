@@ -95,7 +95,7 @@ def run_env(
         prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
         run_tags=dict(run.tags or {}),
         keep_values=keep_values,
-        instance_factory=instance_reads(instance),
+        instance_factory=instance_reads(instance, emit),
         loggers=build_run_loggers(defs.loggers_for(run.job_name), run.run_config, run.run_id, run.job_name),
     )
 
