@@ -9,6 +9,7 @@ from typing import Any
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, AssetKey, name_problem
 from dagdeck.core.defs.asset_specs import AssetOut, AssetSpec
 from dagdeck.core.defs.assets import AssetIn, AssetsDefinition, check_key_parts, deps_of
+from dagdeck.core.defs.config_schema import read_config_schema
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.params import read_params
 from dagdeck.core.defs.retries import RetryPolicy
@@ -91,10 +92,12 @@ def multi_asset(
             raise DefinitionError(
                 "declares no assets", file=file, line=line, obj=obj, fix="pass outs={name: AssetOut()} or specs=[...]"
             )
+        params = read_params(f)
         return AssetsDefinition(
+            config_schema=read_config_schema(config_schema, f, params, obj),
             specs_by_key=by_key,
             fn=f,
-            params=read_params(f),
+            params=params,
             op_name=op_name,
             output_names_by_key=output_names,
             io_manager_keys_by_key={k: io_managers.get(k, "io_manager") for k in by_key},
