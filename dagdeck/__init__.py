@@ -201,6 +201,8 @@ __all__ = [
     "RunConfigError",
     "RunRequest",
     "ScheduleDefinition",
+    "ScheduleEvaluationContext",
+    "SensorEvaluationContext",
     "SensorDefinition",
     "SkipReason",
     "SourceAsset",
@@ -238,6 +240,15 @@ def __getattr__(name: str) -> object:
         from dagdeck.core.running import materialize as in_process
 
         return getattr(in_process, name)
+    # the contexts schedule and sensor functions receive live with the daemon's code (the store)
+    if name == "ScheduleEvaluationContext":
+        from dagdeck.core.automation.schedule_ticks import ScheduleEvaluationContext
+
+        return ScheduleEvaluationContext
+    if name == "SensorEvaluationContext":
+        from dagdeck.core.automation.sensor_ticks import SensorEvaluationContext
+
+        return SensorEvaluationContext
     # A Dagster name dagdeck lacks says so (a missing feature, not a typo); anything else is a typo
     if not name.startswith("__"):
         import sys

@@ -1,5 +1,5 @@
-"""A custom logger (`@dg.logger`) set for every job of the code location with
-`Definitions(loggers=...)`: it receives what assets write to `context.log`."""
+"""A custom logger (`@dg.logger`) set for the code location's jobs with `Definitions(loggers=...)`,
+and for one job with `@dg.job(logger_defs=...)`: it receives what steps write to `context.log`."""
 
 import logging
 
@@ -22,4 +22,14 @@ def cleaned_rows(context: dg.AssetExecutionContext) -> int:
     return 2
 
 
-defs = dg.Definitions(assets=[cleaned_rows], loggers={"file": file_logger})
+@dg.op
+def announce(context: dg.OpExecutionContext) -> None:
+    context.log.error("disk almost full")
+
+
+@dg.job(logger_defs={"job_file": file_logger})
+def announce_job():
+    announce()
+
+
+defs = dg.Definitions(assets=[cleaned_rows], jobs=[announce_job], loggers={"file": file_logger})

@@ -1,0 +1,148 @@
+"""Errors at load (issue 13, item 8): a Dagster name dagdeck lacks says so in one line naming the
+file and line; a typo keeps a did-you-mean; a definition in the wrong `Definitions(...)` list is
+named with the list it belongs in; an asset check in `assets=[...]` runs as Dagster runs it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from compat_helpers import cli, cli_run, pipeline, run_record
+
+
+def _one_line(proc) -> str:
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def test_unsupported_dagster_name_is_one_clear_line(tmp_path: Path) -> None:
+    """Dagster 1.13.28: the file loads (customer_report is a dynamically partitioned asset). dagdeck
+    has no dynamic partitions yet, so `dagdeck check` prints one line naming the file and line 5,
+    "dagdeck does not support 'DynamicPartitionsDefinition' yet" and docs/compatibility.md."""
+    file = pipeline("definitions_unsupported")
+    line = _one_line(cli(file, "check", home=tmp_path / "home"))
+    assert f"{file}:5:" in line
+    assert "dagdeck does not support 'DynamicPartitionsDefinition' yet" in line
+    assert "docs/compatibility.md" in line
+    run = cli(file, "materialize", home=tmp_path / "home")
+    assert "dagdeck does not support 'DynamicPartitionsDefinition' yet" in _one_line(run)
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "defs_file.py"
+    path.write_text(textwrap.dedent(body).lstrip())
+    return path
+
+
+def test_unsupported_name_in_from_import(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `from dagster import DailyPartitionsDefinition` imports. dagdeck reports
+    "dagdeck does not support 'DailyPartitionsDefinition' yet" at the import line (line 1), and
+    Python sees an ImportError carrying that message."""
+    path = _write(
+        tmp_path,
+        """
+        from dagdeck import DailyPartitionsDefinition, asset, Definitions
+        defs = Definitions()
+        """,
+    )
+    line = _one_line(cli(path, "check", home=tmp_path / "home"))
+    assert f"{path}:1:" in line and "dagdeck does not support 'DailyPartitionsDefinition' yet" in line
+    with pytest.raises(ImportError, match="dagdeck does not support 'DailyPartitionsDefinition' yet"):
+        exec("from dagdeck import DailyPartitionsDefinition", {})
+    import dagdeck as dg
+
+    assert not hasattr(dg, "DailyPartitionsDefinition")
+    with pytest.raises(AttributeError, match="dagdeck does not support 'DailyPartitionsDefinition' yet"):
+        dg.DailyPartitionsDefinition  # noqa: B018
+
+
+def test_a_typo_is_not_called_unsupported(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `dg.asst` raises AttributeError "module 'dagster' has no attribute 'asst'".
+    dagdeck's one line says the same of 'dagdeck' and suggests 'asset'."""
+    path = _write(
+        tmp_path,
+        """
+        import dagdeck as dg
+
+        @dg.asst
+        def a():
+            return 1
+        """,
+    )
+    line = _one_line(cli(path, "check", home=tmp_path / "home"))
+    assert "has no attribute 'asst'" in line and "did you mean 'asset'" in line
+    assert "does not support" not in line
+
+
+@pytest.mark.parametrize(
+    ("defs_line", "expected"),
+    [
+        ("dg.Definitions(assets=[a, j])", "job 'j' is in assets=[...] (fix: put it in jobs=[...])"),
+        ("dg.Definitions(assets=[a], jobs=[a])", "asset 'a' is in jobs=[...] (fix: put it in assets=[...]"),
+        (
+            "dg.Definitions(jobs=[j], sensors=[sched])",
+            "schedule 'j_schedule' is in sensors=[...] (fix: put it in schedules=[...])",
+        ),
+        (
+            "dg.Definitions(jobs=[j], schedules=[sen])",
+            "sensor 'sen' is in schedules=[...] (fix: put it in sensors=[...])",
+        ),
+        (
+            "dg.Definitions(assets=[a], asset_checks=[a])",
+            "asset 'a' is in asset_checks=[...] (fix: put it in assets=[...])",
+        ),
+    ],
+)
+def test_definitions_in_the_wrong_list(tmp_path: Path, defs_line: str, expected: str) -> None:
+    """Dagster 1.13.28: a job in assets=, an asset in jobs=, a schedule in sensors= and a sensor in
+    schedules= raise CheckError "Member of iterable mismatches type. Expected <the right class>.
+    Got <the definition>"; an asset in asset_checks= raises DagsterInvalidDefinitionError
+    "Duplicate asset key: AssetKey(['a'])". dagdeck names the definition and the right list."""
+    path = _write(
+        tmp_path,
+        f"""
+        import dagdeck as dg
+
+        @dg.asset
+        def a():
+            return 1
+
+        @dg.op
+        def o():
+            return 1
+
+        @dg.job
+        def j():
+            o()
+
+        sched = dg.ScheduleDefinition(job=j, cron_schedule="0 * * * *")
+
+        @dg.sensor(job=j)
+        def sen(context):
+            return None
+
+        defs = {defs_line}
+        """,
+    )
+    assert expected in _one_line(cli(path, "check", home=tmp_path / "home"))
+
+
+def test_asset_check_in_assets_runs_as_a_check(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `Definitions(assets=[orders, orders_not_empty])` resolves with the check
+    key orders/orders_not_empty; materializing runs orders then the check, which passes with
+    metadata rows=3."""
+    home = tmp_path / "home"
+    run = cli_run(pipeline("definitions_check_in_assets"), "materialize", home=home)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"orders": "succeeded", "orders:orders_not_empty": "succeeded"}
+    record = run_record(home, run.doc["run_id"])
+    evaluations = [e.data for e in record.events if e.event_type == "ASSET_CHECK_EVALUATION"]
+    assert len(evaluations) == 1
+    assert evaluations[0]["passed"] is True
+    assert {k: v["value"] if isinstance(v, dict) else v for k, v in evaluations[0]["metadata"].items()} == {
+        "rows": 3
+    }

@@ -1,0 +1,104 @@
+"""Schedules and sensors with `target=`, jobs they target that `jobs=[...]` does not list, the
+decorator form of `asset_sensor`, and every documented `define_asset_job(selection=...)` form
+(issue 13, item 7), each checked against Dagster 1.13.28."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compat_helpers import cli_run, load, pipeline
+
+
+def _keys(defs, job_name: str) -> set[str]:
+    return {k.to_user_string() for k in defs.resolve_job_def(job_name).keys}
+
+
+def test_targets_make_and_adopt_jobs(tmp_path: Path) -> None:
+    """Dagster 1.13.28: the repository's jobs are __anonymous_asset_job_marts_schedule and
+    __anonymous_asset_job_orders_sensor (both daily_orders, order_count), notify_job (op
+    send_email) and reports_job (weekly_report), though `jobs=` lists none; marts_schedule targets
+    __anonymous_asset_job_marts_schedule, weekly_reports_schedule reports_job, notify_sensor
+    notify_job (every 60 s), orders_sensor __anonymous_asset_job_orders_sensor (every 30 s).
+    Running __anonymous_asset_job_marts_schedule succeeds with steps daily_orders, order_count."""
+    file = pipeline("definitions_targets")
+    defs = load(file)
+    assert defs.job_names == [
+        "__anonymous_asset_job_marts_schedule",
+        "__anonymous_asset_job_orders_sensor",
+        "notify_job",
+        "reports_job",
+    ]
+    assert _keys(defs, "__anonymous_asset_job_marts_schedule") == {"daily_orders", "order_count"}
+    assert _keys(defs, "__anonymous_asset_job_orders_sensor") == {"daily_orders", "order_count"}
+    assert _keys(defs, "reports_job") == {"weekly_report"}
+    assert list(defs.resolve_job_def("notify_job").nodes) == ["send_email"]
+    assert {n: s.job_name for n, s in defs.schedules.items()} == {
+        "marts_schedule": "__anonymous_asset_job_marts_schedule",
+        "weekly_reports_schedule": "reports_job",
+    }
+    assert {n: (s.job_name, s.minimum_interval_seconds) for n, s in defs.sensors.items()} == {
+        "notify_sensor": ("notify_job", 60),
+        "orders_sensor": ("__anonymous_asset_job_orders_sensor", 30),
+    }
+    run = cli_run(file, "job", "run", "__anonymous_asset_job_marts_schedule", home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"daily_orders": "succeeded", "order_count": "succeeded"}
+
+
+def test_asset_sensor_decorator_and_its_job(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `@dg.asset_sensor(asset_key=..., job=dashboard_job)` on a function makes an
+    AssetSensorDefinition named daily_sales_sensor targeting dashboard_job, and dashboard_job is a
+    job of the repository (with __ASSET_JOB) though `jobs=` does not list it."""
+    file = pipeline("definitions_asset_sensor")
+    defs = load(file)
+    sensor = defs.get_sensor_def("daily_sales_sensor")
+    assert sensor.job_name == "dashboard_job"
+    assert sensor.asset_key is not None and sensor.asset_key.to_user_string() == "daily_sales"
+    assert defs.job_names == ["dashboard_job"]
+    run = cli_run(file, "job", "run", "dashboard_job", home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"refresh_dashboard": "succeeded"}
+
+
+# What each job of definitions_selections.py selects under Dagster 1.13.28
+# (`job.asset_layer.selected_asset_keys` of the resolved repository's jobs).
+DAGSTER_SELECTIONS = {
+    "by_string_downstream": {"dashboard", "engagement", "sessions"},
+    "by_string_upstream": {"engagement", "sessions", "warehouse/users"},
+    "by_group_string": {"engagement", "sessions"},
+    "by_key_strings": {"sessions", "warehouse/users"},
+    "by_asset_keys": {"dashboard", "warehouse/events"},
+    "by_assets_defs": {"engagement", "sessions"},
+    "by_groups": {"dashboard", "warehouse/events", "warehouse/users"},
+    "by_key_prefix": {"warehouse/events", "warehouse/users"},
+    "by_tag": {"warehouse/events", "warehouse/users"},
+    "by_upstream": {"engagement", "sessions", "warehouse/users"},
+    "by_downstream": {"dashboard", "engagement", "sessions"},
+    "all_but_reports": {"engagement", "sessions", "warehouse/events", "warehouse/users"},
+    "roots_and_sinks": {"dashboard", "warehouse/events", "warehouse/users"},
+    "by_owner": {"warehouse/users"},
+    "by_kind": {"engagement"},
+    "by_key_substring": {"sessions"},
+    "new_syntax": {"dashboard", "sessions"},
+}
+
+
+def test_asset_job_selection_forms() -> None:
+    """Dagster 1.13.28: the 17 jobs of definitions_selections.py select the asset sets listed in
+    DAGSTER_SELECTIONS (strings with * + group: key: tag:, key strings, AssetKeys, assets
+    definitions, AssetSelection groups/key_prefixes/tag/owner/kind/key_substring/upstream/
+    downstream/roots/sinks and set operations)."""
+    defs = load(pipeline("definitions_selections"))
+    assert {name: _keys(defs, name) for name in DAGSTER_SELECTIONS} == DAGSTER_SELECTIONS
+
+
+def test_asset_job_selection_runs_through_the_cli(tmp_path: Path) -> None:
+    """Dagster 1.13.28: running by_string_upstream (`+engagement`) materializes
+    warehouse/users, sessions and engagement, all succeeding (sessions' dep warehouse/events is
+    not selected, so it is not run)."""
+    run = cli_run(
+        pipeline("definitions_selections"), "job", "run", "by_string_upstream", home=tmp_path / "home"
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.status == "SUCCESS"
+    assert run.steps == {"warehouse/users": "succeeded", "sessions": "succeeded", "engagement": "succeeded"}
