@@ -19,7 +19,7 @@ from dagdeck.core.defs.context import StepLog
 from dagdeck.core.defs.hooks import HookContext, HookDefinition, HookOp, HookTrigger
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.running.plan import Step
-from dagdeck.core.running.run_env import RunEnv
+from dagdeck.core.running.run_env import RunEnv, StepCanceled
 from dagdeck.core.running.step_logs import capture_thread
 
 
@@ -115,6 +115,8 @@ def _run_one(
         )
         try:
             hook.fn(context)
+        except StepCanceled:  # the run was canceled while the hook ran; the step's outcome stands
+            return "canceled while the hook ran", ""
         except Exception as err:
             tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
             print(f'hook "{hook.name}" failed for step {step.key}:\n{tb}', file=sys.stderr, end="")
