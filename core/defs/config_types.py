@@ -369,6 +369,10 @@ def resolve(schema: Any) -> ConfigType:
         return ANY
     if isinstance(schema, type) and schema in _SCALARS:
         return _SCALARS[schema]
+    if schema is dict:  # any keys, as Dagster reads a bare `dict`
+        return Permissive()
+    if schema is list:
+        return Array(ANY)
     if isinstance(schema, dict):
         return Shape(schema)
     if isinstance(schema, list):
