@@ -22,7 +22,6 @@ from dagdeck.core.instance import Instance
 from dagdeck.core.running.execute_run import RunOutcome, execute_run
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.processes import HOST
-from dagdeck.core.running.run_config import step_configs
 from dagdeck.core.running.run_env import resources_for
 from dagdeck.core.running.run_status import mark_started
 from dagdeck.core.running.step_status import RunView, run_view
@@ -87,12 +86,11 @@ def materialize(
         "executor": "in_process",
     }
     if job_name:
-        spec, plan = job_spec(defs, IN_PROCESS_LOCATION, job_name, **options)
+        spec, _ = job_spec(defs, IN_PROCESS_LOCATION, job_name, **options)
     else:
         sel = coerce_selection(selection) if selection is not None else None
         keys = sel.resolve(defs.asset_graph) if sel is not None else set(defs.asset_graph.assets)
-        spec, plan = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
-    step_configs(plan, spec.run_config)  # bad run config raises here, as Dagster's does, before any run
+        spec, _ = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
     run = Launcher(instance).submit(spec, start=False)
     mark_started(instance.store, run.run_id, os.getpid(), HOST)
     run = instance.store.get_run(run.run_id) or run
