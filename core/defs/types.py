@@ -171,9 +171,18 @@ _by_python_type: dict[type, DagsterType] = {}
 """Classes made usable as Dagster types (`usable_as_dagster_type`)."""
 
 
-def _python_object_type(python: Any, name: str | None = None, description: str | None = None) -> DagsterType:
+def _python_object_type(
+    python: Any, name: str | None = None, description: str | None = None, inferred: bool = False
+) -> DagsterType:
+    """An isinstance check. Dagster names the expected class `module.Name` in the failure when the
+    type was inferred from an annotation, `Name` (`Union[A, B]`) when the user made the type."""
     classes = python if isinstance(python, tuple) else (python,)
-    shown = ", ".join(_BARE_NAMES.get(c) or f"{c.__module__}.{c.__qualname__}" for c in classes)
+    if inferred:
+        shown = _BARE_NAMES.get(python) or f"{python.__module__}.{python.__name__}"
+    elif len(classes) > 1:
+        shown = "Union[" + ", ".join(c.__name__ for c in classes) + "]"
+    else:
+        shown = classes[0].__name__
     type_name = name or classes[0].__name__
 
     def check(_context: Any, value: Any) -> TypeCheck:
@@ -296,7 +305,7 @@ def resolve_type(annotation: Any) -> DagsterType:
             return _by_python_type[annotation]
         if annotation is list:
             return _list_of(ANY)
-        return _python_object_type(annotation)
+        return _python_object_type(annotation, inferred=True)
     return ANY
 
 
