@@ -13,6 +13,7 @@ from dagdeck.core.defs.asset_key import FIX, KEY_PART_RE, AssetKey, name_problem
 from dagdeck.core.defs.asset_specs import AssetDep, AssetSpec, coerce_dep, coerce_key
 from dagdeck.core.defs.config_schema import read_config_schema
 from dagdeck.core.defs.config_types import Field
+from dagdeck.core.defs.graphs import GraphBacking
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.retries import RetryPolicy
@@ -77,10 +78,15 @@ class AssetsDefinition:
     freshness_policy: Any = None
     multi: bool = False
     """Made by `multi_asset`: outputs by name (`Output(output_name=...)`, a tuple in `outs` order)."""
+    dagster_types: dict[str, Any] = field(default_factory=dict)
+    """Output name -> declared Dagster type (`@asset(dagster_type=)`, `AssetOut(dagster_type=)`);
+    outputs without one are typed by the return annotation."""
     source_fn: Callable[..., Any] | None = None
     """Where it was defined, for load errors (`fn`, or the decorated function of an external spec)."""
     config_schema: Field | None = None
     """`config_schema=`: run config reaches `context.op_config` through it."""
+    graph: GraphBacking | None = None
+    """Graph-backed assets (core/defs/graph_assets.py): the ops that run instead of `fn`, one step each."""
 
     # -- Dagster's multi-key accessors ---------------------------------------------------------
     @property
@@ -125,9 +131,19 @@ class AssetsDefinition:
     def dependency_keys(self) -> set[AssetKey]:
         return {d.asset_key for s in self.specs_by_key.values() for d in s.deps}
 
-    def step_key(self) -> str:
-        """`a/b` for one key, the op name for several (Dagster's step key)."""
+    def step_key(self, key: AssetKey | None = None) -> str:
+        """`a/b` for one key, the op name for several (Dagster's step key); for a graph-backed
+        asset, the step of the op whose output is `key`'s value (`graph.op`)."""
+        if self.graph is not None and key is not None:
+            return self.graph.outputs[self.output_names_by_key[key]].node
         return self.key.to_user_string() if not self.multi and len(self.specs_by_key) == 1 else self.op_name
+
+    @staticmethod
+    def from_graph(graph_def: Any, **kwargs: Any) -> AssetsDefinition:
+        """Dagster's `AssetsDefinition.from_graph`: each graph output an asset (core/defs/graph_assets.py)."""
+        from dagdeck.core.defs.graph_assets import assets_from_graph  # graph_assets builds on this module
+
+        return assets_from_graph(graph_def, **kwargs)
 
     # -- the single key's attributes (a plain @asset) ------------------------------------------
     @property
@@ -249,7 +265,7 @@ class AssetsDefinition:
             self.fn,
             {p.name: p.annotation for p in self.params.others},
             {n: i.dagster_type for n, i in self.ins.items()},
-            dict.fromkeys(outs),
+            {n: self.dagster_types.get(n) for n in outs},
             not self.multi,
         )
 
@@ -299,6 +315,7 @@ def asset(
     transient: bool = False,
     freshness_policy: Any = None,
     config_schema: Any = None,
+    dagster_type: Any = None,
 ) -> Any:
     """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`)."""
 
@@ -331,6 +348,7 @@ def asset(
             op_tags={**(tags or {}), **(op_tags or {})},
             transient=transient,
             freshness_policy=freshness_policy,
+            dagster_types={DEFAULT_OUTPUT: dagster_type} if dagster_type is not None else {},
         )
 
     if fn is not None:

@@ -56,6 +56,7 @@ def multi_asset(
                 "takes outs= or specs=, not both", file=file, line=line, obj=obj, fix="describe the assets one way"
             )
         shared_deps = deps_of(f, deps)
+        dagster_types: dict[str, Any] = {}
         by_key: dict[AssetKey, AssetSpec] = {}
         output_names: dict[AssetKey, str] = {}
         io_managers: dict[AssetKey, str] = {}
@@ -88,6 +89,8 @@ def multi_asset(
                     spec = spec.replace_attributes(code_version=code_version)
                 _add(by_key, output_names, spec, out_name, f, obj)
                 io_managers[spec.key] = out.io_manager_key or "io_manager"
+                if out.dagster_type is not None:
+                    dagster_types[out_name] = out.dagster_type
         if not by_key:
             raise DefinitionError(
                 "declares no assets", file=file, line=line, obj=obj, fix="pass outs={name: AssetOut()} or specs=[...]"
@@ -107,6 +110,7 @@ def multi_asset(
             op_tags=dict(op_tags or {}),
             can_subset=can_subset,
             multi=True,
+            dagster_types=dagster_types,
         )
 
     return build
