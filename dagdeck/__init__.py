@@ -51,6 +51,7 @@ from dagdeck.core.defs.context import AssetExecutionContext, OpExecutionContext,
 from dagdeck.core.defs.definitions import Definitions, definitions
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
 from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
+from dagdeck.core.defs.graph_assets import graph_asset, graph_multi_asset
 from dagdeck.core.defs.graphs import GraphDefinition, GraphOut, JobDefinition, graph, job
 from dagdeck.core.defs.hooks import HookContext, HookDefinition, failure_hook, success_hook
 from dagdeck.core.defs.io_managers import (
@@ -214,6 +215,8 @@ __all__ = [
     "failure_hook",
     "file_sensor",
     "graph",
+    "graph_asset",
+    "graph_multi_asset",
     "in_process_executor",
     "job",
     "load_asset_checks_from_current_module",

@@ -30,11 +30,14 @@ class AssetNode:
 
     @property
     def step_key(self) -> str:
-        return self.definition.step_key()
+        return self.definition.step_key(self.key)
 
     @property
     def output_name(self) -> str:
-        return self.definition.output_names_by_key.get(self.key, "result")
+        """The op output holding this asset's value (of the graph's op, for a graph-backed asset)."""
+        name = self.definition.output_names_by_key.get(self.key, "result")
+        graph = self.definition.graph
+        return graph.outputs[name].output if graph is not None else name
 
     @property
     def group_name(self) -> str:

@@ -162,6 +162,32 @@ class GraphDefinition:
         )
 
 
+@dataclass(frozen=True)
+class GraphBacking:
+    """The ops behind a graph-backed asset: the graph's traced nodes (named `graph.op`, Dagster's
+    step keys) and the node output behind each graph output."""
+
+    graph: GraphDefinition
+    nodes: dict[str, Node]
+    outputs: dict[str, OutputHandle]
+
+    @classmethod
+    def trace(cls, graph_def: GraphDefinition, owner: str) -> GraphBacking:
+        traced = trace_graph(owner, graph_def.fn, graph_def.input_names, prefix=(graph_def.name,))
+        outputs = graph_def.outputs_of(traced.returned)
+        for name, handle in outputs.items():
+            if not isinstance(handle, OutputHandle) or handle.origin is not None:
+                file, line = where_defined(graph_def.fn)
+                raise DefinitionError(
+                    f"output {name!r} of graph {graph_def.name!r} is a dynamic output; an asset needs one value",
+                    file=file,
+                    line=line,
+                    obj=owner,
+                    fix="collect() the dynamic output in an op and return that op's output",
+                )
+        return cls(graph_def, traced.nodes, outputs)
+
+
 @dataclass
 class AliasedGraph:
     """`my_graph.alias("other")(...)` inside a graph: the same graph under another node name."""

@@ -425,9 +425,10 @@ class Traced:
     """Full name of a nested graph -> its `ConfigMapping`."""
 
 
-def trace_graph(owner: str, fn: Callable[..., Any], inputs: Sequence[str] = ()) -> Traced:
-    """Run `fn` with a builder; each name in `inputs` is passed as a handle of a graph input."""
-    builder = GraphBuilder(owner, fn)
+def trace_graph(owner: str, fn: Callable[..., Any], inputs: Sequence[str] = (), prefix: Sequence[str] = ()) -> Traced:
+    """Run `fn` with a builder; each name in `inputs` is passed as a handle of a graph input, and
+    node names start with `prefix` (a graph-backed asset's ops are `graph.op`, as in Dagster)."""
+    builder = GraphBuilder(owner, fn, prefix=tuple(prefix))
     token = _builder.set(builder)
     try:
         returned = fn(*(OutputHandle(GRAPH_INPUT, name) for name in inputs))

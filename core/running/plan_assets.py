@@ -11,6 +11,7 @@ from dagdeck.core.defs.config_mapping import job_config_of
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.errors import did_you_mean
 from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, StepInput, sorted_hooks
+from dagdeck.core.running.plan_graph_assets import graph_asset_steps
 
 
 def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASSET_JOB_NAME) -> ExecutionPlan:
@@ -35,6 +36,9 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
         if key not in selected or step_of[key] in steps:
             continue
         a = graph.assets[key].definition
+        if a.graph is not None:  # graph-backed: one step per op of its graph
+            steps.update(graph_asset_steps(defs, a, selected, step_of, job))
+            continue
         step_key = step_of[key]
         own = [k for k in a.specs_by_key if k in selected]
         inputs: dict[str, StepInput] = {}

@@ -81,7 +81,7 @@ def split_outputs(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any
             "from op you must yield them directly, or log them using the context.log_event method to avoid "
             "ambiguity with an implied result from returning a value."
         )
-    if step.output_asset_keys is not None:
+    if step.output_asset_keys is not None and not step.single_output:  # a graph asset's op: single
         outputs = split_asset_outputs(step, result)
     elif step.dynamic_outputs or step.optional_outputs:
         outputs = split_yielded(step, result)
