@@ -13,7 +13,8 @@ from dagdeck.core.defs.asset_key import FIX, KEY_PART_RE, AssetKey, name_problem
 from dagdeck.core.defs.asset_specs import AssetDep, AssetSpec, coerce_dep, coerce_key
 from dagdeck.core.defs.config_schema import read_config_schema
 from dagdeck.core.defs.config_types import Field
-from dagdeck.core.defs.graphs import GraphBacking
+from dagdeck.core.defs.graph_asset_specs import from_graph_specs
+from dagdeck.core.defs.graphs import GraphBacking, GraphDefinition
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.retries import RetryPolicy
@@ -138,12 +139,49 @@ class AssetsDefinition:
             return self.graph.outputs[self.output_names_by_key[key]].node
         return self.key.to_user_string() if not self.multi and len(self.specs_by_key) == 1 else self.op_name
 
-    @staticmethod
-    def from_graph(graph_def: Any, **kwargs: Any) -> AssetsDefinition:
-        """Dagster's `AssetsDefinition.from_graph`: each graph output an asset (core/defs/graph_assets.py)."""
-        from dagdeck.core.defs.graph_assets import assets_from_graph  # graph_assets builds on this module
+    @classmethod
+    def from_graph(
+        cls,
+        graph_def: GraphDefinition,
+        *,
+        keys_by_input_name: Mapping[str, AssetKey] | None = None,
+        can_subset: bool = False,
+        **kwargs: Any,
+    ) -> AssetsDefinition:
+        """Dagster's `AssetsDefinition.from_graph`: each graph output an asset (graph_asset_specs.py)."""
+        specs = from_graph_specs(graph_def, **kwargs)
+        for spec in specs.values():
+            check_key_parts(graph_def.fn, spec.key.path, f"graph {graph_def.name}")
+        ins = {n: AssetIn(key=k) for n, k in (keys_by_input_name or {}).items()}
+        managers = dict.fromkeys(specs, "io_manager")
+        return cls.graph_backed(graph_def, specs, managers, ins, multi=len(specs) > 1, can_subset=can_subset)
 
-        return assets_from_graph(graph_def, **kwargs)
+    @classmethod
+    def graph_backed(
+        cls,
+        graph_def: GraphDefinition,
+        specs: dict[str, AssetSpec],
+        io_managers: dict[str, str],
+        ins: Mapping[str, AssetIn] | None,
+        *,
+        multi: bool,
+        can_subset: bool = False,
+    ) -> AssetsDefinition:
+        """Assets whose values are outputs of a graph (`specs`: graph output name -> asset spec);
+        each op of the graph runs as its own step (core/running/plan_graph_assets.py)."""
+        backing = GraphBacking.trace(graph_def, f"graph {graph_def.name}", list(specs))
+        return cls(
+            specs_by_key={s.key: s for s in specs.values()},
+            fn=graph_def.fn,
+            params=read_params(graph_def.fn),
+            op_name=graph_def.name,
+            output_names_by_key={s.key: o for o, s in specs.items()},
+            io_manager_keys_by_key={s.key: io_managers[o] for o, s in specs.items()},
+            ins=dict(ins or {}),
+            can_subset=can_subset,
+            multi=multi,
+            graph=backing,
+        )
 
     # -- the single key's attributes (a plain @asset) ------------------------------------------
     @property

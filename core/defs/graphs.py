@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -172,9 +172,20 @@ class GraphBacking:
     outputs: dict[str, OutputHandle]
 
     @classmethod
-    def trace(cls, graph_def: GraphDefinition, owner: str) -> GraphBacking:
+    def trace(cls, graph_def: GraphDefinition, owner: str, needed: Sequence[str]) -> GraphBacking:
+        """Trace the graph's body; each of the `needed` outputs must be one op output."""
         traced = trace_graph(owner, graph_def.fn, graph_def.input_names, prefix=(graph_def.name,))
         outputs = graph_def.outputs_of(traced.returned)
+        missing = [o for o in needed if o not in outputs]
+        if missing:
+            file, line = where_defined(graph_def.fn)
+            raise DefinitionError(
+                f"graph {graph_def.name!r} returns no op output for asset output(s) {', '.join(missing)}",
+                file=file,
+                line=line,
+                obj=owner,
+                fix="return the output of an op called in the graph (a dict of them for several assets)",
+            )
         for name, handle in outputs.items():
             if not isinstance(handle, OutputHandle) or handle.origin is not None:
                 file, line = where_defined(graph_def.fn)
