@@ -25,7 +25,6 @@ from dagdeck.core.running.dynamic_steps import (
     instance_upstream,
     read_manifest,
     write_manifest,
-    writes_manifest,
 )
 from dagdeck.core.running.plan import ExecutionPlan, LinkKind, Source, Step
 from dagdeck.core.running.run_env import RunEnv
@@ -136,16 +135,18 @@ class Progress:
             for up in ups:
                 self.dependents.setdefault(up, []).append(key)
         self.templates: dict[str, list[str]] = {}
-        """Step key of a dynamic op -> its mapped templates, in plan (topological) order."""
+        """Step key of a dynamic op -> its mapped templates not expanded yet, in plan order."""
         for key, step in plan.steps.items():
             if step.is_template:
                 assert step.mapped_by is not None
                 self.templates.setdefault(step.mapped_by[0], []).append(key)
+        self.template_keys: frozenset[str] = frozenset(k for ks in self.templates.values() for k in ks)
         self.yielded: dict[str, Manifest] = {}
         """What steps with optional or dynamic outputs yielded; steps skipped for a missing input
         are here too, having yielded nothing."""
         self.missing_input = False
         self.finished: set[str] = set()
+        """Steps over, kept only while some template waits for expansion."""
         self.ready: deque[str] = deque(
             k for k, s in plan.steps.items() if not self.pending[k] and not s.is_template
         )
@@ -155,25 +156,26 @@ class Progress:
             self._expand(origin, manifest)
 
     def done(self, key: str, outcome: StepStatus | None) -> None:
+        """`key` is over: read what it yielded if that matters, expand what maps over it, and
+        release the steps that waited only for it. The common step costs a few dict lookups."""
         step = self.steps[key]
-        self.finished.add(key)
         manifest = None
-        if outcome == StepStatus.SUCCEEDED and writes_manifest(step):
+        if (step.dynamic_outputs or step.optional_outputs) and outcome == StepStatus.SUCCEEDED:
             manifest = read_manifest(self.env.storage_dir, self.env.run_id, key)
             if manifest is not None:
                 self.yielded[key] = manifest
-        if key in self.templates:
-            self._expand(key, manifest if outcome == StepStatus.SUCCEEDED else None)
-        self._release(key)
-
-    def _release(self, key: str) -> None:
+        if self.templates:
+            self.finished.add(key)
+            if key in self.templates:
+                self._expand(key, manifest if outcome == StepStatus.SUCCEEDED else None)
+        pending_of, ready, templates = self.pending, self.ready, self.template_keys
         for dep in self.dependents.get(key, ()):
-            pending = self.pending.get(dep)
+            pending = pending_of.get(dep)
             if pending is None:  # a template, since replaced by its instances
                 continue
             pending.discard(key)
-            if not pending and not self.steps[dep].is_template:
-                self.ready.append(dep)
+            if not pending and dep not in templates:
+                ready.append(dep)
 
     def _expand(self, origin: str, manifest: Manifest | None) -> None:
         """Replace the templates mapped over `origin`'s dynamic outputs by their instances; with no
