@@ -160,6 +160,15 @@ class AssetGraph:
                 )
         return None
 
+    def key_for_node(self, node: str, output: str = "result") -> AssetKey | None:
+        """The asset an op output materializes, by Dagster's node name (`load_tables`, or
+        `a__b` for asset a/b) and output name; None when no asset op has that name."""
+        for key, n in self.assets.items():
+            a = n.definition
+            if not n.is_external and a.op_name == node and n.output_name == output:
+                return key
+        return None
+
     def required_neighbors(self, keys: Iterable[AssetKey]) -> set[AssetKey]:
         """`keys` plus the other keys of each multi-asset among them that cannot subset (they can
         only run together: Dagster's `required_multi_asset_neighbors`)."""

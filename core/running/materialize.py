@@ -53,7 +53,9 @@ class InProcessResult:
     def output_for_node(self, key: str | AssetKey, output: str = "result") -> Any:
         """The stored value of an asset or op output of this run."""
         akey = (
-            AssetKey.from_coercible(key) if not isinstance(key, str) or key in self._asset_strings else None
+            AssetKey.from_coercible(key)
+            if not isinstance(key, str) or key in self._asset_strings
+            else self.defs.asset_graph.key_for_node(key, output)  # a multi-asset's op name
         )
         resources = resources_for(self.defs, self.instance, ASSET_JOB_NAME)
         step = akey.to_user_string() if akey else str(key)

@@ -153,3 +153,33 @@ def test_multi_asset_context_keys_per_output(tmp_path: Path) -> None:
         "asset. Use `context.asset_key_for_output` instead."
     ]
     assert stored_asset_value(home, "mart/return_rate") == 0.04
+
+
+def test_asset_job_over_a_multi_asset_through_job_run(tmp_path: Path) -> None:
+    """Dagster 1.13.28: growth_job (AssetSelection.groups("growth")) runs steps growth_extract
+    and net_growth, both succeed; raw_signups and raw_churn are materialized by growth_extract with
+    {days: 3} each; net_growth = 13."""
+    home = tmp_path / "home"
+    run = cli_run(pipeline("assets_multi_asset_job"), "job", "run", "growth_job", home=home)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"growth_extract": "succeeded", "net_growth": "succeeded"}
+    record = run_record(home, run.doc["run_id"])
+    assert record.metadata("raw_signups") == {"days": 3} and record.metadata("raw_churn") == {"days": 3}
+    assert stored_asset_value(home, "net_growth") == 13
+
+
+def test_in_process_output_for_node_of_a_multi_asset(tmp_path: Path) -> None:
+    """Dagster 1.13.28: materialize([growth_extract, net_growth]) succeeds;
+    result.output_for_node("growth_extract", "raw_churn") is [1, 0, 2] and
+    output_for_node("net_growth") is 13."""
+    from dagdeck.core.instance import Instance
+
+    defs = load(pipeline("assets_multi_asset_job"))
+    instance = Instance.open(tmp_path / "home")
+    try:
+        result = dg.materialize(defs.assets_defs, instance=instance)
+        assert result.success
+        assert result.output_for_node("growth_extract", "raw_churn") == [1, 0, 2]
+        assert result.output_for_node("net_growth") == 13
+    finally:
+        instance.close()
