@@ -49,6 +49,13 @@ from dagdeck.core.defs.config_types import (
 )
 from dagdeck.core.defs.context import AssetExecutionContext, OpExecutionContext, StepContext
 from dagdeck.core.defs.definitions import Definitions, definitions
+from dagdeck.core.defs.definitions_loading import (
+    load_definitions_from_current_module,
+    load_definitions_from_module,
+    load_definitions_from_modules,
+    load_definitions_from_package_module,
+    load_definitions_from_package_name,
+)
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
 from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
 from dagdeck.core.defs.graph_assets import graph_asset, graph_multi_asset
@@ -168,6 +175,11 @@ __all__ = [
     "DefinitionError",
     "Definitions",
     "definitions",
+    "load_definitions_from_current_module",
+    "load_definitions_from_module",
+    "load_definitions_from_modules",
+    "load_definitions_from_package_module",
+    "load_definitions_from_package_name",
     "AssetValueLoader",
     "InitLoggerContext",
     "LoggerDefinition",

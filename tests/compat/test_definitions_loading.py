@@ -171,3 +171,23 @@ def test_asset_value_loader_reads_what_the_cli_stored(
         assert loader.load_asset_value("raw_orders") == [12, 30, 8]
         assert loader.load_asset_value(["order_total"]) == 50
     assert defs.load_asset_value("raw_customers") == ["ada", "grace"]
+
+
+def test_load_definitions_from_modules(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `dagster job list -f definitions_from_modules.py` shows __ASSET_JOB,
+    ping_job and signups_job; running signups_job succeeds with steps signups, signup_count and
+    the check signups_positive (passed); the schedule signups_job_schedule and the sensor
+    ping_sensor come along, none of them listed anywhere."""
+    file = pipeline("definitions_from_modules")
+    defs = load(file)
+    assert defs.job_names == ["ping_job", "signups_job"]
+    assert list(defs.schedules) == ["signups_job_schedule"]
+    assert list(defs.sensors) == ["ping_sensor"]
+    assert [c.name for c in defs.asset_checks] == ["signups_positive"]
+    run = cli_run(file, "job", "run", "signups_job", home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {
+        "signups": "succeeded",
+        "signup_count": "succeeded",
+        "signup_count:signups_positive": "succeeded",
+    }

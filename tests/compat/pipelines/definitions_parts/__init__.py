@@ -1,0 +1,1 @@
+"""Two modules of definitions that definitions_from_modules.py collects."""
