@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
-from dagdeck.core.defs.results import MaterializeResult, Output
+from dagdeck.core.defs.results import DagsterStepOutputNotFoundError, MaterializeResult, Output
 from dagdeck.core.running.plan import Step
 
 Outputs = dict[str, tuple[Any, dict[str, Any], bool]]
@@ -38,9 +38,8 @@ def split_asset_outputs(step: Step, result: Any) -> Outputs:
         )
     missing = sorted(step.required_outputs - set(out))
     if missing:
-        raise ValueError(
-            f"multi_asset {step.op_name} did not return an output for required output(s) {', '.join(missing)}; "
-            "yield each one, or declare it AssetOut(is_required=False)"
+        raise DagsterStepOutputNotFoundError(
+            f'Core compute for op "{step.op_name}" did not return an output for non-optional output "{missing[0]}"'
         )
     return out
 
@@ -53,11 +52,15 @@ def _output_of(step: Step, r: Output | MaterializeResult) -> str:
             return r.output_name
         if r.output_name == "result" and len(names) == 1:
             return names[0]
-        raise ValueError(f"multi_asset {step.op_name} yielded unknown output {r.output_name!r}; outputs are {', '.join(names)}")
+        raise ValueError(
+            f"multi_asset {step.op_name} yielded unknown output {r.output_name!r}; outputs are {', '.join(names)}"
+        )
     if r.asset_key is None:
         if len(names) == 1:
             return names[0]
-        raise ValueError(f"multi_asset {step.op_name}: MaterializeResult needs asset_key= when the step has several assets")
+        raise ValueError(
+            f"multi_asset {step.op_name}: MaterializeResult needs asset_key= when the step has several assets"
+        )
     key = r.asset_key if isinstance(r.asset_key, AssetKey) else AssetKey.from_coercible(r.asset_key)
     for name, k in step.output_asset_keys.items():
         if k == key:

@@ -183,3 +183,22 @@ def test_in_process_output_for_node_of_a_multi_asset(tmp_path: Path) -> None:
         assert result.output_for_node("net_growth") == 13
     finally:
         instance.close()
+
+
+def test_subset_run_still_needs_required_outputs(tmp_path: Path) -> None:
+    """Dagster 1.13.28: materializing all of `regions` succeeds (north and south materialized);
+    selecting only `south` of this can_subset multi_asset whose outputs are required fails step
+    `regions` with DagsterStepOutputNotFoundError 'Core compute for op "regions" did not return an
+    output for non-optional output "north"' and the run fails. (Dagster records south's
+    materialization before failing the step; dagdeck stores nothing from a failed step.)"""
+    home = tmp_path / "home"
+    file = pipeline("assets_multi_asset_required")
+    whole = cli_run(file, "materialize", home=home)
+    assert whole.returncode == 0 and whole.steps == {"regions": "succeeded"}
+    assert {m["asset_key"] for m in whole.doc["materializations"]} == {"north", "south"}
+    run = cli_run(file, "materialize", "--select", "south", home=home)
+    assert run.status == "FAILURE"
+    assert run.steps == {"regions": "failed"}
+    error = next(s["error"] for s in run.doc["steps"] if s["key"] == "regions")
+    assert error.startswith("DagsterStepOutputNotFoundError: ")
+    assert 'Core compute for op "regions" did not return an output for non-optional output "north"' in error
