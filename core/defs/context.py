@@ -107,8 +107,10 @@ class StepContext:
         op_tags: Mapping[str, Any] | None = None,
         instance_factory: Callable[[], Any] | None = None,
         metadata_max_bytes: int = MAX_METADATA_BYTES,
+        mapping_key: str | None = None,
     ) -> None:
         self.run_id = run_id
+        self._mapping_key = mapping_key
         self.step_key = step_key
         self.job_name = job_name
         self.op_config = op_config
@@ -126,6 +128,10 @@ class StepContext:
         self._instance: Any = None
         self._metadata_max_bytes = metadata_max_bytes
         self.output_metadata: dict[str, dict[str, Any]] = {}
+
+    def get_mapping_key(self) -> str | None:
+        """The mapping key of this mapped step (`op[key]`), None outside `.map()` (Dagster's)."""
+        return self._mapping_key
 
     @property
     def asset_key(self) -> AssetKey:

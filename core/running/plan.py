@@ -13,6 +13,7 @@ from typing import Any
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.config_mapping import JobConfig
 from dagdeck.core.defs.config_types import Field
+from dagdeck.core.defs.dynamic import split_mapped_key
 from dagdeck.core.defs.hooks import HookDefinition
 from dagdeck.core.defs.params import FunctionParams
 from dagdeck.core.defs.retries import RetryPolicy
@@ -149,7 +150,7 @@ def sorted_hooks(hooks: Iterable[HookDefinition]) -> tuple[HookDefinition, ...]:
 
 def subset(plan: ExecutionPlan, step_keys: Iterable[str]) -> ExecutionPlan:
     """Keep only `step_keys`; inputs from dropped steps are loaded from storage instead."""
-    keep = set(step_keys)
+    keep = _with_mapped_steps(plan, step_keys)
     unknown = keep - set(plan.steps)
     if unknown:
         raise PlanError(f"steps not in job {plan.job_name!r}: {', '.join(sorted(unknown))}")
@@ -163,6 +164,25 @@ def subset(plan: ExecutionPlan, step_keys: Iterable[str]) -> ExecutionPlan:
         }
         steps[key] = Step(**{**step.__dict__, "inputs": inputs, "upstream": step.upstream & keep})
     return ExecutionPlan(plan.job_name, steps, plan.job_config)
+
+
+def _with_mapped_steps(plan: ExecutionPlan, step_keys: Iterable[str]) -> set[str]:
+    """`step_keys` with an instance `op[key]` standing for its mapped step, and the mapped steps a
+    kept step collects or maps over (all their instances run again: a failed one stored nothing)."""
+    keep: set[str] = set()
+    for key in step_keys:
+        parts = split_mapped_key(key) if key not in plan.steps else None
+        keep.add(parts[0] if parts and parts[0] in plan.steps and plan.steps[parts[0]].is_template else key)
+    frontier = list(keep)
+    while frontier:
+        step = plan.steps.get(frontier.pop())
+        for inp in step.inputs.values() if step is not None else ():
+            for src in inp.sources:
+                up = plan.steps.get(src.step_key)
+                if src.dynamic is not None and up is not None and up.is_template and up.key not in keep:
+                    keep.add(up.key)
+                    frontier.append(up.key)
+    return keep
 
 
 def _mark(src: Source, in_run: bool) -> Source:

@@ -129,6 +129,7 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
         op_tags=step.tags,
         instance_factory=env.instance_factory,
         metadata_max_bytes=env.metadata_max_bytes,
+        mapping_key=step.mapping_key,
     )
 
 
@@ -153,7 +154,8 @@ def _load_linked(env: RunEnv, step: Step, src: Source) -> Any:
         return _load_one(env, src)
     if src.dynamic.kind is LinkKind.COLLECT:
         origin_step, origin_output = src.dynamic.origin
-        manifest = find_manifest(env.storage_dir, _run_ids(env, src), origin_step)
+        # the dynamic op may have run in an earlier run (a re-execution of the mapped steps only)
+        manifest = find_manifest(env.storage_dir, [env.run_id, *env.prior_run_ids], origin_step)
         if manifest is None:
             raise MissingInput(f"step {origin_step!r} recorded no mapping keys for its dynamic output {origin_output!r}")
         keys = manifest.mapping_keys.get(origin_output, [])

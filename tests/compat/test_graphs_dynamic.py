@@ -116,3 +116,35 @@ def test_dynamic_wiring_errors_are_one_line(tmp_path: Path, job: str, message: s
     assert message in lines[0]
     assert f"graphs_dynamic_bad_{job}.py" in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+def test_reexecute_from_failure_runs_the_failed_mapping_again(tmp_path: Path) -> None:
+    """Dagster 1.13.28: the first run fails with batches, process[b1] and process[b3] succeeded
+    and process[b2] failed ("RuntimeError: batch b2 failed"); re-executed from failure, the run
+    succeeds and combine gets ['b1:B1', 'b2:B2', 'b3:B3'] (each value made with
+    context.get_mapping_key()). Dagster re-runs only process[b2] and combine; dagdeck re-runs every
+    instance of the mapped step (process[b1], process[b2], process[b3]) and combine."""
+    home = tmp_path / "home"
+    env = {"BATCH_MARKER": str(tmp_path / "marker")}
+    first = cli_run(pipeline("graphs_dynamic_retry"), "job", "run", "flaky_batches", home=home, env=env)
+    assert first.status == "FAILURE"
+    assert first.steps == {
+        "batches": "succeeded",
+        "process[b1]": "succeeded",
+        "process[b2]": "failed",
+        "process[b3]": "succeeded",
+        "combine": "skipped",
+    }
+    again = cli_run(
+        pipeline("graphs_dynamic_retry"),
+        "runs",
+        "reexecute",
+        first.doc["run_id"],
+        "--from-failure",
+        home=home,
+        env=env,
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.status == "SUCCESS"
+    assert again.steps == {k: "succeeded" for k in ["process[b1]", "process[b2]", "process[b3]", "combine"]}
+    assert stored_op_output(home, again.doc["run_id"], "combine") == ["b1:B1", "b2:B2", "b3:B3"]
