@@ -74,8 +74,10 @@ def assets_show(
     console.print(line((data["key"], "bold"), f"  group {data['group']}  ", (data["description"] or "", "dim")))
     console.print(line(f"upstream: {', '.join(data['deps']) or '-'}   downstream: {', '.join(data['dependents']) or '-'}"))
     latest = data["latest"]
+    if data.get("multi_asset"):
+        console.print(line(f"made by multi_asset {data['multi_asset']} (one step with its other assets)"))
     if latest is None:
-        console.print("never materialized")
+        console.print("external: made outside dagdeck, never materialized here" if data.get("external") else "never materialized")
         return
     console.print(line(f"last materialized {latest['timestamp']} by run {latest['run_id'][:8]}"))
     for k, v in latest["metadata"].items():

@@ -32,6 +32,8 @@ def test_external_assets_shown_never_materialized(tmp_path: Path) -> None:
     assert rows["merged_feed"]["external"] is False and rows["merged_feed"]["latest_status"] == "materialized"
     assert sorted(rows["merged_feed"]["deps"]) == ["legacy_table", "partner_feed"]
     assert sorted(rows["click_summary"]["deps"]) == ["lake/raw_clicks", "merged_feed"]
+    shown = cli(pipeline("assets_external"), "assets", "show", "partner_feed", home=home)
+    assert shown.returncode == 0 and "external: made outside dagdeck" in shown.stdout, shown.stdout
 
 
 def test_external_spec_attributes() -> None:
