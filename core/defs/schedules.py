@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import inspect
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from dagdeck.core.defs.asset_jobs import job_for_target
+from dagdeck.core.defs.run_requests import RunRequest, SkipReason
 from dagdeck.core.errors import DefinitionError, where_defined
 
 
@@ -37,10 +39,21 @@ class ScheduleDefinition:
     target: Any = None
     """Dagster's `target=`: a job, or an asset selection the schedule makes an asset job for."""
     metadata: dict[str, Any] = field(default_factory=dict)
+    run_config_fn: Callable[..., Any] | None = None
+    """Dagster's `run_config_fn`: returns the run config of each tick."""
+    should_execute: Callable[..., bool] | None = None
+    """Dagster's `should_execute`: a tick where it returns False is skipped."""
+    execution_fn: Callable[..., Any] | None = None
+    """Dagster's name for the schedule function (what `@schedule` decorates)."""
+    tags_fn: Callable[..., Any] | None = None
+    """Dagster's `tags_fn`: tags added to each tick's run."""
 
     def __post_init__(self) -> None:
+        self.fn = self.fn or self.execution_fn or self.run_config_fn
         if self.defined_at == (None, None):
             self.defined_at = where_defined(self.fn) if self.fn else _caller(2)
+        if self.should_execute is not None or self.tags_fn is not None:
+            self.fn = _guarded(self)
         if self.target is not None:
             self.job = _target_job(self.target, self.job, self.name, "schedule", self.defined_at)
         if self.job_name is None and self.job is not None:
@@ -61,6 +74,32 @@ class ScheduleDefinition:
 def _caller(depth: int) -> tuple[str | None, int | None]:
     frame = sys._getframe(depth + 1)
     return frame.f_code.co_filename, frame.f_lineno
+
+
+def _call(fn: Callable[..., Any], context: Any) -> Any:
+    return fn(context) if inspect.signature(fn).parameters else fn()
+
+
+def _guarded(s: ScheduleDefinition) -> Callable[[Any], Any]:
+    """The schedule function with Dagster's `should_execute` (skip the tick when False) and
+    `tags_fn` (tags added to the tick's run) around it."""
+    inner, should, tags_fn = s.fn, s.should_execute, s.tags_fn
+
+    def evaluate(context: Any) -> Any:
+        if should is not None and not _call(should, context):
+            return SkipReason(f"should_execute function for {s.name} returned false.")
+        result = _call(inner, context) if inner is not None else None
+        if tags_fn is None:
+            return result
+        extra = {str(k): str(v) for k, v in (_call(tags_fn, context) or {}).items()}
+        if result is None or isinstance(result, dict):
+            run_config = result if isinstance(result, dict) else dict(s.run_config)
+            return RunRequest(run_config=run_config, tags={**s.tags, **extra})
+        if isinstance(result, RunRequest):
+            result.tags = {**s.tags, **extra, **result.tags}
+        return result
+
+    return evaluate
 
 
 def _target_job(

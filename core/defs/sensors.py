@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.run_requests import RunRequest, SkipReason  # noqa: F401 - re-exported: their historic home
 from dagdeck.core.defs.schedules import DefaultSensorStatus, _caller, _target_job
 from dagdeck.core.errors import where_defined
-
-
-@dataclass
-class RunRequest:
-    run_key: str | None = None
-    run_config: dict[str, Any] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
-    job_name: str | None = None
-    asset_selection: list[Any] | None = None
-
-
-@dataclass
-class SkipReason:
-    skip_message: str = ""
 
 
 @dataclass(eq=False)

@@ -102,3 +102,30 @@ def test_asset_job_selection_runs_through_the_cli(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert run.status == "SUCCESS"
     assert run.steps == {"warehouse/users": "succeeded", "sessions": "succeeded", "engagement": "succeeded"}
+
+
+def test_schedule_definition_functions(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `evaluate_tick(build_schedule_context())` of export_schedule requests one
+    run with run config {"ops": {"export_sales": {"config": {"region": "emea"}}}} (from
+    run_config_fn) and tag team=sales (from tags_fn, beside Dagster's own dagster/schedule_name);
+    paused_schedule requests nothing, skip message "should_execute function for paused_schedule
+    returned false."; export_job with that config succeeds, export_sales returning "exported emea"."""
+    import datetime as dt
+    import json
+
+    from dagdeck.core.automation.schedule_ticks import evaluate_schedule
+
+    file = pipeline("definitions_schedule_options")
+    defs = load(file)
+    now = dt.datetime.now(dt.UTC)
+    export = evaluate_schedule(defs.get_schedule_def("export_schedule"), now)
+    assert [(r.run_config, r.tags) for r in export.requests] == [
+        ({"ops": {"export_sales": {"config": {"region": "emea"}}}}, {"team": "sales"})
+    ]
+    paused = evaluate_schedule(defs.get_schedule_def("paused_schedule"), now)
+    assert paused.requests == []
+    assert paused.skip_reason == "should_execute function for paused_schedule returned false."
+    config = json.dumps(export.requests[0].run_config)
+    run = cli_run(file, "job", "run", "export_job", "--config", config, home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"export_sales": "succeeded"}
