@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from compat_helpers import cli, cli_run, pipeline, run_record, stored_op_output
+from compat_helpers import cli, cli_run, pipeline, run_record, stored_asset_value, stored_op_output
 
 MAPPED = [f"{op}[{key}]" for op in ("file_size", "add_header") for key in ("beta", "alpha", "gamma")]
 
@@ -148,3 +148,27 @@ def test_reexecute_from_failure_runs_the_failed_mapping_again(tmp_path: Path) ->
     assert again.status == "SUCCESS"
     assert again.steps == {k: "succeeded" for k in ["process[b1]", "process[b2]", "process[b3]", "combine"]}
     assert stored_op_output(home, again.doc["run_id"], "combine") == ["b1:B1", "b2:B2", "b3:B3"]
+
+
+def test_dynamic_and_regular_outputs_of_one_op(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `mixed_outputs` succeeds with steps split, double[i0], double[i1],
+    double[i2] and combine; combine gets {"values": [0, 20, 40], "count": 3}."""
+    home = tmp_path / "home"
+    run = cli_run(pipeline("graphs_dynamic_mixed"), "job", "run", "mixed_outputs", home=home)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {
+        k: "succeeded" for k in ["split", "double[i0]", "double[i1]", "double[i2]", "combine"]
+    }
+    assert stored_op_output(home, run.doc["run_id"], "combine") == {"values": [0, 20, 40], "count": 3}
+
+
+def test_dynamic_fan_out_inside_a_graph_asset(tmp_path: Path) -> None:
+    """Dagster 1.13.28: materializing joined and shout succeeds with steps joined.parts,
+    joined.upper[x], joined.upper[y], joined.join and shout; shout's value is "XY!"."""
+    home = tmp_path / "home"
+    run = cli_run(pipeline("graphs_dynamic_asset"), "materialize", home=home)
+    assert run.returncode == 0, run.stderr
+    steps = ["joined.parts", "joined.upper[x]", "joined.upper[y]", "joined.join", "shout"]
+    assert run.steps == {k: "succeeded" for k in steps}
+    assert stored_asset_value(home, "joined") == "XY"
+    assert stored_asset_value(home, "shout") == "XY!"
