@@ -165,7 +165,7 @@ class AssetGraph:
         `a__b` for asset a/b) and output name; None when no asset op has that name."""
         for key, n in self.assets.items():
             a = n.definition
-            if not n.is_external and a.op_name == node and n.output_name == output:
+            if not n.is_external and a.op_name == node and a.output_names_by_key.get(key, "result") == output:
                 return key
         return None
 

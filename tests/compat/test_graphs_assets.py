@@ -83,3 +83,23 @@ def test_graph_asset_keys_and_groups() -> None:
     assert graph.assets[top].group_name == "reports"
     assert graph.assets[AssetKey("high_number")].group_name == "default"
     assert graph.upstream[top] == frozenset({AssetKey("sorted_numbers")})
+
+
+def test_in_process_materialize_of_graph_assets(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `dg.materialize` of the four definitions succeeds; output_for_node gives
+    [1, 2, 3] for sorted_numbers, 3 and 1 for high_and_low's outputs high_number and low_number, and
+    3 for largest."""
+    import dagdeck as dg
+    from dagdeck.core.instance import Instance
+
+    defs = load(pipeline("graphs_assets"))
+    instance = Instance.open(tmp_path / "home")
+    try:
+        result = dg.materialize(defs.assets_defs, instance=instance)
+        assert result.success
+        assert result.output_for_node("sorted_numbers") == [1, 2, 3]
+        assert result.output_for_node("high_and_low", "high_number") == 3
+        assert result.output_for_node("high_and_low", "low_number") == 1
+        assert result.output_for_node("largest") == 3
+    finally:
+        instance.close()
