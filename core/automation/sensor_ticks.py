@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
@@ -119,6 +120,8 @@ def evaluate_asset_sensor(
             )
     if not events:
         return Evaluation(skip_reason=f"no new materializations of {key}")
+    if sensor.fn is not None:
+        return _call_asset_sensor_fn(sensor, events[-1], cursor, store)
     requests = [
         RunRequest(
             run_key=f"{key}:{e.id}",
@@ -127,6 +130,46 @@ def evaluate_asset_sensor(
         for e in events
     ]
     return Evaluation(requests=requests, cursor=str(events[-1].id), cursor_updated=True)
+
+
+@dataclass(frozen=True)
+class AssetEventEntry:
+    """The `asset_event` an `@asset_sensor` function receives: Dagster's EventLogEntry, with the
+    fields its examples read (`dagster_event.asset_key`, `asset_materialization.metadata`, ...)."""
+
+    run_id: str | None
+    timestamp: float
+    storage_id: int
+    dagster_event: Any
+    asset_materialization: Any
+
+
+def _call_asset_sensor_fn(sensor: SensorDefinition, event: Any, cursor: str | None, store: Store) -> Evaluation:
+    """Dagster's asset sensor: the function sees the newest materialization after the cursor,
+    whatever it returns is the tick's result, and the cursor moves to that materialization."""
+    assert sensor.fn is not None and sensor.asset_key is not None
+    data = event.data or {}
+    materialization = SimpleNamespace(asset_key=sensor.asset_key, metadata=dict(data.get("metadata") or {}))
+    entry = AssetEventEntry(
+        run_id=event.run_id,
+        timestamp=event.timestamp,
+        storage_id=event.id,
+        dagster_event=SimpleNamespace(
+            asset_key=sensor.asset_key,
+            event_type_value=str(EventType.ASSET_MATERIALIZATION),
+            step_key=event.step_key,
+            asset_materialization=materialization,
+        ),
+        asset_materialization=materialization,
+    )
+    context = SensorEvaluationContext(sensor.name, cursor, None, store)
+    try:
+        arity = len(inspect.signature(sensor.fn).parameters)
+        ev = normalize_result(sensor.fn(*(context, entry)[:arity]))
+    except Exception:  # noqa: BLE001 - user code: any error becomes a failed tick
+        return Evaluation(error=traceback.format_exc())
+    ev.cursor, ev.cursor_updated = str(event.id), True
+    return ev
 
 
 class EvaluationThread:

@@ -129,3 +129,30 @@ def test_schedule_definition_functions(tmp_path: Path) -> None:
     run = cli_run(file, "job", "run", "export_job", "--config", config, home=tmp_path / "home")
     assert run.returncode == 0, run.stderr
     assert run.steps == {"export_sales": "succeeded"}
+
+
+def test_asset_sensor_function_sees_the_new_materialization(tmp_path: Path) -> None:
+    """Dagster 1.13.28: after materializing daily_sales, `daily_sales_sensor.evaluate_tick(
+    build_sensor_context(instance=...))` calls the function with the materialization event and
+    requests one run: run_key None (the cursor before), tags source_asset=daily_sales and
+    source_run=<the materializing run's id> (beside dagster/sensor_name); the cursor moves to that
+    event, and the next tick skips ("No new materialization events found for asset key ...")."""
+    import json
+
+    from compat_helpers import cli
+
+    file, home = pipeline("definitions_asset_sensor"), tmp_path / "home"
+    assert cli(file, "sensors", "start", "daily_sales_sensor", home=home).returncode == 0
+    made = cli_run(file, "materialize", home=home)
+    assert made.returncode == 0, made.stderr
+    tick = json.loads(
+        cli(file, "sensors", "tick", "daily_sales_sensor", "--launch", "--json", home=home).stdout
+    )
+    assert tick["error"] is None
+    assert [(r["job"], r["run_key"], r["tags"]) for r in tick["requests"]] == [
+        ("dashboard_job", None, {"source_asset": "daily_sales", "source_run": made.doc["run_id"]})
+    ]
+    assert tick["launched"] and len(tick["run_ids"]) == 1
+    again = json.loads(cli(file, "sensors", "tick", "daily_sales_sensor", "--json", home=home).stdout)
+    assert again["requests"] == []
+    assert again["skip_reason"] == "no new materializations of daily_sales"

@@ -21,7 +21,14 @@ def dashboard_job():
 
 @dg.asset_sensor(asset_key=dg.AssetKey("daily_sales"), job=dashboard_job)
 def daily_sales_sensor(context: dg.SensorEvaluationContext, asset_event):
-    return dg.RunRequest()
+    assert asset_event.dagster_event and asset_event.dagster_event.asset_key
+    return dg.RunRequest(
+        run_key=context.cursor,
+        tags={
+            "source_asset": asset_event.dagster_event.asset_key.to_user_string(),
+            "source_run": asset_event.run_id,
+        },
+    )
 
 
 defs = dg.Definitions(assets=[daily_sales], sensors=[daily_sales_sensor])
