@@ -234,7 +234,12 @@ class Shape(ConfigType):
 
     permissive = False
 
-    def __init__(self, fields: Mapping[str, Any], description: str | None = None) -> None:
+    def __init__(
+        self,
+        fields: Mapping[str, Any],
+        description: str | None = None,
+        field_aliases: Mapping[str, str] | None = None,
+    ) -> None:
         self.fields = {k: v if isinstance(v, Field) else Field(v) for k, v in fields.items()}
         self.description = description
 
