@@ -15,6 +15,7 @@ from dagdeck.core.views.asset_health import check_views, failed_error_checks
 from dagdeck.core.views.runs import asset_show_json
 from tests.checks.checks_helpers import evaluations, events, meta
 
+# annotated dict[str, Any]: ids are ints, and Dagster (like dagdeck) checks annotations: Float refuses an int
 ORDERS = [{"id": 1, "price": 3.0}, {"id": 2, "price": -1.0}, {"id": 3, "price": 10.0}]
 
 
@@ -24,22 +25,22 @@ def _steps(result: Any) -> dict[str, str]:
 
 def test_results_pass_and_fail_with_severity_and_metadata(instance: Instance) -> None:
     @dg.asset
-    def orders() -> list[dict[str, float]]:
+    def orders() -> list[dict[str, Any]]:
         return ORDERS
 
     @dg.asset_check(asset=orders, description="at least one row")
-    def has_rows(orders: list[dict[str, float]]) -> dg.AssetCheckResult:
+    def has_rows(orders: list[dict[str, Any]]) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(passed=len(orders) > 0, metadata={"rows": len(orders)})
 
     @dg.asset_check(asset=orders)
-    def no_negative_prices(orders: list[dict[str, float]]) -> dg.AssetCheckResult:
+    def no_negative_prices(orders: list[dict[str, Any]]) -> dg.AssetCheckResult:
         bad = [o["id"] for o in orders if o["price"] < 0]
         return dg.AssetCheckResult(
             passed=not bad, severity=dg.AssetCheckSeverity.WARN, metadata={"negative_ids": bad, "count": len(bad)}
         )
 
     @dg.asset_check(asset=orders)
-    def max_price(context: dg.AssetExecutionContext, orders: list[dict[str, float]]) -> dg.AssetCheckResult:
+    def max_price(context: dg.AssetExecutionContext, orders: list[dict[str, Any]]) -> dg.AssetCheckResult:
         top = max(o["price"] for o in orders)
         return dg.AssetCheckResult(
             passed=top <= 5,
@@ -49,7 +50,7 @@ def test_results_pass_and_fail_with_severity_and_metadata(instance: Instance) ->
         )
 
     @dg.asset
-    def revenue(orders: list[dict[str, float]]) -> float:
+    def revenue(orders: list[dict[str, Any]]) -> float:
         return sum(o["price"] for o in orders)
 
     defs = dg.Definitions(assets=[orders, revenue], asset_checks=[has_rows, no_negative_prices, max_price])
@@ -88,19 +89,19 @@ def test_results_pass_and_fail_with_severity_and_metadata(instance: Instance) ->
 
 def test_a_raising_check_is_a_failed_check_with_its_traceback_not_a_crashed_run(instance: Instance) -> None:
     @dg.asset
-    def orders() -> list[dict[str, float]]:
+    def orders() -> list[dict[str, Any]]:
         return ORDERS
 
     @dg.asset_check(asset=orders)
-    def price_column(orders: list[dict[str, float]]) -> dg.AssetCheckResult:
+    def price_column(orders: list[dict[str, Any]]) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(passed=all(o["amount"] > 0 for o in orders))  # KeyError: no such column
 
     @dg.asset_check(asset=orders)
-    def returns_nothing(orders: list[dict[str, float]]) -> None:
+    def returns_nothing(orders: list[dict[str, Any]]) -> None:
         return None
 
     @dg.asset
-    def revenue(orders: list[dict[str, float]]) -> float:
+    def revenue(orders: list[dict[str, Any]]) -> float:
         return sum(o["price"] for o in orders)
 
     defs = dg.Definitions(assets=[orders, revenue], asset_checks=[price_column, returns_nothing])
