@@ -6,8 +6,11 @@ console ever shows a user a raw traceback for a mistake in their own code.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
+import inspect
+import re
 import sys
 import threading
 import tomllib
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dagdeck.core.defs.dagster_names import DAGSTER_NAMES
 from dagdeck.core.defs.definitions import Definitions, LazyDefinitions
 from dagdeck.core.defs.repository import RepositoryDefinition
 from dagdeck.core.errors import (
@@ -180,12 +184,47 @@ def _user_code_error(err: BaseException, file: str) -> DefinitionError:
             line=where_line,
             fix=f"{COMPATIBILITY_DOC} lists what dagdeck supports and what to use instead",
         )
+    keyword = _unknown_keyword(err)
+    if keyword is not None:
+        problem, fix = keyword
+        return DefinitionError(problem, file=where_file, line=where_line, fix=fix)
     if isinstance(err, ImportError):
         fix = f"install the missing package or fix the import ({err.name or 'module'})"
     else:
         fix = "fix the error in the definitions code"
     return DefinitionError(
         f"{type(err).__name__} while loading: {err}", file=where_file, line=where_line, fix=fix
+    )
+
+
+_UNEXPECTED_KEYWORD = re.compile(r"^(?P<call>[\w.]+)\(\) got an unexpected keyword argument '(?P<kw>\w+)'$")
+
+
+def _unknown_keyword(err: BaseException) -> tuple[str, str] | None:
+    """A keyword a dagdeck function or class does not take (`dg.asset(partitions_def=...)`): a
+    typo of one it takes gets a did-you-mean; any other is a Dagster keyword dagdeck lacks."""
+    m = _UNEXPECTED_KEYWORD.match(str(err)) if isinstance(err, TypeError) else None
+    if m is None:
+        return None
+    call, keyword = m["call"], m["kw"]
+    name = call.split(".")[0]
+    if name not in DAGSTER_NAMES:
+        return None
+    # the facade is imported by the user's code by now; looked up, not imported (it sits above us)
+    target = getattr(sys.modules.get("dagdeck"), name, None)
+    try:
+        params = (
+            [p for p in inspect.signature(target).parameters if p not in ("self", "fn")] if target else []
+        )
+    except (TypeError, ValueError):
+        params = []
+    close = difflib.get_close_matches(keyword, params, n=2, cutoff=0.8)  # a typo, not another keyword
+    hint = "did you mean " + " or ".join(repr(c) for c in close) + "?" if close else ""
+    if hint:
+        return f"{call}() got an unexpected keyword argument {keyword!r}", hint
+    return (
+        f"dagdeck does not support {keyword}= on {name} yet",
+        f"remove it for now; {COMPATIBILITY_DOC} lists what dagdeck supports",
     )
 
 

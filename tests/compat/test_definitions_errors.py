@@ -146,3 +146,38 @@ def test_asset_check_in_assets_runs_as_a_check(tmp_path: Path) -> None:
     assert {k: v["value"] if isinstance(v, dict) else v for k, v in evaluations[0]["metadata"].items()} == {
         "rows": 3
     }
+
+
+def test_keywords_dagdeck_lacks_and_keyword_typos(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `@dg.asset(pool="db")` loads (pool is a keyword of Dagster's asset);
+    `@dg.asset(grup_name="x")` raises TypeError "asset got an unexpected keyword argument
+    'grup_name'". dagdeck says it does not support pool= on asset yet, and for the typo suggests
+    group_name, each in one line at the decorator's line."""
+    unsupported = _write(
+        tmp_path,
+        """
+        import dagdeck as dg
+
+        @dg.asset(pool="db")
+        def a():
+            return 1
+
+        defs = dg.Definitions(assets=[a])
+        """,
+    )
+    line = _one_line(cli(unsupported, "check", home=tmp_path / "home"))
+    assert f"{unsupported}:3:" in line and "dagdeck does not support pool= on asset yet" in line
+    typo = _write(
+        tmp_path,
+        """
+        import dagdeck as dg
+
+        @dg.asset(grup_name="x")
+        def a():
+            return 1
+
+        defs = dg.Definitions(assets=[a])
+        """,
+    )
+    line = _one_line(cli(typo, "check", home=tmp_path / "home"))
+    assert "unexpected keyword argument 'grup_name'" in line and "did you mean 'group_name'?" in line
