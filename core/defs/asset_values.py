@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.io_managers import IOContext
 from dagdeck.core.errors import DefinitionError, did_you_mean
-
-if TYPE_CHECKING:
-    from dagdeck.core.defs.definitions import Definitions
 
 
 def default_storage_dir() -> Path:
@@ -27,7 +24,8 @@ class AssetValueLoader:
     the asset's IO manager loads for it. `instance` is a dagdeck Instance (or anything with a
     `storage_dir`); without one, the default home's storage."""
 
-    def __init__(self, defs: Definitions, instance: Any = None) -> None:
+    def __init__(self, defs: Any, instance: Any = None) -> None:
+        # `defs` is a Definitions (not imported: definitions imports this module)
         self._defs = defs
         self._storage_dir = Path(instance.storage_dir) if instance is not None else default_storage_dir()
 
