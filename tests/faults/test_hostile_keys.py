@@ -166,7 +166,11 @@ def test_key_built_around_the_decorator_fails_the_step(case: str, tmp_path: Path
         def evil():
             return "pwned"
 
-        hostile = AssetsDefinition(key=dg.AssetKey({parts!r}), fn=evil, params=read_params(evil))
+        key = dg.AssetKey({parts!r})
+        hostile = AssetsDefinition(
+            specs_by_key={{key: dg.AssetSpec(key)}}, fn=evil, params=read_params(evil), op_name="evil",
+            output_names_by_key={{key: "result"}},
+        )
         defs = dg.Definitions(assets=[hostile])
         """,
     )
