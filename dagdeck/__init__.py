@@ -70,8 +70,13 @@ from dagdeck.core.defs.io_managers import (
 )
 from dagdeck.core.defs.loggers import (
     InitLoggerContext,
+    JsonLogFormatter,
     LoggerDefinition,
     build_init_logger_context,
+    colored_console_logger,
+    default_loggers,
+    default_system_loggers,
+    json_console_logger,
     logger,
 )
 from dagdeck.core.defs.logging import get_dagster_logger
@@ -184,6 +189,11 @@ __all__ = [
     "InitLoggerContext",
     "LoggerDefinition",
     "build_init_logger_context",
+    "JsonLogFormatter",
+    "colored_console_logger",
+    "default_loggers",
+    "default_system_loggers",
+    "json_console_logger",
     "logger",
     "RepositoryDefinition",
     "repository",

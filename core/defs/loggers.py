@@ -8,7 +8,9 @@ config's `loggers:` section configures them (`loggers: {name: {config: {...}}}`)
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,3 +151,65 @@ def tee_to_loggers(
             )
 
     return emit_and_log
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per record: the record's attributes (values JSON cannot hold become strings)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(dict(record.__dict__), default=str)
+
+
+class _LevelColorFormatter(logging.Formatter):
+    """`time - name - LEVEL - message`, the level coloured when the stream is a terminal."""
+
+    COLORS: Mapping[int, str] = {
+        logging.DEBUG: "34",
+        logging.INFO: "32",
+        logging.WARNING: "33",
+        logging.ERROR: "31",
+    }
+
+    def __init__(self, color: bool) -> None:
+        super().__init__("%(asctime)s - %(name)s - %(levelname)s - %(message)s")
+        self.color = color
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        code = self.COLORS.get(record.levelno) if self.color else None
+        return text.replace(record.levelname, f"\033[{code}m{record.levelname}\033[0m", 1) if code else text
+
+
+def _console_logger(init_context: InitLoggerContext, json_lines: bool) -> logging.Logger:
+    config = init_context.logger_config or {}
+    level = str(config.get("log_level", "INFO")).upper()
+    made = logging.Logger(str(config.get("name", "dagster")), level=LOG_LEVELS.get(level, logging.INFO))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLogFormatter() if json_lines else _LevelColorFormatter(sys.stderr.isatty()))
+    made.addHandler(handler)
+    return made
+
+
+_CONSOLE_CONFIG = {"log_level": str, "name": str}
+
+
+def _colored_console(init_context: InitLoggerContext) -> logging.Logger:
+    return _console_logger(init_context, json_lines=False)
+
+
+def _json_console(init_context: InitLoggerContext) -> logging.Logger:
+    return _console_logger(init_context, json_lines=True)
+
+
+colored_console_logger = LoggerDefinition(
+    _colored_console, _CONSOLE_CONFIG, "The default colored console logger."
+)
+json_console_logger = LoggerDefinition(_json_console, _CONSOLE_CONFIG, "A JSON-formatted console logger.")
+
+
+def default_loggers() -> dict[str, LoggerDefinition]:
+    return {"console": colored_console_logger}
+
+
+def default_system_loggers(instance: Any = None) -> list[tuple[LoggerDefinition, dict[str, Any]]]:
+    return [(colored_console_logger, {"name": "dagster", "log_level": "DEBUG"})]

@@ -61,3 +61,24 @@ def test_logger_definition_attributes() -> None:
     file_logger = defs.loggers["file"]
     assert isinstance(file_logger, dg.LoggerDefinition)
     assert file_logger.description == "Writes log records to a file."
+
+
+def test_json_console_logger_prints_one_json_object_per_record(tmp_path: Path) -> None:
+    """Dagster 1.13.28: orders_job with `logger_defs={"json": dg.json_console_logger}` and
+    {"loggers": {"json": {"config": {"log_level": "INFO"}}}} prints to stderr exactly one JSON
+    object (the DEBUG engine events are below the level): levelname INFO, name "dagster", msg
+    "orders_job - <run id> - load_orders - loaded 42 orders"; the run succeeds."""
+    from compat_helpers import cli
+
+    file, home = pipeline("definitions_json_logger"), tmp_path / "home"
+    config = json.dumps({"loggers": {"json": {"config": {"log_level": "INFO"}}}})
+    run = cli_run(
+        file, "job", "run", "orders_job", "--executor", "multiprocess", "--config", config, home=home
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"load_orders": "succeeded"}
+    logs = json.loads(cli(file, "runs", "logs", run.doc["run_id"], "--json", home=home).stdout)
+    records = [json.loads(entry["line"]) for entry in logs["lines"] if entry["file"] == "load_orders.stderr"]
+    assert [(r["levelname"], r["name"], r["msg"]) for r in records] == [
+        ("INFO", "dagster", f"orders_job - {run.doc['run_id']} - load_orders - loaded 42 orders")
+    ]
