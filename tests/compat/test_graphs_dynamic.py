@@ -12,11 +12,13 @@ from compat_helpers import cli, cli_run, pipeline, run_record, stored_asset_valu
 MAPPED = [f"{op}[{key}]" for op in ("file_size", "add_header") for key in ("beta", "alpha", "gamma")]
 
 
-@pytest.mark.parametrize("executor", ["in_process", "multiprocess"])
+@pytest.mark.parametrize("executor", ["in_process", "multiprocess", "dask"])
 def test_map_and_collect(tmp_path: Path, executor: str) -> None:
     """Dagster 1.13.28: `process_files` succeeds with steps list_files, file_size[beta],
     file_size[alpha], file_size[gamma], add_header[beta|alpha|gamma] and summarize; summarize's
-    output is {"count": 3, "sizes": [41, 51, 51]} (yield order beta, alpha, gamma, not sorted)."""
+    output is {"count": 3, "sizes": [41, 51, 51]} (yield order beta, alpha, gamma, not sorted).
+    dagdeck runs it the same with each of its executors (the mapped steps are expanded by the
+    scheduler from the mapping keys the dynamic step records next to its outputs)."""
     home = tmp_path / "home"
     run = cli_run(
         pipeline("graphs_dynamic"), "job", "run", "process_files", "--executor", executor, home=home
