@@ -56,10 +56,10 @@ from dagdeck.core.defs.definitions_loading import (
     load_definitions_from_package_module,
     load_definitions_from_package_name,
 )
-from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
 from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
+from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
 from dagdeck.core.defs.graph_assets import graph_asset, graph_multi_asset
-from dagdeck.core.defs.graphs import GraphDefinition, GraphOut, JobDefinition, graph, job
+from dagdeck.core.defs.graphs import GraphDefinition, GraphIn, GraphOut, JobDefinition, graph, job
 from dagdeck.core.defs.hooks import HookContext, HookDefinition, failure_hook, success_hook
 from dagdeck.core.defs.io_managers import (
     FilesystemIOManager,
@@ -94,6 +94,7 @@ from dagdeck.core.defs.results import (
     Output,
 )
 from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
+from dagdeck.core.defs.run_requests import SensorResult
 from dagdeck.core.defs.schedules import (
     DefaultScheduleStatus,
     DefaultSensorStatus,
@@ -203,6 +204,7 @@ __all__ = [
     "Failure",
     "FilesystemIOManager",
     "GraphDefinition",
+    "GraphIn",
     "GraphOut",
     "HookContext",
     "HookDefinition",
@@ -226,6 +228,7 @@ __all__ = [
     "ScheduleDefinition",
     "ScheduleEvaluationContext",
     "SensorEvaluationContext",
+    "SensorResult",
     "SensorDefinition",
     "SkipReason",
     "SourceAsset",

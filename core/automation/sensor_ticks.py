@@ -19,6 +19,7 @@ from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.defs.run_requests import SensorResult
 from dagdeck.core.defs.sensors import RunRequest, SensorDefinition, SkipReason
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.events import EventType
@@ -52,6 +53,15 @@ def normalize_result(result: Any) -> Evaluation:
         return Evaluation()
     if isinstance(result, RunRequest):
         return Evaluation(requests=[result])
+    if isinstance(result, SensorResult):
+        skip = None if result.run_requests else (str(result.skip_reason) if result.skip_reason else None)
+        cursor_set = result.cursor is not None
+        return Evaluation(
+            requests=list(result.run_requests or []),
+            skip_reason=skip,
+            cursor=result.cursor,
+            cursor_updated=cursor_set,
+        )
     if isinstance(result, SkipReason):
         return Evaluation(skip_reason=result.skip_message or "skipped")
     if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
@@ -94,7 +104,8 @@ def evaluate_custom_sensor(sensor: SensorDefinition, context: SensorEvaluationCo
         ev = normalize_result(sensor.fn(context) if takes_context else sensor.fn())
     except Exception:  # noqa: BLE001 - user code: any error becomes a failed tick
         return Evaluation(error=traceback.format_exc())
-    ev.cursor, ev.cursor_updated = context.cursor, context.cursor_updated
+    if not ev.cursor_updated:  # a SensorResult(cursor=...) sets it; else context.update_cursor did
+        ev.cursor, ev.cursor_updated = context.cursor, context.cursor_updated
     return ev
 
 

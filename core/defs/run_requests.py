@@ -18,3 +18,27 @@ class RunRequest:
 @dataclass
 class SkipReason:
     skip_message: str = ""
+
+
+@dataclass
+class SensorResult:
+    """Dagster's richer sensor return: run requests, or a skip reason, and the new cursor."""
+
+    run_requests: list[RunRequest] | None = None
+    skip_reason: str | SkipReason | None = None
+    cursor: str | None = None
+    dynamic_partitions_requests: list[Any] | None = None
+    asset_events: list[Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.dynamic_partitions_requests or self.asset_events:
+            from dagdeck.core.errors import DefinitionError
+
+            what = "dynamic_partitions_requests" if self.dynamic_partitions_requests else "asset_events"
+            raise DefinitionError(
+                f"dagdeck does not support SensorResult({what}=...) yet",
+                obj="SensorResult",
+                fix="return run_requests, skip_reason and cursor; docs/compatibility.md lists what is supported",
+            )
+        if isinstance(self.skip_reason, SkipReason):
+            self.skip_reason = self.skip_reason.skip_message

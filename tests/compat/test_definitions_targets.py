@@ -156,3 +156,22 @@ def test_asset_sensor_function_sees_the_new_materialization(tmp_path: Path) -> N
     again = json.loads(cli(file, "sensors", "tick", "daily_sales_sensor", "--json", home=home).stdout)
     assert again["requests"] == []
     assert again["skip_reason"] == "no new materializations of daily_sales"
+
+
+def test_sensor_result_requests_runs_and_moves_the_cursor(tmp_path: Path) -> None:
+    """Dagster 1.13.28: the first `batch_sensor.evaluate_tick(...)` returns three run requests
+    (run keys b1, b2, b3, each with its batch in the op config) and cursor "3"; the next tick,
+    from cursor "3", requests nothing with skip message "no new batches"."""
+    import json
+
+    from compat_helpers import cli
+
+    file, home = pipeline("definitions_sensor_result"), tmp_path / "home"
+    first = json.loads(cli(file, "sensors", "tick", "batch_sensor", "--launch", "--json", home=home).stdout)
+    assert first["error"] is None
+    assert [(r["run_key"], r["run_config"]) for r in first["requests"]] == [
+        (b, {"ops": {"process_batch": {"config": {"batch": b}}}}) for b in ("b1", "b2", "b3")
+    ]
+    assert first["cursor"] == "3" and len(first["run_ids"]) == 3
+    second = json.loads(cli(file, "sensors", "tick", "batch_sensor", "--json", home=home).stdout)
+    assert second["requests"] == [] and second["skip_reason"] == "no new batches"
