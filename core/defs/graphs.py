@@ -25,6 +25,13 @@ def _check_name(kind: str, name: str, fn: Callable[..., Any]) -> None:
 
 
 @dataclass(frozen=True)
+class GraphIn:
+    """An input of a `@graph(ins={...})`; the body's parameters are the inputs, this describes one."""
+
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class GraphOut:
     """One named output of a `@graph(out={...})`: which op output it is comes from the body's return."""
 
@@ -256,8 +263,11 @@ def graph(
     description: str | None = None,
     out: GraphOut | Mapping[str, GraphOut] | None = None,
     config: Any = None,
+    ins: Mapping[str, GraphIn] | None = None,
+    tags: Mapping[str, Any] | None = None,
 ) -> Any:
-    """Declare a graph; `out={"a": GraphOut(), ...}` names several outputs (return a dict or tuple)."""
+    """Declare a graph; `out={"a": GraphOut(), ...}` names several outputs (return a dict or tuple).
+    `ins` (descriptions of the inputs) and `tags` are accepted as Dagster takes them."""
 
     def build(f: Callable[..., Any]) -> GraphDefinition:
         outs = dict(out) if isinstance(out, Mapping) else None
