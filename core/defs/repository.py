@@ -45,6 +45,26 @@ class RepositoryDefinition:
     def get_job(self, name: str) -> Any:
         return self.defs.resolve_job_def(name)
 
+    def has_job(self, name: str) -> bool:
+        return self.defs.has_job(name)
+
+    def get_all_jobs(self) -> list[Any]:
+        return self.defs.resolve_all_job_defs()
+
+    @property
+    def schedule_defs(self) -> list[ScheduleDefinition]:
+        return list(self.defs.schedules.values())
+
+    @property
+    def sensor_defs(self) -> list[SensorDefinition]:
+        return list(self.defs.sensors.values())
+
+    def get_schedule_def(self, name: str) -> ScheduleDefinition:
+        return self.defs.resolve_schedule_def(name)
+
+    def get_sensor_def(self, name: str) -> SensorDefinition:
+        return self.defs.resolve_sensor_def(name)
+
     def __repr__(self) -> str:
         return f"<repository {self.name}>"
 

@@ -3,8 +3,10 @@ job lookups and reading stored asset values, each checked against Dagster 1.13.2
 
 from __future__ import annotations
 
+import importlib.util
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from compat_helpers import cli, cli_run, load, pipeline, run_record
@@ -68,7 +70,7 @@ def test_definitions_decorator_is_loaded_like_defs(tmp_path: Path) -> None:
 def test_repository_list_is_loaded_like_defs(tmp_path: Path) -> None:
     """Dagster 1.13.28: `dagster job list -f` shows numbers_job from the repository; running it
     succeeds with fetch_numbers then add_them (output 10); the repository also holds the asset
-    greeting and the schedule numbers_job_schedule."""
+    greeting and the schedule numbers_job_schedule (`my_repository.schedule_defs[0].name`)."""
     home = tmp_path / "home"
     run = cli_run(pipeline("definitions_repository"), "job", "run", "numbers_job", home=home)
     assert run.returncode == 0, run.stderr
@@ -78,6 +80,20 @@ def test_repository_list_is_loaded_like_defs(tmp_path: Path) -> None:
     assert defs.job_names == ["numbers_job"]
     assert list(defs.schedules) == ["numbers_job_schedule"]
     assert defs.asset_graph.by_string.keys() == {"greeting"}
+    module = _import(pipeline("definitions_repository"))
+    repo = module.my_repository
+    assert repo.name == "my_repository"
+    assert repo.job_names == ["numbers_job"]
+    assert [s.name for s in repo.schedule_defs] == ["numbers_job_schedule"]
+    assert repo.get_job("numbers_job").name == "numbers_job"
+
+
+def _import(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(f"compat_{path.stem}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _write(tmp_path: Path, body: str) -> Path:
