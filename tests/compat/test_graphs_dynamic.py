@@ -174,3 +174,17 @@ def test_dynamic_fan_out_inside_a_graph_asset(tmp_path: Path) -> None:
     assert run.steps == {k: "succeeded" for k in steps}
     assert stored_asset_value(home, "joined") == "XY"
     assert stored_asset_value(home, "shout") == "XY!"
+
+
+def test_run_config_reaches_every_mapped_step(tmp_path: Path) -> None:
+    """Dagster 1.13.28: with run config ops.scale.config.factor=10 and ops.add.config.amount=5,
+    `cfg_job` succeeds (scale[n0], scale[n1], add[n0], add[n1]) and gather gets [5, 15]: the
+    config given under the op's name reaches each of its mapped steps."""
+    home = tmp_path / "home"
+    config = '{"ops": {"scale": {"config": {"factor": 10}}, "add": {"config": {"amount": 5}}}}'
+    run = cli_run(pipeline("graphs_dynamic_config"), "job", "run", "cfg_job", "--config", config, home=home)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {
+        k: "succeeded" for k in ["nums", "scale[n0]", "scale[n1]", "add[n0]", "add[n1]", "gather"]
+    }
+    assert stored_op_output(home, run.doc["run_id"], "gather") == [5, 15]
