@@ -25,12 +25,16 @@ class DefinitionsArgs:
 
 
 def merged_args(sets: Sequence[DefinitionsArgs]) -> DefinitionsArgs:
-    """Lists joined in order. A resource or logger key two sets give different objects, or two
+    """Lists joined in order (an object in several sets counts once). A resource or logger key two sets give different objects, or two
     different executors, is an error (Dagster's rule); metadata of later sets wins."""
     out = DefinitionsArgs([], [], [], [], {}, None, {}, [], {})
     for i, d in enumerate(sets):
         for slot in ("assets", "schedules", "sensors", "jobs", "asset_checks"):
-            getattr(out, slot).extend(getattr(d, slot))
+            mine_list: list[Any] = getattr(out, slot)
+            have = {id(x) for x in mine_list}
+            mine_list.extend(
+                x for x in getattr(d, slot) if id(x) not in have
+            )  # one object given twice is one
         for slot in ("resources", "loggers"):
             mine: dict[str, Any] = getattr(out, slot)
             for key, value in getattr(d, slot).items():

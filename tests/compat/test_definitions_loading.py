@@ -207,3 +207,25 @@ def test_load_definitions_from_modules(tmp_path: Path) -> None:
         "signup_count": "succeeded",
         "signup_count:signups_positive": "succeeded",
     }
+
+
+def test_merge_counts_an_object_given_twice_once() -> None:
+    """Dagster 1.13.28: merging two Definitions that both list the same asset `a` and job `j`
+    resolves, with jobs j and __ASSET_JOB (no duplicate error)."""
+    import dagdeck as dg
+
+    @dg.asset
+    def a() -> int:
+        return 1
+
+    @dg.op
+    def o() -> int:
+        return 1
+
+    @dg.job
+    def j() -> None:
+        o()
+
+    merged = dg.Definitions.merge(dg.Definitions(assets=[a], jobs=[j]), dg.Definitions(assets=[a], jobs=[j]))
+    assert merged.resolve().job_names == ["j"]
+    assert list(merged.asset_graph.by_string) == ["a"]
