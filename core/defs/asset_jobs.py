@@ -88,6 +88,11 @@ def is_job(value: Any) -> bool:
     return isinstance(value, JobDefinition | UnresolvedAssetJob)
 
 
+def as_job(value: Any) -> Any:
+    """`job=` of a schedule or sensor: Dagster also takes a graph, as the job made of it."""
+    return value.to_job() if isinstance(value, GraphDefinition) else value
+
+
 def job_for_target(target: Any, owner_name: str, where: tuple[str | None, int | None]) -> Any:
     """The job behind `target=`: the job itself, or for an asset selection (a string, keys,
     assets, an AssetSelection) an asset job named as Dagster names it."""

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dagdeck.core.defs.asset_jobs import job_for_target
+from dagdeck.core.defs.asset_jobs import as_job, job_for_target
 from dagdeck.core.defs.run_requests import RunRequest, SkipReason
 from dagdeck.core.errors import DefinitionError, where_defined
 
@@ -56,6 +56,7 @@ class ScheduleDefinition:
             self.fn = _guarded(self)
         if self.target is not None:
             self.job = _target_job(self.target, self.job, self.name, "schedule", self.defined_at)
+        self.job = as_job(self.job)
         if self.job_name is None and self.job is not None:
             self.job_name = getattr(self.job, "name", None)
         if self.name is None:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dagdeck.core.defs.asset_jobs import as_job
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.run_requests import RunRequest, SkipReason  # noqa: F401 - re-exported: their historic home
 from dagdeck.core.defs.schedules import DefaultSensorStatus, _caller, _target_job
@@ -40,7 +41,8 @@ class SensorDefinition:
             self.defined_at = where_defined(self.fn)
         if self.target is not None:
             self.job = _target_job(self.target, self.job, self.name, "sensor", self.defined_at)
-        self.jobs = tuple(self.jobs)
+        self.job = as_job(self.job)
+        self.jobs = tuple(as_job(j) for j in self.jobs)
         if self.job is None and len(self.jobs) == 1:
             self.job = self.jobs[0]
         if self.job_name is None and self.job is not None:
