@@ -3,10 +3,12 @@ way to write a whole run's config."""
 
 from __future__ import annotations
 
+import enum
+import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class Config(BaseModel):
@@ -14,6 +16,28 @@ class Config(BaseModel):
     before the run starts."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _enum_names(cls, data: Any) -> Any:
+        """An enum field takes its member's name (`"BLUE"`), as Dagster's config writes enums."""
+        if not isinstance(data, dict):
+            return data
+        named = {}
+        for name, info in cls.model_fields.items():
+            value = data.get(name)
+            enum_type = _enum_in(info.annotation) if isinstance(value, str) else None
+            if enum_type is not None and value in enum_type.__members__:
+                named[name] = enum_type[value]
+        return {**data, **named} if named else data
+
+
+def _enum_in(annotation: Any) -> type[enum.Enum] | None:
+    """The Enum class of a field annotated `E` or `E | None`."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            return candidate
+    return None
 
 
 class RunConfig(Mapping[str, Any]):
@@ -69,3 +93,9 @@ def plain_run_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     if config is None:
         return {}
     return config.to_config_dict() if isinstance(config, RunConfig) else dict(config)
+
+
+def op_config_value(config: Any) -> Any:
+    """What `context.op_config` reads: a step's `Config` instance as the plain dict Dagster gives
+    (defaults filled, enums as their values); a `config_schema=` value as it is."""
+    return config.model_dump(mode="json") if isinstance(config, BaseModel) else config

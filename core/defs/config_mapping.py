@@ -4,11 +4,14 @@ ops' config) and `configured` (an op with its config fixed, or computed from a s
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dagdeck.core.defs.config import plain_run_config
+from pydantic import ValidationError
+
+from dagdeck.core.defs.config import Config, plain_run_config
 from dagdeck.core.defs.config_types import ANY, NO_DEFAULT, ConfigType, ConfigValueError, Field, schema_field
 from dagdeck.core.errors import DefinitionError, where_defined
 
@@ -28,22 +31,72 @@ class ConfigMapping:
     receive_processed_config_values: bool | None = None
     description: str | None = None
     outer: Field = field(init=False)
+    config_class: type[Config] | None = field(init=False)
+    """The pydantic `Config` the function's parameter is annotated with: it gets an instance."""
 
     def __post_init__(self) -> None:
         self.outer = _outer_field(self.config_schema)
+        self.config_class = _config_class(self.config_fn) if self.config_schema is None else None
 
     def resolve(self, value: Any, path: str) -> dict[str, Any]:
         """The inner config for the outer `value` (NO_DEFAULT when run config gives none)."""
         if value is NO_DEFAULT and not self.outer.default_provided:
             raise ConfigValueError(f"Missing required config entry {_at_entry(path)}")
-        mapped = self.config_fn(self.outer.process(value, path))
-        if not isinstance(mapped, Mapping):
-            file, line = where_defined(self.config_fn)
+        outer = self.outer.process(value, path)
+        if self.config_class is not None:
+            outer = _config_instance(self.config_class, outer, path)
+        try:
+            mapped = self.config_fn(outer)
+        except Exception as err:  # the user's function: one line naming it, never a traceback
             raise ConfigValueError(
-                f"config mapping {getattr(self.config_fn, '__name__', '')!r} ({file}:{line}) returned "
-                f"{type(mapped).__name__}, not a dict of config"
+                f"the config mapping function {self._where()} raised {type(err).__name__}: {err}"
+            ) from None
+        if not isinstance(mapped, Mapping):
+            raise ConfigValueError(
+                f"config mapping {self._where()} returned {type(mapped).__name__}, not a dict of config"
             )
         return plain_run_config(mapped)
+
+    def _where(self) -> str:
+        file, line = where_defined(self.config_fn)
+        return f"{getattr(self.config_fn, '__name__', '')!r} ({file}:{line})"
+
+
+def _config_class(fn: Callable[..., Any]) -> type[Config] | None:
+    """The `Config` subclass the function's first parameter is annotated with, if any."""
+    try:
+        params = list(inspect.signature(fn, eval_str=True).parameters.values())
+    except (NameError, TypeError, SyntaxError, ValueError):
+        return None
+    ann = params[0].annotation if params else None
+    return ann if isinstance(ann, type) and issubclass(ann, Config) else None
+
+
+def _config_instance(config_class: type[Config], value: Any, path: str) -> Config:
+    """The outer config as an instance of the mapping's `Config`; problems named as Dagster does."""
+    if not isinstance(value, Mapping):
+        raise ConfigValueError(
+            f"Value {_at(path)} must be dict. Expected: the fields of {config_class.__name__}"
+        )
+    try:
+        return config_class.model_validate(dict(value))
+    except ValidationError as err:
+        raise ConfigValueError("; ".join(_problem(e, path) for e in err.errors())) from None
+
+
+def _problem(error: Any, path: str) -> str:
+    """One pydantic error in Dagster's words (`Missing required config entry "x" at the root`)."""
+    *parents, name = [str(p) for p in error["loc"]] or ["(root)"]
+    parent = ":".join([path, *parents])
+    if error["type"] == "missing":
+        return f'Missing required config entry "{name}" {_at(parent)}'
+    if error["type"] == "extra_forbidden":
+        return f'Received unexpected config entry "{name}" {_at(parent)}'
+    return f"Invalid value at path {parent}:{name}: {error['msg']}"
+
+
+def _at(path: str) -> str:
+    return "at the root" if path == "root" else f"at path {path}"
 
 
 def _at_entry(path: str) -> str:

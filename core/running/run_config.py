@@ -46,11 +46,10 @@ def step_configs(plan: ExecutionPlan, run_config: Mapping[str, Any]) -> dict[str
             out[step.key] = _schema_config(step, entry)
         elif step.params.config_type is not None:
             out[step.key] = _pydantic_config(step, entry)
-        elif entry is not None and entry.get("config") is not None and not isinstance(entry["config"], dict):
-            raise RunConfigError(
-                f'run config: "ops"."{step.key}"."config" must be an object, not {_json_kind(entry["config"])}; '
-                f"run config looks like {CONFIG_FORM}"
-            )
+        elif entry is not None:  # no schema: whatever run config gives (Dagster's `Any`)
+            _refuse_extra_entries(step, entry)
+            if entry.get("config") is not None:
+                out[step.key] = entry["config"]
     return out
 
 
@@ -179,12 +178,7 @@ def _schema_config(step: Step, entry: Mapping[str, Any] | None) -> Any:
     assert field is not None
     path = _op_path(step)
     raw = entry.get("config", NO_DEFAULT) if entry is not None else NO_DEFAULT
-    extra = [k for k in (entry or {}) if k not in ("config", "inputs", "outputs")]
-    if extra:
-        raise RunConfigError(
-            f'run config for step {step.key!r} is invalid: received unexpected config entry "{extra[0]}" '
-            f'at path {path}; write {{"config": ...}}'
-        )
+    _refuse_extra_entries(step, entry)
     if raw is NO_DEFAULT and not field.default_provided:
         if not field.is_required:
             return None
@@ -197,6 +191,15 @@ def _schema_config(step: Step, entry: Mapping[str, Any] | None) -> Any:
         return field.process(raw, f"{path}:config")
     except ConfigValueError as err:
         raise RunConfigError(f"run config for step {step.key!r} is invalid: {err}") from None
+
+
+def _refuse_extra_entries(step: Step, entry: Mapping[str, Any] | None) -> None:
+    extra = [k for k in (entry or {}) if k not in ("config", "inputs", "outputs")]
+    if extra:
+        raise RunConfigError(
+            f'run config for step {step.key!r} is invalid: received unexpected config entry "{extra[0]}" '
+            f'at path {_op_path(step)}; write {{"config": ...}}'
+        )
 
 
 def _pydantic_config(step: Step, entry: Mapping[str, Any] | None) -> Any:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dagdeck.core.defs.config import op_config_value
 from dagdeck.core.defs.context import StepContext
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext, IOManager
@@ -122,7 +123,7 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
         resources=env.resources,
         asset_key=step.asset_key,
         op_name=step.op_name,
-        op_config=env.configs.get(step.key),
+        op_config=op_config_value(env.configs.get(step.key)),
         retry_number=attempt - 1,
         run_tags=env.run_tags,
         output_asset_keys=step.output_asset_keys,

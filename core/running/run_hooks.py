@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from types import SimpleNamespace
 from typing import Any
 
+from dagdeck.core.defs.config import op_config_value
 from dagdeck.core.defs.context import StepLog
 from dagdeck.core.defs.hooks import HookContext, HookDefinition, HookOp, HookTrigger
 from dagdeck.core.events import EventType, make_event
@@ -109,7 +110,7 @@ def _run_one(
             op=HookOp(step.op_name or step.key, dict(step.tags)),
             log=StepLog(env.emit, env.run_id, step.key),
             resources=SimpleNamespace(**env.resources),
-            op_config=env.configs.get(step.key),
+            op_config=op_config_value(env.configs.get(step.key)),
             op_exception=exception,
             op_output_values=dict(output_values or {}),
         )

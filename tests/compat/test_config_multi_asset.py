@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from compat_helpers import cli_run, cli_usage_error, pipeline, stored_asset_value
+from compat_helpers import cli_run, cli_usage_error, load, pipeline, stored_asset_value
+
+import dagdeck as dg
 
 FILE = pipeline("config_multi_asset")
 
@@ -32,3 +34,15 @@ def test_multi_asset_config_is_not_keyed_by_an_asset_name(tmp_path: Path) -> Non
     config = json.dumps({"ops": {"users": {"config": {"sample_size": 3}}}})
     line = cli_usage_error(FILE, "materialize", "--config", config, home=tmp_path)
     assert "unknown step 'users'" in line and "at path root:ops" in line
+
+
+def test_multi_asset_outputs_in_process_by_op_and_output_name() -> None:
+    """Dagster 1.13.28: dg.materialize([sampled_tables], run_config={"ops": {"sampled_tables":
+    {"config": {"sample_size": 3}}}}).output_for_node("sampled_tables", "users") is [0, 1, 2] and
+    ("sampled_tables", "orders") [0, 1, 2, 3, 4, 5]."""
+    result = dg.materialize(
+        load(FILE), run_config={"ops": {"sampled_tables": {"config": {"sample_size": 3}}}}
+    )
+    assert result.success
+    assert result.output_for_node("sampled_tables", "users") == [0, 1, 2]
+    assert result.output_for_node("sampled_tables", "orders") == [0, 1, 2, 3, 4, 5]

@@ -8,7 +8,12 @@ from pathlib import Path
 from compat_helpers import cli_run, cli_usage_error, pipeline, stored_op_output
 
 FILE = pipeline("config_op_schema")
-GOOD = {"ops": {"download": {"config": {"url": "https://x/data.csv", "columns": ["a", "b"]}}, "scale": {"config": 10}}}
+GOOD = {
+    "ops": {
+        "download": {"config": {"url": "https://x/data.csv", "columns": ["a", "b"]}},
+        "scale": {"config": 10},
+    }
+}
 
 
 def _config(download: dict[str, object], scale: object = 10) -> str:
@@ -41,7 +46,9 @@ def test_op_config_gets_defaults_and_scalar_schemas(tmp_path: Path) -> None:
 def test_missing_required_entry_is_refused_before_the_run(tmp_path: Path) -> None:
     """Dagster 1.13.28: DagsterInvalidConfigError before any step runs: 'Missing required config
     entry "url" at path root:ops:download:config'."""
-    line = cli_usage_error(FILE, "job", "run", "download_job", "--config", _config({"columns": []}), home=tmp_path)
+    line = cli_usage_error(
+        FILE, "job", "run", "download_job", "--config", _config({"columns": []}), home=tmp_path
+    )
     assert "step 'download'" in line
     assert 'Missing required config entry "url" at path root:ops:download:config' in line
 

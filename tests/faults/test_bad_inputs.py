@@ -29,7 +29,7 @@ SECRET = "hunter2pw"
         ('{"ops": 5}', ['"ops" must be an object', '{"ops": {"STEP": {"config"']),
         ('{"ops": "ab"}', ['"ops" must be an object', "a string"]),
         ('{"ops": {"small": 5}}', ['"ops"."small" must be an object']),
-        ('{"ops": {"small": {"config": [1]}}}', ['"ops"."small"."config" must be an object', "a list"]),
+        ('{"ops": {"small": {"conf": [1]}}}', ['unexpected config entry "conf" at path root:ops:small']),
     ],
 )
 def test_bad_run_config_is_one_line_and_no_run(tmp_path: Path, config: str, words: list[str]) -> None:
