@@ -4,6 +4,7 @@ resources, the run and (lazily) the instance, with Dagster's names and errors.""
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
@@ -209,12 +210,15 @@ class StepContext:
         now (a yielded one is recorded the same way)."""
         if isinstance(event, ExpectationResult):
             verdict = "passed" if event.success else "failed"
+            message = event.description or f"Expectation {event.label or ''} {verdict}".replace("  ", " ")
+            # also a line of the step's stderr, as Dagster's console log writes it: `runs logs` shows it
+            print(f"{self.step_key} - STEP_EXPECTATION_RESULT - {message}", file=sys.stderr)
             self._emit(
                 make_event(
                     EventType.STEP_EXPECTATION_RESULT,
                     self.run_id,
                     step_key=self.step_key,
-                    message=event.description or f"Expectation {event.label or ''} {verdict}".replace("  ", " "),
+                    message=message,
                     level="INFO" if event.success else "WARNING",
                     label=event.label,
                     success=bool(event.success),

@@ -18,7 +18,8 @@ def test_op_reports_materializations_observations_and_expectations(tmp_path: Pat
     rows=3, path=/tmp/export.csv; STEP_EXPECTATION_RESULT rows_positive success=True with description
     "rows > 0" and metadata rows=3; ASSET_OBSERVATION of `warehouse/orders` with row_count=120;
     STEP_EXPECTATION_RESULT no_nulls success=False (message "Expectation no_nulls failed");
-    ASSET_MATERIALIZATION of `export_index` ("Materialized value export_index."); then its output."""
+    ASSET_MATERIALIZATION of `export_index` ("Materialized value export_index."); then its output.
+    Dagster's console log (the step's stderr) has a STEP_EXPECTATION_RESULT line for each expectation."""
     home = tmp_path / "home"
     file = pipeline("types_events")
     run = cli_run(file, "job", "run", "export_job", home=home)
@@ -59,6 +60,12 @@ def test_op_reports_materializations_observations_and_expectations(tmp_path: Pat
     # the reported key has history like any asset: `runs show` lists it with the run
     shown = cli(file, "runs", "show", run.doc["run_id"], home=home)
     assert "exported_csv" in shown.stdout
+    # expectation results are lines of the step's log, as in Dagster's compute logs
+    logs = cli(file, "runs", "logs", run.doc["run_id"], home=home)
+    assert "export_csv.stderr: export_csv - STEP_EXPECTATION_RESULT - rows > 0" in logs.stdout
+    assert (
+        "export_csv.stderr: export_csv - STEP_EXPECTATION_RESULT - Expectation no_nulls failed" in logs.stdout
+    )
 
 
 def test_asset_yields_another_keys_materialization(tmp_path: Path) -> None:
