@@ -281,12 +281,41 @@ def _first_failure(context: Any, pairs: Any) -> TypeCheck:
     return TypeCheck(True)
 
 
+class _TypeFactory:
+    """Dagster's `List[...]`, `Optional[...]`, `Dict[...]`, `Set[...]`, `Tuple[...]`: subscripted
+    with Python or Dagster types, they give the same Dagster types as the typing forms."""
+
+    def __init__(self, name: str, build: Callable[..., DagsterType], arity: int | None) -> None:
+        self._name, self._build, self._arity = name, build, arity
+
+    def __getitem__(self, args: Any) -> DagsterType:
+        items = args if isinstance(args, tuple) else (args,)
+        if self._arity is not None and len(items) != self._arity:
+            raise TypeError(f"{self._name}[...] takes {self._arity} type(s), got {len(items)}")
+        return self._build(*(resolve_type(a) for a in items))
+
+    def bare(self) -> DagsterType:
+        return self._build(*([ANY] * (self._arity or 0)))
+
+    def __repr__(self) -> str:
+        return f"dagdeck.{self._name}"
+
+
+List = _TypeFactory("List", _list_of, 1)
+Optional = _TypeFactory("Optional", _optional, 1)
+Dict = _TypeFactory("Dict", _dict_of, 2)
+Set = _TypeFactory("Set", _set_of, 1)
+Tuple = _TypeFactory("Tuple", lambda *inners: _tuple_of(list(inners)), None)
+
+
 def resolve_type(annotation: Any) -> DagsterType:
     """The Dagster type of an annotation, a class, a DagsterType or a config scalar (`dg.Int`).
 
     Forms Dagster cannot check (unions, callables, type variables, unresolved strings) are `Any`."""
     if isinstance(annotation, DagsterType):
         return annotation
+    if isinstance(annotation, _TypeFactory):
+        return annotation.bare()
     if annotation is typing.Any or annotation is object or annotation is inspect.Parameter.empty:
         return ANY
     if isinstance(annotation, str):
@@ -318,6 +347,8 @@ def _resolve_generic(origin: Any, args: tuple[Any, ...]) -> DagsterType:
             return _optional(resolve_type(rest[0]))
         return ANY
     if origin is list:
+        if args and getattr(typing.get_origin(args[0]), "is_dynamic_output", False):
+            return resolve_type(args[0])  # `-> list[DynamicOutput[T]]`: each element is checked as T
         return _list_of(resolve_type(args[0]) if args else ANY)
     if origin is dict:
         return (
@@ -338,8 +369,8 @@ def _resolve_generic(origin: Any, args: tuple[Any, ...]) -> DagsterType:
 
 
 def _result_inner(origin: Any, args: tuple[Any, ...]) -> Any:
-    """`Output[T]` and `MaterializeResult[T]` are checked as T."""
-    if origin in (Output, MaterializeResult) and args:
+    """`Output[T]`, `MaterializeResult[T]` and `DynamicOutput[T]` are checked as T."""
+    if (origin in (Output, MaterializeResult) or getattr(origin, "is_dynamic_output", False)) and args:
         return args[0]
     return None
 

@@ -44,3 +44,18 @@ def test_asset_and_asset_out_dagster_types(tmp_path: Path) -> None:
     record = run_record(home, run.doc["run_id"])
     assert sorted(record.materializations) == ["first", "second"]
     assert stored_asset_value(home, "second") == ["b"]
+
+
+def test_dagster_optional_and_list_types(tmp_path: Path) -> None:
+    """Dagster 1.13.28: names_job fails; maybe_limit (`Out(dg.Optional[int])` returning None)
+    succeeds and names accepts None for `In(dg.Optional[dg.Int])`, then fails its
+    `Out(dg.List[dg.String])` check: `Type check failed for step output "result" - expected type
+    "[String]". Description: Value "2" of python type "int" must be a string.`"""
+    run = cli_run(pipeline("types_declared"), "job", "run", "names_job", home=tmp_path / "home")
+    assert run.status == "FAILURE"
+    assert run.steps == {"maybe_limit": "succeeded", "names": "failed"}
+    error = next(s["error"] for s in run.doc["steps"] if s["key"] == "names")
+    assert error == (
+        'DagsterTypeCheckDidNotPass: Type check failed for step output "result" - expected type "[String]". '
+        'Description: Value "2" of python type "int" must be a string.'
+    )

@@ -1,5 +1,5 @@
 """Dagster types declared rather than annotated: Dagster's scalars (`dg.Int`, `dg.String`, `dg.Any`)
-on `In`/`Out`, `@asset(dagster_type=...)` and `AssetOut(dagster_type=...)` in a multi-asset."""
+and `dg.Optional[...]` / `dg.List[...]` on `In`/`Out`, `@asset(dagster_type=...)` and `AssetOut(dagster_type=...)` in a multi-asset."""
 
 import dagdeck as dg
 
@@ -25,6 +25,21 @@ def parse_job():
     anything()
 
 
+@dg.op(out=dg.Out(dg.Optional[int]))
+def maybe_limit():
+    return None
+
+
+@dg.op(ins={"limit": dg.In(dg.Optional[dg.Int])}, out=dg.Out(dg.List[dg.String]))
+def names(limit):
+    return ["ann", 2][:limit]
+
+
+@dg.job
+def names_job():
+    names(maybe_limit())
+
+
 @dg.asset(dagster_type=dg.Int)
 def row_count():
     return "many"
@@ -46,4 +61,4 @@ def load_pair():
     return "a", ["b"]
 
 
-defs = dg.Definitions(assets=[row_count, load_users, load_pair], jobs=[parse_job])
+defs = dg.Definitions(assets=[row_count, load_users, load_pair], jobs=[parse_job, names_job])
