@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dagdeck.core.defs.context import StepContext
+from dagdeck.core.defs.logging import get_dagster_logger
 from dagdeck.core.defs.types import DagsterType, TypeCheckContext, check_value, type_failure
 from dagdeck.core.running.plan import Step
 
@@ -29,7 +30,7 @@ def check_outputs(step: Step, outputs: Outputs) -> Outputs:
     for name, (value, metadata, store) in outputs.items():
         t = _type_of(step.output_types, name)
         if t is not None and store:
-            result = check_value(t, value, TypeCheckContext(run_id=None))
+            result = check_value(t, value, _context(None))
             if not result.success:
                 raise type_failure(f'step output "{name}"', t, result)
             if t.is_nothing:
@@ -48,6 +49,6 @@ def check_inputs(step: Step, kwargs: dict[str, Any], ctx: StepContext | None = N
 
 
 def _context(ctx: StepContext | None) -> TypeCheckContext:
-    if ctx is None:
-        return TypeCheckContext()
+    if ctx is None:  # output checks run after the step function: its context is gone
+        return TypeCheckContext(log=get_dagster_logger())
     return TypeCheckContext(log=ctx.log, run_id=ctx.run_id, resources=ctx.resources)
