@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from dagdeck.core.defs.ops import Out
 
@@ -32,11 +32,17 @@ class DynamicOut(Out):
     is_dynamic: ClassVar[bool] = True
 
 
-@dataclass
-class DynamicOutput:
-    """One element of a dynamic output."""
+T = TypeVar("T")
 
-    value: Any
+
+@dataclass
+class DynamicOutput(Generic[T]):
+    """One element of a dynamic output (`DynamicOutput[str]` in annotations, as in Dagster)."""
+
+    is_dynamic_output: ClassVar[bool] = True
+    """Read by core/defs/types.py (which cannot import this module): `DynamicOutput[T]` checks as T."""
+
+    value: T
     mapping_key: str
     output_name: str = "result"
     metadata: dict[str, Any] = field(default_factory=dict)

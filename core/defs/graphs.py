@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -11,7 +10,14 @@ from typing import Any
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
 from dagdeck.core.defs.config_mapping import ConfigMapping, graph_config_mapping, job_config_parts
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
-from dagdeck.core.defs.ops import DynamicHandle, Node, OutputHandle, current_builder, trace_graph
+from dagdeck.core.defs.ops import (
+    DynamicHandle,
+    Node,
+    OutputHandle,
+    current_builder,
+    named_outputs,
+    trace_graph,
+)
 from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
 
@@ -21,7 +27,9 @@ def _check_name(kind: str, name: str, fn: Callable[..., Any]) -> None:
     problem = name_problem(name, NAME_RE)
     if problem:
         file, line = where_defined(fn)
-        raise DefinitionError(f"{kind} name {problem}", file=file, line=line, obj=f"{kind} {name!r}", fix=FIX[NAME_RE])
+        raise DefinitionError(
+            f"{kind} name {problem}", file=file, line=line, obj=f"{kind} {name!r}", fix=FIX[NAME_RE]
+        )
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,11 @@ class GraphDefinition:
             if problem:
                 file, line = where_defined(self.fn)
                 raise DefinitionError(
-                    f"graph output name {problem}", file=file, line=line, obj=f"graph {self.name!r}", fix=FIX[NAME_RE]
+                    f"graph output name {problem}",
+                    file=file,
+                    line=line,
+                    obj=f"graph {self.name!r}",
+                    fix=FIX[NAME_RE],
                 )
 
     @property
@@ -90,7 +102,7 @@ class GraphDefinition:
                 return returned.get(next(iter(self.out)))
             return returned
         outputs = self.outputs_of(returned)
-        return namedtuple(f"{self.name}_outputs", list(outputs))(*outputs.values())  # noqa: PYI024
+        return named_outputs(self.name, list(outputs), list(outputs.values()))
 
     def outputs_of(self, returned: Any) -> dict[str, Any]:
         """The body's return value as {output name: handle}, checked against `out`."""
@@ -298,7 +310,9 @@ def job(
 ) -> Any:
     def build(f: Callable[..., Any]) -> JobDefinition:
         _check_name("job", name or f.__name__, f)
-        g = GraphDefinition(name=name or f.__name__, fn=f, description=description or (f.__doc__ or "").strip() or None)
+        g = GraphDefinition(
+            name=name or f.__name__, fn=f, description=description or (f.__doc__ or "").strip() or None
+        )
         return g.to_job(
             tags=tags,
             config=config,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
@@ -259,6 +260,20 @@ class CollectHandle:
     element: OutputHandle
 
 
+@cache
+def _outputs_type(node_name: str, names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    typename = f"_{node_name}_outputs"
+    if not typename.isidentifier():
+        typename = "_outputs"
+    return namedtuple(typename, names, rename=True)  # noqa: PYI024  (a keyword name becomes _0, ...)
+
+
+def named_outputs(node_name: str, names: Sequence[str], handles: Sequence[Any]) -> tuple[Any, ...]:
+    """Several outputs of an op or graph called in a graph body: a tuple to unpack in order that
+    also names each output (`outs.values`), as Dagster's `_<name>_outputs` namedtuple does."""
+    return _outputs_type(node_name, tuple(names))(*handles)
+
+
 def _as_dynamic(result: Any) -> Any:
     """What `.map(fn)` returns: the mapped outputs of `fn`, as dynamic handles again."""
     if isinstance(result, OutputHandle) and result.origin is not None:
@@ -342,7 +357,7 @@ class GraphBuilder:
             else OutputHandle(name, out, node.mapped_by)
             for out, spec in op_def.outs.items()
         )
-        return handles[0] if op_def.single_output else handles
+        return handles[0] if op_def.single_output else named_outputs(op_def.name, list(op_def.outs), handles)
 
     def _mapped_by(self, node: Node) -> Origin | None:
         """The one dynamic output `node` is mapped over, if any; Dagster's rules on mapping."""
