@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from compat_helpers import cli_run, pipeline, stored_asset_value, stored_op_output
 
 
-def test_asset_context_reads_the_run_and_the_instance(tmp_path: Path) -> None:
+@pytest.mark.parametrize("executor", ["in_process", "multiprocess"])
+def test_asset_context_reads_the_run_and_the_instance(tmp_path: Path, executor: str) -> None:
     """Dagster 1.13.28: materializing both succeeds; sales_report returns rows=42 (the latest
     materialization of raw_sales, read with context.instance.get_latest_materialization_event, from
     the same run), context.run.run_id == context.run_id, context.run.job_name == context.job_name,
     asset_key "sales_report", has_partition_key False, partition_key raising
     `DagsterInvariantViolationError: Cannot access partition_key for a non-partitioned run`,
     op_def.name "sales_report", None for a key never materialized, and get_asset_records([raw_sales])
-    giving raw_sales' record, its last materialization from this run."""
+    giving raw_sales' record, its last materialization from this run. (dagdeck: the same with each
+    step in its own process.)"""
     home = tmp_path / "home"
-    run = cli_run(pipeline("types_context"), "materialize", home=home)
+    run = cli_run(pipeline("types_context"), "materialize", "--executor", executor, home=home)
     assert run.status == "SUCCESS", run.doc
     assert stored_asset_value(home, "sales_report") == {
         "rows": 42,
