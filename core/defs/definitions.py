@@ -439,6 +439,16 @@ class Definitions:
         )
 
     # -- Dagster's lookups ----------------------------------------------------------------------
+    @property
+    def assets(self) -> list[Any]:
+        """As Dagster's `defs.assets`: the `assets=` list as given."""
+        return list(self.given.assets)
+
+    @property
+    def jobs(self) -> list[Any]:
+        """As Dagster's `defs.jobs`: the `jobs=` list as given."""
+        return list(self.given.jobs)
+
     def resolve_job_def(self, name: str) -> Any:
         """The job named `name`: the JobDefinition of an op job, the resolved AssetJob of an asset
         job (its `keys` are the assets it materializes)."""
