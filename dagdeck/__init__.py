@@ -57,6 +57,7 @@ from dagdeck.core.defs.definitions_loading import (
     load_definitions_from_package_name,
 )
 from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
+from dagdeck.core.defs.event_records import DagsterEventType, EventRecordsFilter
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
 from dagdeck.core.defs.graph_assets import graph_asset, graph_multi_asset
 from dagdeck.core.defs.graphs import GraphDefinition, GraphIn, GraphOut, JobDefinition, graph, job
@@ -133,7 +134,9 @@ __all__ = [
     "AssetObservation",
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
+    "DagsterEventType",
     "DagsterType",
+    "EventRecordsFilter",
     "DagsterTypeCheckDidNotPass",
     "ExpectationResult",
     "Dict",

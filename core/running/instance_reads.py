@@ -1,6 +1,7 @@
 """`context.instance`: the instance read methods Dagster examples call from a step
-(`get_latest_materialization_event`, `get_latest_materialization_events`, `get_asset_records`),
-answered from the store with objects shaped like Dagster's (`.asset_materialization.metadata`).
+(`get_latest_materialization_event(s)`, `get_asset_records`, `get_event_records`,
+`fetch_materializations`), answered from the store with objects shaped like Dagster's
+(`.asset_materialization.metadata["rows"].value`).
 
 A step in a forked process must not reuse its parent's store connections, so the instance is
 reopened once per process. Events are written by a background writer; in the process that runs the
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.event_records import EventRecordsFilter
 from dagdeck.core.defs.metadata import MetadataValue
-from dagdeck.core.defs.results import AssetMaterialization
+from dagdeck.core.defs.results import AssetMaterialization, AssetObservation
 from dagdeck.core.events import EventType
 from dagdeck.core.instance import Instance
 from dagdeck.store import Store
@@ -25,17 +27,70 @@ from dagdeck.store import Store
 
 @dataclass(frozen=True)
 class EventLogEntry:
-    """One recorded event as Dagster returns it: run, step, time and the materialization."""
+    """One recorded event as Dagster returns it: run, step, time, and the asset event it carries."""
 
     run_id: str | None
     timestamp: float
     step_key: str | None
-    asset_materialization: AssetMaterialization | None
+    dagster_event_type: str
+    asset_materialization: AssetMaterialization | None = None
+    asset_observation: AssetObservation | None = None
+    level: str | None = None
+    user_message: str = ""
     storage_id: int | None = None
 
     @property
-    def dagster_event_type(self) -> str:
-        return str(EventType.ASSET_MATERIALIZATION)
+    def message(self) -> str:
+        return self.user_message
+
+
+@dataclass(frozen=True)
+class EventLogRecord:
+    """An event with its storage id (the cursor `after_cursor`/`before_cursor` compare to)."""
+
+    storage_id: int
+    event_log_entry: EventLogEntry
+
+    @property
+    def run_id(self) -> str | None:
+        return self.event_log_entry.run_id
+
+    @property
+    def timestamp(self) -> float:
+        return self.event_log_entry.timestamp
+
+    @property
+    def event_type(self) -> str:
+        return self.event_log_entry.dagster_event_type
+
+    @property
+    def asset_materialization(self) -> AssetMaterialization | None:
+        return self.event_log_entry.asset_materialization
+
+    @property
+    def asset_observation(self) -> AssetObservation | None:
+        return self.event_log_entry.asset_observation
+
+    @property
+    def asset_event(self) -> AssetMaterialization | AssetObservation | None:
+        return self.asset_materialization or self.asset_observation
+
+    @property
+    def asset_key(self) -> AssetKey | None:
+        event = self.asset_event
+        return event.asset_key if event is not None else None
+
+    @property
+    def partition_key(self) -> str | None:
+        event = self.asset_event
+        return event.partition if event is not None else None
+
+
+@dataclass(frozen=True)
+class EventRecordsResult:
+    records: list[EventLogRecord]
+    cursor: str
+    has_more: bool
 
 
 @dataclass(frozen=True)
@@ -107,17 +162,91 @@ class StepInstance:
     def has_asset_key(self, asset_key: Any) -> bool:
         return bool(self.get_asset_records([asset_key]))
 
+    def get_event_records(
+        self, event_records_filter: EventRecordsFilter, limit: int | None = None, ascending: bool = False
+    ) -> list[EventLogRecord]:
+        """Events of one type (one asset's, in a window), newest first unless `ascending`."""
+        f = event_records_filter
+        key = AssetKey.from_coercible(f.asset_key).to_user_string() if f.asset_key is not None else None
+        wanted = set(f.storage_ids) if f.storage_ids is not None else None
+        partitions = set(f.asset_partitions) if f.asset_partitions is not None else None
+        out: list[EventLogRecord] = []
+        before = f.before_cursor
+        while limit is None or len(out) < limit:
+            rows = self.store.get_events(
+                event_types=[str(f.event_type)],
+                asset_key=key,
+                after_id=f.after_cursor or 0,
+                before_id=before,
+                descending=True,
+                limit=1000,
+            )
+            for row in rows:
+                if wanted is not None and row.id not in wanted:
+                    continue
+                if f.after_timestamp is not None and row.timestamp <= f.after_timestamp:
+                    continue
+                if f.before_timestamp is not None and row.timestamp >= f.before_timestamp:
+                    continue
+                if partitions is not None and row.data.get("partition") not in partitions:
+                    continue
+                out.append(EventLogRecord(row.id, _entry(row)))
+            if len(rows) < 1000:
+                break
+            before = rows[-1].id
+        out = out[:limit] if limit is not None else out
+        return list(reversed(out)) if ascending else out
+
+    def fetch_materializations(
+        self, records_filter: Any, limit: int, cursor: str | None = None, ascending: bool = False
+    ) -> EventRecordsResult:
+        """Materializations of one asset key, a page of `limit` at a time (`cursor` from the last page)."""
+        older_than = int(cursor) if cursor and not ascending else None
+        newer_than = int(cursor) if cursor and ascending else None
+        f = EventRecordsFilter(
+            EventType.ASSET_MATERIALIZATION, records_filter, after_cursor=newer_than, before_cursor=older_than
+        )
+        if ascending:
+            records = self.get_event_records(f, ascending=True)[:limit]
+        else:
+            records = self.get_event_records(f, limit=limit)
+        last = records[-1].storage_id if records else (int(cursor) if cursor else 0)
+        # as Dagster: a full page says there may be more, even when the next one is empty
+        return EventRecordsResult(records, str(last), len(records) == limit)
+
 
 def _entry(row: Any) -> EventLogEntry:
-    metadata = {
-        name: MetadataValue(entry.get("type", "text"), entry.get("value"))
-        if isinstance(entry, dict)
-        else entry
-        for name, entry in (row.data.get("metadata") or {}).items()
-    }
-    key = AssetKey((row.asset_key or "").split("/"))
-    materialization = AssetMaterialization(key, description=row.data.get("description"), metadata=metadata)
-    return EventLogEntry(row.run_id, row.timestamp, row.step_key, materialization, row.id)
+    """An event row as Dagster's entry; a materialization or observation with its metadata values."""
+    materialization = observation = None
+    if row.event_type in (EventType.ASSET_MATERIALIZATION, EventType.ASSET_OBSERVATION) and row.asset_key:
+        metadata = {
+            name: MetadataValue(entry.get("type", "text"), entry.get("value"))
+            if isinstance(entry, dict)
+            else entry
+            for name, entry in (row.data.get("metadata") or {}).items()
+        }
+        cls = AssetMaterialization if row.event_type == EventType.ASSET_MATERIALIZATION else AssetObservation
+        event = cls(
+            AssetKey(row.asset_key.split("/")),
+            description=row.data.get("description"),
+            metadata=metadata,
+            partition=row.data.get("partition"),
+        )
+        if isinstance(event, AssetMaterialization):
+            materialization = event
+        else:
+            observation = event
+    return EventLogEntry(
+        row.run_id,
+        row.timestamp,
+        row.step_key,
+        row.event_type,
+        materialization,
+        observation,
+        row.level,
+        row.message,
+        row.id,
+    )
 
 
 def instance_reads(instance: Instance, emit: Callable[[dict[str, Any]], None]) -> Callable[[], StepInstance]:
