@@ -354,8 +354,11 @@ def asset(
     freshness_policy: Any = None,
     config_schema: Any = None,
     dagster_type: Any = None,
+    output_required: bool = True,
 ) -> Any:
-    """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`)."""
+    """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`).
+    `output_required=False`: the function may yield no `Output`; then the asset is not
+    materialized and the assets downstream of it in the run are skipped."""
 
     def build(f: Callable[..., Any]) -> AssetsDefinition:
         asset_key = _checked_key(f, name, key, key_prefix)
@@ -370,6 +373,7 @@ def asset(
             owners=owners,
             tags=tags,
             kinds=kinds,
+            skippable=not output_required,
         )
         params = read_params(f)
         return AssetsDefinition(

@@ -30,6 +30,7 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
     if problem:
         raise PlanError(f"{problem}; select all of its assets")
     step_of = {k: graph.assets[k].step_key for k in selected}
+    missing = _may_be_missing(defs, selected)
     job = defs.asset_jobs.get(job_name)
     steps: dict[str, Step] = {}
     for key in graph.toposorted:
@@ -37,7 +38,7 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
             continue
         a = graph.assets[key].definition
         if a.graph is not None:  # graph-backed: one step per op of its graph
-            steps.update(graph_asset_steps(defs, a, selected, step_of, job))
+            steps.update(graph_asset_steps(defs, a, selected, step_of, job, missing))
             continue
         step_key = step_of[key]
         own = [k for k in a.specs_by_key if k in selected]
@@ -50,6 +51,7 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
                 up,
                 in_run=up in selected,
                 io_manager_key=(a.ins[param].input_manager_key if param in a.ins else None) or node.io_manager_key,
+                optional=up in missing,
             )
             inputs[param] = StepInput(param, (src,))
         assert a.params is not None
@@ -68,6 +70,16 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
             }
         else:
             extra = {"asset_key": key, "code_version": a.specs_by_key[key].code_version}
+        optional = frozenset(a.output_names_by_key[k] for k in own if a.specs_by_key[k].skippable)
+        if optional:  # `output_required=False` / `AssetOut(is_required=False)`: consumers may be skipped
+            extra["optional_outputs"] = optional
+        if missing:  # `deps=` on an asset that may not be materialized: skipped with it
+            loaded = {src.asset_key for inp in inputs.values() for src in inp.sources}
+            extra["waits_for"] = tuple(
+                Source(step_of[u], graph.assets[u].output_name, u, optional=True)
+                for u in sorted({u for k in own for u in graph.upstream[k]} & missing - loaded, key=str)
+                if step_of[u] != step_key
+            )
         steps[step_key] = Step(
             key=step_key,
             kind="asset",
@@ -90,6 +102,21 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
     asset_job = defs.asset_jobs.get(job_name)  # its config= is the default of its runs
     job_config = job_config_of(asset_job.config) if asset_job is not None else None
     return ExecutionPlan(job_name, _with_checks(defs, steps, selected), job_config)
+
+
+def _may_be_missing(defs: Definitions, selected: set[AssetKey]) -> set[AssetKey]:
+    """Selected assets whose value may not exist when their consumers start, as Dagster skips
+    those consumers: an optional output (`output_required=False`, `AssetOut(is_required=False)`)
+    and, transitively, the assets computed from one."""
+    graph = defs.asset_graph
+    out: set[AssetKey] = set()
+    for key in graph.toposorted:
+        if key not in selected:
+            continue
+        node = graph.assets[key]
+        if node.definition.specs_by_key[key].skippable or any(up in out for up in graph.upstream[key]):
+            out.add(key)
+    return out
 
 
 def _check_step(defs: Definitions, check: AssetChecksDefinition, in_run: set[AssetKey]) -> Step:

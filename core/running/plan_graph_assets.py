@@ -7,6 +7,7 @@ of the run. A graph input is the upstream asset its name (or `ins=`) points at.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import replace
 
 from dagdeck.core.defs.asset_graph import stable_order
@@ -14,7 +15,12 @@ from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.assets import AssetsDefinition
 from dagdeck.core.defs.definitions import AssetJob, Definitions
 from dagdeck.core.running.plan import Source, Step, StepInput, sorted_hooks
-from dagdeck.core.running.plan_nodes import node_inputs, node_output_kinds, skippable_nodes
+from dagdeck.core.running.plan_nodes import (
+    node_inputs,
+    node_output_kinds,
+    skippable_nodes,
+    without_order_inputs,
+)
 
 
 def graph_asset_steps(
@@ -23,7 +29,9 @@ def graph_asset_steps(
     selected: set[AssetKey],
     step_of: dict[AssetKey, str],
     job: AssetJob | None,
+    missing: Set[AssetKey] = frozenset(),
 ) -> dict[str, Step]:
+    """`missing`: upstream assets whose value may not exist in this run (their consumers are skipped)."""
     assert a.graph is not None
     graph = defs.asset_graph
     backing = a.graph
@@ -38,7 +46,9 @@ def graph_asset_steps(
         up = graph.data_inputs[first][name]
         node = graph.assets[up]
         manager = (a.ins[name].input_manager_key if name in a.ins else None) or node.io_manager_key
-        return Source(step_of.get(up, node.step_key), node.output_name, up, up in selected, manager)
+        return Source(
+            step_of.get(up, node.step_key), node.output_name, up, up in selected, manager, optional=up in missing
+        )
 
     def by_key(src: Source) -> Source:
         """An op output that is an asset is stored (and so loaded) under the asset's key."""
@@ -56,8 +66,7 @@ def graph_asset_steps(
             p: StepInput(p, tuple(by_key(s) for s in inp.sources), inp.fan_in)
             for p, inp in node_inputs(backing.nodes, node, skippable, graph_input).items()
         }
-        for p in node.op.io_types.nothing_inputs:
-            inputs.pop(p, None)
+        waits_for = without_order_inputs(node, inputs)
         dynamic_outputs, optional_outputs = node_output_kinds(node)
         assets = {o: k for (n, o), k in asset_of.items() if n == name}
         outputs = {o: spec.io_manager_key for o, spec in node.op.outs.items()}
@@ -88,5 +97,6 @@ def graph_asset_steps(
             dynamic_outputs=dynamic_outputs,
             mapped_by=node.mapped_by,
             config_schema=node.op.config_schema,
+            waits_for=waits_for,
         )
     return steps

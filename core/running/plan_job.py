@@ -8,7 +8,12 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.errors import did_you_mean
 from dagdeck.core.running.plan import ExecutionPlan, PlanError, Step, sorted_hooks
 from dagdeck.core.running.plan_assets import plan_assets
-from dagdeck.core.running.plan_nodes import node_inputs, node_output_kinds, skippable_nodes
+from dagdeck.core.running.plan_nodes import (
+    node_inputs,
+    node_output_kinds,
+    skippable_nodes,
+    without_order_inputs,
+)
 
 
 def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
@@ -27,8 +32,7 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
     for name in order:
         node = job.nodes[name]
         inputs = node_inputs(job.nodes, node, skippable)
-        for p in node.op.io_types.nothing_inputs:  # ordering only: an upstream edge, nothing loaded
-            inputs.pop(p, None)
+        waits_for = without_order_inputs(node, inputs)
         dynamic_outputs, optional_outputs = node_output_kinds(node)
         resource_params = [
             p.name for p in node.op.params.others if p.name not in inputs and p.name in resources
@@ -53,6 +57,7 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
             optional_outputs=optional_outputs,
             mapped_by=node.mapped_by,
             config_schema=node.op.config_schema,
+            waits_for=waits_for,
         )
     job_config = job_config_of(job.default_config, job.config_mapping, job.graph_config_mappings)
     return ExecutionPlan(job_name, steps, job_config)

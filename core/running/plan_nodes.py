@@ -31,6 +31,17 @@ def node_inputs(
     }
 
 
+def without_order_inputs(node: Node, inputs: dict[str, StepInput]) -> tuple[Source, ...]:
+    """Drop the node's `In(Nothing)` inputs from `inputs` (ordering only: an upstream edge, nothing
+    loaded); return their optional sources, which skip the step when not yielded."""
+    waits: list[Source] = []
+    for p in node.op.io_types.nothing_inputs:
+        inp = inputs.pop(p, None)
+        if inp is not None:
+            waits.extend(s for s in inp.sources if s.optional)
+    return tuple(waits)
+
+
 def skippable_nodes(nodes: Mapping[str, Node]) -> set[str]:
     """Nodes that may be skipped because an output they need is not yielded: an input from an
     optional output or from another such node (a fan-in input only when all its sources may be

@@ -242,6 +242,9 @@ class Progress:
             if missing and (not inp.fan_in or len(missing) == len(inp.sources)):
                 src = missing[0]
                 return f"upstream output {src.output!r} of step {src.step_key} was not yielded"
+        for src in step.waits_for:
+            if not self._was_yielded(src, step):
+                return f"upstream output {src.output!r} of step {src.step_key} was not yielded"
         self.missing_input = False
         return None
 
