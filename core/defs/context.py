@@ -258,7 +258,7 @@ class StepContext:
             return self._output_asset_keys[output_name]
         if self._asset_key is not None and output_name == "result":
             return self._asset_key
-        raise DagsterInvariantViolationError(f"Output '{output_name}' of op '{self._op_name}' is not an asset output.")
+        raise DagsterInvariantViolationError(f"Failure condition: Output '{output_name}' has no asset")  # Dagster's
 
     @property
     def selected_asset_keys(self) -> set[AssetKey]:
@@ -280,6 +280,38 @@ class StepContext:
 
     def add_output_metadata(self, metadata: dict[str, Any], output_name: str | None = None) -> None:
         self.output_metadata.setdefault(output_name or "result", {}).update(metadata)
+
+    def add_asset_metadata(self, metadata: dict[str, Any], asset_key: Any = None, partition_key: Any = None) -> None:
+        """Metadata for the materialization of this step's asset (`asset_key` picks one of a
+        multi-asset's); an op has no assets, so it has no such method in Dagster either."""
+        if self._asset_key is None and self._output_asset_keys is None:
+            raise AttributeError("'OpExecutionContext' object has no attribute 'add_asset_metadata'")
+        keys = self._output_asset_keys or {"result": self._asset_key}
+        if asset_key is None and len(keys) == 1:
+            output = next(iter(keys))
+        else:
+            wanted = AssetKey.from_coercible(asset_key) if asset_key is not None else None
+            found = [name for name, key in keys.items() if key == wanted]
+            if not found:
+                raise DagsterInvariantViolationError(
+                    f"Asset key {wanted!r} is not one of this step's assets; pass asset_key= one of "
+                    + ", ".join(k.to_user_string() for k in keys.values() if k is not None)
+                )
+            output = found[0]
+        self.add_output_metadata(metadata, output)
+
+    def has_tag(self, key: str) -> bool:
+        """Whether the run has tag `key`."""
+        return key in self.run_tags
+
+    def get_tag(self, key: str) -> str | None:
+        """The run's tag `key`, None without it."""
+        return self.run_tags.get(key)
+
+    @property
+    def op_execution_context(self) -> StepContext:
+        """An asset's op-level context: the same object here."""
+        return self
 
     def is_canceled(self) -> bool:
         """True once someone asked to cancel this run: long loops should check it and return."""

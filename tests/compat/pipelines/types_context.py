@@ -17,8 +17,10 @@ def sales_report(context: dg.AssetExecutionContext) -> dict:
         partition = context.partition_key
     except Exception as err:  # noqa: BLE001 - the error is what we report
         partition = f"{type(err).__name__}: {err}"
+    context.add_asset_metadata({"source_rows": rows})
     return {
         "rows": rows,
+        "asset_key_for_output": context.asset_key_for_output().to_user_string(),
         "same_run": latest.run_id == context.run_id,
         "run_id_matches": context.run.run_id == context.run_id,
         "job_name": context.run.job_name == context.job_name,
@@ -47,7 +49,15 @@ def inspect_run(context: dg.OpExecutionContext) -> dict:
         partition = context.asset_partition_key_for_output()
     except Exception as err:  # noqa: BLE001
         partition = str(err)
+    try:
+        context.add_asset_metadata({"x": 1})
+        asset_metadata = "added"
+    except Exception as err:  # noqa: BLE001
+        asset_metadata = f"{type(err).__name__}: {err}"
     return {
+        "has_tag": context.has_tag("team"),
+        "get_tag": [context.get_tag("team"), context.get_tag("missing")],
+        "add_asset_metadata": asset_metadata,
         "job_name": context.job_name,
         "run_job_name": context.run.job_name,
         "tags": dict(context.run.tags),
