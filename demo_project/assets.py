@@ -248,7 +248,7 @@ def sales_report(
     context: dg.AssetExecutionContext,
     daily_revenue: dict[str, float],
     product_stats: list[dict[str, object]],
-    customer_counts: dict[str, float],
+    customer_counts: dict[str, object],  # counts (int) and a ratio (float): annotations are type-checked
 ) -> dg.MaterializeResult:
     """A markdown summary joining the three analytics branches; runs after the warehouse copy (deps)."""
     total = round(sum(daily_revenue.values()), 2)
