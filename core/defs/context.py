@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -109,9 +109,11 @@ class StepContext:
         instance_factory: Callable[[], Any] | None = None,
         metadata_max_bytes: int = MAX_METADATA_BYTES,
         mapping_key: str | None = None,
+        output_names: Iterable[str] | None = None,
     ) -> None:
         self.run_id = run_id
         self._mapping_key = mapping_key
+        self._output_names = output_names
         self.step_key = step_key
         self.job_name = job_name
         self.op_config = op_config
@@ -269,7 +271,10 @@ class StepContext:
 
     @property
     def selected_output_names(self) -> set[str]:
-        """The outputs this step produces in this run (a subset for `can_subset` multi-assets)."""
+        """The outputs this step produces in this run: all of an op's (a subset for `can_subset`
+        multi-assets, and for a subset graph-backed asset's ops, those the selected assets need)."""
+        if self._output_names:
+            return set(self._output_names)
         if self._output_asset_keys is not None:
             return set(self._output_asset_keys)
         return {"result"}

@@ -7,6 +7,7 @@ from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.results import DagsterStepOutputNotFoundError, MaterializeResult, Output
+from dagdeck.core.running.op_outputs import check_tuple_selection, unselected_output_error
 from dagdeck.core.running.plan import Step
 
 Outputs = dict[str, tuple[Any, dict[str, Any], bool]]
@@ -22,6 +23,8 @@ def split_asset_outputs(step: Step, result: Any) -> Outputs:
         for r in items:
             name = _output_of(step, r)
             if name not in step.outputs:
+                if name in step.unselected_outputs:  # a subset graph-backed asset's op
+                    raise unselected_output_error(step, name)
                 continue  # an output this run did not select
             if isinstance(r, Output):
                 out[name] = (r.value, dict(r.metadata), True)
@@ -32,6 +35,7 @@ def split_asset_outputs(step: Step, result: Any) -> Outputs:
     elif isinstance(result, tuple) and len(result) == len(names):
         out = {name: (value, {}, True) for name, value in zip(names, result, strict=True)}
     else:
+        check_tuple_selection(step, result)
         raise ValueError(
             f"multi_asset {step.op_name} has outputs {', '.join(names)}: return a tuple of {len(names)} values "
             "or yield Output(value, output_name=...) / MaterializeResult(asset_key=...) for each"
@@ -48,7 +52,7 @@ def _output_of(step: Step, r: Output | MaterializeResult) -> str:
     assert step.output_asset_keys is not None
     names = list(step.outputs)
     if isinstance(r, Output):
-        if r.output_name in step.outputs or r.output_name in step.required_outputs:
+        if r.output_name in step.outputs or r.output_name in step.required_outputs or r.output_name in step.unselected_outputs:
             return r.output_name
         if r.output_name == "result" and len(names) == 1:
             return names[0]

@@ -29,6 +29,8 @@ def split_yielded(step: Step, result: Any) -> Split:
     for item in items:
         name = item.output_name
         if name not in step.outputs:
+            if name in step.unselected_outputs:
+                raise unselected_output_error(step, name)
             raise ValueError(
                 f"op {op!r} yielded unknown output {name!r}; outputs are {', '.join(step.outputs)}"
             )
@@ -81,7 +83,7 @@ def _items(step: Step, result: Any) -> list[Output | DynamicOutput]:
     if isinstance(result, tuple) and all(isinstance(r, Output | DynamicOutput) for r in result):
         return list(result)
     names = list(step.outputs)
-    if step.single_output or len(names) == 1:
+    if step.single_output or (len(names) == 1 and not step.unselected_outputs):
         if names[0] in step.dynamic_outputs:
             raise DagsterInvariantViolationError(
                 f'Compute function for op "{step.op_name or step.key}" returned a value of type '
@@ -89,6 +91,7 @@ def _items(step: Step, result: Any) -> list[Output | DynamicOutput]:
             )
         return [Output(result, names[0])]
     if not isinstance(result, tuple) or len(result) != len(names):
+        check_tuple_selection(step, result)
         raise ValueError(f"op has outputs {', '.join(names)}: return a tuple of {len(names)} values")
     items: list[Output | DynamicOutput] = []
     for name, value in zip(names, result, strict=True):
@@ -99,6 +102,26 @@ def _items(step: Step, result: Any) -> list[Output | DynamicOutput]:
         else:
             items.append(Output(value, name))
     return items
+
+
+def unselected_output_error(step: Step, name: str) -> DagsterInvariantViolationError:
+    """An op of a subset graph-backed asset produced an output this run did not select."""
+    selected = "{" + ", ".join(repr(n) for n in sorted(step.outputs)) + "}"
+    return DagsterInvariantViolationError(
+        f'Core compute for op "{step.key}" returned an output "{name}" that is not selected. '
+        f"The selected outputs are {selected}"
+    )
+
+
+def check_tuple_selection(step: Step, result: Any) -> None:
+    """A tuple of all the op's declared outputs, returned in a run that selected only some of
+    them: Dagster's error names the first one not selected."""
+    if (
+        step.unselected_outputs
+        and isinstance(result, tuple)
+        and len(result) == len(step.outputs) + len(step.unselected_outputs)
+    ):
+        raise unselected_output_error(step, step.unselected_outputs[0])
 
 
 def record_yielded(step: Step, env: RunEnv, outputs: Split) -> None:

@@ -106,6 +106,9 @@ class Step:
     which the scheduler expands once the dynamic output is known (core/running/dynamic_steps.py)."""
     config_schema: Field | None = None
     """`config_schema=` of its op or asset: run config gives `context.op_config` through it."""
+    unselected_outputs: tuple[str, ...] = ()
+    """A graph-backed asset's op in a subset run: its declared outputs this run does not need (not
+    in `outputs`), in declaration order; producing one fails the step, as in Dagster."""
     waits_for: tuple[Source, ...] = ()
     """Optional upstream outputs the step needs but does not load (an asset's `deps=`, an op's
     `In(Nothing)`): when one is not yielded the step is skipped, as Dagster skips it."""

@@ -7,13 +7,14 @@ of the run. A graph input is the upstream asset its name (or `ins=`) points at.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import replace
 
 from dagdeck.core.defs.asset_graph import stable_order
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.assets import AssetsDefinition
 from dagdeck.core.defs.definitions import AssetJob, Definitions
+from dagdeck.core.defs.ops import Node
 from dagdeck.core.running.plan import Source, Step, StepInput, sorted_hooks
 from dagdeck.core.running.plan_nodes import (
     node_inputs,
@@ -47,7 +48,12 @@ def graph_asset_steps(
         node = graph.assets[up]
         manager = (a.ins[name].input_manager_key if name in a.ins else None) or node.io_manager_key
         return Source(
-            step_of.get(up, node.step_key), node.output_name, up, up in selected, manager, optional=up in missing
+            step_of.get(up, node.step_key),
+            node.output_name,
+            up,
+            up in selected,
+            manager,
+            optional=up in missing,
         )
 
     def by_key(src: Source) -> Source:
@@ -59,8 +65,11 @@ def graph_asset_steps(
     outer = {step_of[u] for k in own for u in graph.upstream[k] if u in selected}
     skippable = skippable_nodes(backing.nodes)
     hooks = a.hooks | (job.hooks if job else frozenset())
+    needed = _needed_outputs(backing.nodes, asset_of) if len(own) < len(a.specs_by_key) else None
     steps: dict[str, Step] = {}
     for name in stable_order({n.name: n.upstream_nodes for n in backing.nodes.values()}):
+        if needed is not None and name not in needed:
+            continue  # a subset: no selected asset needs this op
         node = backing.nodes[name]
         inputs = {
             p: StepInput(p, tuple(by_key(s) for s in inp.sources), inp.fan_in)
@@ -71,6 +80,14 @@ def graph_asset_steps(
         assets = {o: k for (n, o), k in asset_of.items() if n == name}
         outputs = {o: spec.io_manager_key for o, spec in node.op.outs.items()}
         outputs.update({o: a.io_manager_keys_by_key.get(k, "io_manager") for o, k in assets.items()})
+        unselected: tuple[str, ...] = ()
+        if needed is not None and len(needed[name]) < len(outputs):
+            unselected = tuple(o for o in outputs if o not in needed[name])
+            outputs = {o: m for o, m in outputs.items() if o in needed[name]}
+            dynamic_outputs, optional_outputs = (
+                dynamic_outputs & needed[name],
+                optional_outputs & needed[name],
+            )
         steps[name] = Step(
             key=name,
             kind="asset" if assets else "op",
@@ -98,5 +115,27 @@ def graph_asset_steps(
             mapped_by=node.mapped_by,
             config_schema=node.op.config_schema,
             waits_for=waits_for,
+            unselected_outputs=unselected,
         )
     return steps
+
+
+def _needed_outputs(
+    nodes: Mapping[str, Node], asset_of: Mapping[tuple[str, str], AssetKey]
+) -> dict[str, set[str]]:
+    """Node -> the outputs a subset run needs: the selected assets' and those that feed the ops
+    behind them (Dagster runs only those ops; `context.selected_output_names` lists these)."""
+    need: dict[str, set[str]] = {}
+    for node_name, output in asset_of:
+        need.setdefault(node_name, set()).add(output)
+    frontier = list(need)
+    while frontier:
+        for src in nodes[frontier.pop()].inputs.values():
+            for h in src.sources:
+                if h.is_graph_input:
+                    continue
+                if h.node not in need:
+                    need[h.node] = set()
+                    frontier.append(h.node)
+                need[h.node].add(h.output)
+    return need

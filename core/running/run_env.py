@@ -131,6 +131,7 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
         instance_factory=env.instance_factory,
         metadata_max_bytes=env.metadata_max_bytes,
         mapping_key=step.mapping_key,
+        output_names=step.outputs,
     )
 
 

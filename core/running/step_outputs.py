@@ -17,7 +17,12 @@ from dagdeck.core.defs.results import (
 )
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.running.multi_asset_outputs import split_asset_outputs
-from dagdeck.core.running.op_outputs import record_yielded, split_yielded
+from dagdeck.core.running.op_outputs import (
+    check_tuple_selection,
+    record_yielded,
+    split_yielded,
+    unselected_output_error,
+)
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv
 from dagdeck.core.running.step_call import Yielded
@@ -87,7 +92,7 @@ def split_outputs(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any
         outputs = split_yielded(step, result)
     elif isinstance(result, Yielded):
         outputs = _yielded_outputs(step, result)
-    elif step.single_output or len(step.outputs) == 1:
+    elif step.single_output or (len(step.outputs) == 1 and not step.unselected_outputs):
         outputs = {next(iter(step.outputs)): _one(step, result)}
     else:
         outputs = _returned_tuple(step, result)
@@ -129,6 +134,8 @@ def _yielded_outputs(step: Step, items: Yielded) -> dict[str, tuple[Any, dict[st
         if name == "result" and len(names) == 1:
             name = names[0]
         if name not in step.outputs:
+            if name in step.unselected_outputs:
+                raise unselected_output_error(step, name)
             raise DagsterInvariantViolationError(
                 f'Core compute for op "{step.op_name}" returned an output "{item.output_name}" that does not exist. '
                 f"The available outputs are {names}"
@@ -157,6 +164,7 @@ def _returned_tuple(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, A
             "each output."
         )
     if len(result) != len(names):
+        check_tuple_selection(step, result)
         raise DagsterInvariantViolationError(
             f'Length mismatch between returned tuple of outputs and number of output defs on op "{step.op_name}". '
             f"Output tuple has {len(result)} outputs, while op has {len(names)} outputs."
