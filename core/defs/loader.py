@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dagdeck.core.defs.asset_loading import load_assets_from_modules
 from dagdeck.core.defs.dagster_names import DAGSTER_NAMES
 from dagdeck.core.defs.definitions import Definitions, LazyDefinitions
+from dagdeck.core.defs.graphs import GraphDefinition, JobDefinition
 from dagdeck.core.defs.repository import RepositoryDefinition
 from dagdeck.core.errors import (
     COMPATIBILITY_DOC,
@@ -247,9 +249,18 @@ def _is_own_frame(filename: str) -> bool:
 
 
 def _find_definitions(module: Any, origin: str) -> Definitions:
-    """A module-level Definitions (`defs` if several), else one `@definitions` function (called),
-    else one `@repository` — Dagster's loading order."""
+    """Dagster's loading order: one `@definitions` function (called), else a module-level
+    Definitions (`defs` if several), else one `@repository`, else the module's one job, else its
+    one graph (as a job), else its assets."""
     names = vars(module)
+    lazy = _unique(names, LazyDefinitions, "@definitions functions", origin)
+    if lazy is not None:
+        try:
+            return lazy().resolve()
+        except DefinitionError as err:
+            raise _with_file(err, origin) from None
+        except Exception as err:  # noqa: BLE001 - any error in user code is a load error
+            raise _user_code_error(err, origin) from None
     found = {k: v for k, v in names.items() if isinstance(v, Definitions)}
     if "defs" in found:
         return _resolved(found["defs"], origin)
@@ -261,17 +272,16 @@ def _find_definitions(module: Any, origin: str) -> Definitions:
             file=origin,
             fix="name the one to load `defs`",
         )
-    lazy = _unique(names, LazyDefinitions, "@definitions functions", origin)
-    if lazy is not None:
-        try:
-            return lazy().resolve()
-        except DefinitionError as err:
-            raise _with_file(err, origin) from None
-        except Exception as err:  # noqa: BLE001 - any error in user code is a load error
-            raise _user_code_error(err, origin) from None
     repo = _unique(names, RepositoryDefinition, "repositories", origin)
     if repo is not None:
         return _resolved(repo.defs, origin)
+    job = _unique(names, JobDefinition, "jobs and no Definitions", origin)
+    graph = None if job is not None else _unique(names, GraphDefinition, "graphs and no Definitions", origin)
+    if job is not None or graph is not None:
+        return _resolved(Definitions(jobs=[job or graph.to_job()]), origin)
+    assets = load_assets_from_modules([names])
+    if assets:
+        return _resolved(Definitions(assets=assets), origin)
     raise DefinitionError(
         "no Definitions object found",
         file=origin,
@@ -290,12 +300,18 @@ def _resolved(defs: Definitions, origin: str) -> Definitions:
 def _unique(names: dict[str, Any], kind: type, what: str, origin: str) -> Any:
     """The one object of `kind` the module defines at top level, None if none; several is an error
     (dagdeck loads one per code location)."""
-    found = {k: v for k, v in names.items() if isinstance(v, kind)}
+    found: dict[str, Any] = {}
+    for k, v in names.items():
+        if isinstance(v, kind) and all(v is not f for f in found.values()):
+            found[k] = v
     if len(found) > 1:
+        fix = (
+            "list them in `defs = dg.Definitions(jobs=[...])`"
+            if kind in (JobDefinition, GraphDefinition)
+            else "keep one, or combine them into one with dg.Definitions.merge(...)"
+        )
         raise DefinitionError(
-            f"several {what} ({', '.join(sorted(found))}); dagdeck loads one per file",
-            file=origin,
-            fix="keep one, or combine them into one with dg.Definitions.merge(...)",
+            f"several {what} ({', '.join(sorted(found))}); dagdeck loads one per file", file=origin, fix=fix
         )
     return next(iter(found.values()), None)
 

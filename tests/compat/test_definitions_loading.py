@@ -16,10 +16,11 @@ from dagdeck.core.instance import Instance
 
 
 def test_merge_joins_definitions_that_are_incomplete_alone(tmp_path: Path) -> None:
-    """Dagster 1.13.28: `analytics_defs` alone does not resolve (`raw_orders` is produced by no
-    asset), but `Definitions.merge(ingest_defs, analytics_defs)` does: materializing everything
-    succeeds with order_total=50 and orders_per_customer=1.5; the jobs are __ASSET_JOB and
-    analytics_job (order_total, orders_per_customer), the schedule analytics_job_schedule."""
+    """Dagster 1.13.28: `analytics.defs` alone does not resolve (`raw_orders` is produced by no
+    asset), but `dagster definitions validate -f definitions_merge.py` passes with
+    `Definitions.merge(ingest.defs, analytics.defs)`: materializing everything succeeds with
+    order_total=50 and orders_per_customer=1.5; the jobs are __ASSET_JOB and analytics_job
+    (order_total, orders_per_customer), the schedule analytics_job_schedule."""
     home = tmp_path / "home"
     run = cli_run(pipeline("definitions_merge"), "materialize", home=home)
     assert run.returncode == 0, run.stderr
@@ -229,3 +230,60 @@ def test_merge_counts_an_object_given_twice_once() -> None:
     merged = dg.Definitions.merge(dg.Definitions(assets=[a], jobs=[j]), dg.Definitions(assets=[a], jobs=[j]))
     assert merged.resolve().job_names == ["j"]
     assert list(merged.asset_graph.by_string) == ["a"]
+
+
+def test_a_file_of_bare_assets_loads_them(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `dagster definitions validate -f definitions_bare_assets.py` passes (no
+    Definitions in the file), and `dagster asset materialize --select '*'` runs hackernews_ids
+    then top_ids, both succeeding."""
+    home = tmp_path / "home"
+    run = cli_run(pipeline("definitions_bare_assets"), "materialize", home=home)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"hackernews_ids": "succeeded", "top_ids": "succeeded"}
+
+
+def test_a_file_of_one_job_loads_it_and_several_jobs_are_one_clear_line(tmp_path: Path) -> None:
+    """Dagster 1.13.28: a file with assets a, b and one job j (no Definitions) loads the job only
+    (`dagster job list -f` shows j); with two jobs and no Definitions, loading fails with "No
+    repository and more than one job found ... it must have only one job in scope"."""
+    one = _write(
+        tmp_path,
+        """
+        @dg.asset
+        def a():
+            return 1
+
+        @dg.op
+        def o():
+            return 1
+
+        @dg.job
+        def j():
+            o()
+        """,
+    )
+    defs = load(one)
+    assert defs.job_names == ["j"]
+    assert list(defs.asset_graph.assets) == []
+    run = cli_run(one, "job", "run", "j", home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"o": "succeeded"}
+    two = _write(
+        tmp_path,
+        """
+        @dg.op
+        def o():
+            return 1
+
+        @dg.job
+        def j1():
+            o()
+
+        @dg.job
+        def j2():
+            o()
+        """,
+    )
+    proc = cli(two, "check", home=tmp_path / "home")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "several jobs and no Definitions (j1, j2)" in proc.stderr

@@ -1,36 +1,9 @@
-"""Two teams' definitions combined with `Definitions.merge`, as Dagster's docs show for a code
-location built from several modules."""
+"""Two teams' definitions modules combined with `Definitions.merge`, as Dagster's docs show for a
+code location built from several modules. The analytics assets read the ingest assets, so the
+analytics Definitions is incomplete alone."""
+
+from definitions_teams import analytics, ingest
 
 import dagdeck as dg
 
-
-@dg.asset(group_name="ingest")
-def raw_orders() -> list[int]:
-    return [12, 30, 8]
-
-
-@dg.asset(group_name="ingest")
-def raw_customers() -> list[str]:
-    return ["ada", "grace"]
-
-
-@dg.asset(group_name="analytics")
-def order_total(raw_orders: list[int]) -> int:
-    return sum(raw_orders)
-
-
-@dg.asset(group_name="analytics")
-def orders_per_customer(raw_orders: list[int], raw_customers: list[str]) -> float:
-    return len(raw_orders) / len(raw_customers)
-
-
-ingest_defs = dg.Definitions(assets=[raw_orders, raw_customers])
-
-analytics_job = dg.define_asset_job("analytics_job", selection=dg.AssetSelection.groups("analytics"))
-analytics_defs = dg.Definitions(
-    assets=[order_total, orders_per_customer],
-    jobs=[analytics_job],
-    schedules=[dg.ScheduleDefinition(job=analytics_job, cron_schedule="0 6 * * *")],
-)
-
-defs = dg.Definitions.merge(ingest_defs, analytics_defs)
+defs = dg.Definitions.merge(ingest.defs, analytics.defs)

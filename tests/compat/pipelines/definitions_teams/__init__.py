@@ -1,0 +1,1 @@
+"""Two teams' definitions modules, merged by definitions_merge.py."""
