@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dagdeck.core.errors import DefinitionError, where_defined
+from dagdeck.core.defs.config_types import NO_DEFAULT, ConfigValueError, Field, schema_field
+from dagdeck.core.errors import DefinitionError, RunConfigError, where_defined
 
 LOG_LEVELS = {
     "DEBUG": logging.DEBUG,
@@ -52,12 +53,25 @@ class LoggerDefinition:
             )
         if self.defined_at == (None, None):
             self.defined_at = where_defined(self.logger_fn)
+        self._config_field: Field | None = schema_field(self.config_schema)
 
     @property
     def name(self) -> str:
         return getattr(self.logger_fn, "__name__", "logger")
 
-    def build(self, config: Any, run_id: str | None = None, job_name: str | None = None) -> logging.Logger:
+    def build(
+        self, config: Any, run_id: str | None = None, job_name: str | None = None, key: str | None = None
+    ) -> logging.Logger:
+        """Call the logger function with its config, checked against `config_schema` (defaults
+        filled in); a config that does not fit is a RunConfigError naming the run config path."""
+        if self._config_field is not None:
+            path = f"loggers.{key or self.name}.config"
+            try:
+                config = self._config_field.process(NO_DEFAULT if config is None else config, path)
+            except ConfigValueError as err:
+                raise RunConfigError(
+                    f"run config for logger {key or self.name!r} is invalid: {err}"
+                ) from None
         made = self.logger_fn(InitLoggerContext(config, self, run_id, job_name))
         if not isinstance(made, logging.Logger):
             file, line = self.defined_at
@@ -107,12 +121,17 @@ def build_run_loggers(
     run_id: str,
     job_name: str,
 ) -> list[logging.Logger]:
-    """The loggers of one run, each built with its `loggers: {name: {config: ...}}` section."""
+    """The loggers the run config names (`loggers: {name: {config: ...}}`), each built with its
+    config. As in Dagster, a logger the run config does not name is not used by the run."""
     section = dict((run_config or {}).get("loggers") or {})
     built = []
     for name, ldef in logger_defs.items():
+        if name not in section:
+            continue
         conf = section.get(name) or {}
-        built.append(ldef.build(conf.get("config") if isinstance(conf, Mapping) else None, run_id, job_name))
+        built.append(
+            ldef.build(conf.get("config") if isinstance(conf, Mapping) else None, run_id, job_name, name)
+        )
     return built
 
 
@@ -190,7 +209,10 @@ def _console_logger(init_context: InitLoggerContext, json_lines: bool) -> loggin
     return made
 
 
-_CONSOLE_CONFIG = {"log_level": str, "name": str}
+_CONSOLE_CONFIG = {
+    "log_level": Field(str, default_value="INFO", is_required=False),
+    "name": Field(str, default_value="dagster", is_required=False),
+}
 
 
 def _colored_console(init_context: InitLoggerContext) -> logging.Logger:

@@ -82,3 +82,23 @@ def test_json_console_logger_prints_one_json_object_per_record(tmp_path: Path) -
     assert [(r["levelname"], r["name"], r["msg"]) for r in records] == [
         ("INFO", "dagster", f"orders_job - {run.doc['run_id']} - load_orders - loaded 42 orders")
     ]
+
+
+def test_a_logger_the_run_config_does_not_name_is_not_used(tmp_path: Path) -> None:
+    """Dagster 1.13.28: executing the asset job with no `loggers:` run config never calls the
+    file logger's function (the run uses the default console logger) and succeeds. (Were the
+    file logger built, its function would fail on the missing path.)"""
+    run = cli_run(pipeline("definitions_loggers"), "materialize", home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"cleaned_rows": "succeeded"}
+
+
+def test_logger_config_is_checked_against_its_schema(tmp_path: Path) -> None:
+    """Dagster 1.13.28: {"loggers": {"file": {"config": {"path": 3}}}} fails the run config check
+    (`path` is a String: DagsterInvalidConfigError 'Invalid scalar at path
+    root:loggers:file:config:path'). dagdeck fails the run, naming loggers.file.config:path."""
+    config = json.dumps({"loggers": {"file": {"config": {"path": 3}}}})
+    run = cli_run(pipeline("definitions_loggers"), "materialize", "--config", config, home=tmp_path / "home")
+    assert run.returncode == 1
+    assert run.status == "FAILURE"
+    assert "loggers.file.config:path" in json.dumps(run.doc)
