@@ -274,9 +274,8 @@ class Definitions:
         does not list it, as in Dagster."""
         if job is None or not is_job(job) or self._job_objects.get(job.name) is job:
             return
-        if job.name not in self._job_objects:
-            self.job_defs.append(job)
-            self._add_job(job)
+        self.job_defs.append(job)
+        self._add_job(job)  # another job of the same name is a duplicate, as in Dagster
 
     def _add_job(self, j: Any) -> None:
         seen = self._job_objects

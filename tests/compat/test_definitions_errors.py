@@ -181,3 +181,34 @@ def test_keywords_dagdeck_lacks_and_keyword_typos(tmp_path: Path) -> None:
     )
     line = _one_line(cli(typo, "check", home=tmp_path / "home"))
     assert "unexpected keyword argument 'grup_name'" in line and "did you mean 'group_name'?" in line
+
+
+def test_two_different_jobs_of_one_name_through_schedules_and_sensors(tmp_path: Path) -> None:
+    """Dagster 1.13.28: a schedule and a sensor each given the graph g as job= make two jobs named
+    g, and resolving fails with DagsterInvalidDefinitionError "Duplicate job definition found for
+    job 'g'"; one of them alone loads, with job g."""
+    body = """
+        import dagdeck as dg
+
+        @dg.op
+        def o():
+            return 1
+
+        @dg.graph
+        def g():
+            o()
+
+        hourly = dg.ScheduleDefinition(job=g, cron_schedule="0 * * * *")
+
+        @dg.sensor(job=g)
+        def watch(context):
+            return None
+
+        defs = dg.Definitions(schedules=[hourly]{sensors})
+        """
+    both = _write(tmp_path, body.replace("{sensors}", ", sensors=[watch]"))
+    assert "duplicate job name 'g'" in _one_line(cli(both, "check", home=tmp_path / "home"))
+    one = _write(tmp_path, body.replace("{sensors}", ""))
+    run = cli_run(one, "job", "run", "g", home=tmp_path / "home")
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"o": "succeeded"}
