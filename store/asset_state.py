@@ -48,11 +48,14 @@ def _fold_asset_fields(events: Iterable[tuple[int, Mapping[str, Any]]]) -> dict[
     into: dict[str, dict[str, Any]] = {}
     for event_id, event in events:
         key = event["asset_key"]
-        if not key:
+        # a multi-asset's step events name no single asset: its members are listed in the data
+        keys = [key] if key else (event["data"] or {}).get("asset_keys") or ()
+        if not keys:
             continue
         fields = _asset_fields(event, event_id)
         if fields:
-            into.setdefault(key, {}).update(fields)
+            for k in keys:
+                into.setdefault(k, {}).update(fields)
     return into
 
 
@@ -126,7 +129,7 @@ class AssetStateMixin(StoreConnection):
                 EVENTS.c.asset_key,
                 EVENTS.c.data,
             )
-            .where(EVENTS.c.asset_key.is_not(None), EVENTS.c.event_type.in_(ASSET_STATE_EVENTS))
+            .where(EVENTS.c.event_type.in_(ASSET_STATE_EVENTS))
             .order_by(EVENTS.c.id)
         )
         with self._write() as conn:

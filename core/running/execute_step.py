@@ -116,6 +116,14 @@ def _akey(step: Step) -> str | None:
     return step.asset_key.to_user_string() if step.asset_key else None
 
 
+def _members(step: Step) -> dict[str, Any]:
+    """A multi-asset step's start and failure name the assets it runs for (the store marks each
+    running or failed); other steps carry their one asset key instead."""
+    if step.output_asset_keys is None or step.asset_key is not None:
+        return {}
+    return {"asset_keys": [k.to_user_string() for o, k in step.output_asset_keys.items() if o in step.outputs]}
+
+
 def _failure(
     step: Step, env: RunEnv, failed: _Failed, attempt: int, canceled: bool = False
 ) -> dict[str, Any]:
@@ -131,6 +139,7 @@ def _failure(
         traceback=failed.traceback,
         attempt=attempt,
         canceled=canceled,
+        **_members(step),
     )
     if isinstance(failed.exc, Failure) and failed.exc.metadata and not canceled:
         event["data"]["metadata"] = normalize(failed.exc.metadata, env.metadata_max_bytes)
@@ -153,6 +162,7 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
             message=f"started (attempt {attempt})" if attempt > 1 else "started",
             timestamp=started,
             attempt=attempt,
+            **_members(step),
         )
     )
     ctx = step_context(step, env, attempt)
