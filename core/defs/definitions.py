@@ -17,7 +17,8 @@ from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.asset_specs import AssetSpec, SourceAsset
 from dagdeck.core.defs.asset_values import AssetValueLoader
 from dagdeck.core.defs.assets import AssetsDefinition, external_assets
-from dagdeck.core.defs.checks import AssetChecksDefinition
+from dagdeck.core.defs.check_specs import AssetCheckSpec
+from dagdeck.core.defs.checks import AssetChecksDefinition, MultiAssetChecksDefinition, spec_check
 from dagdeck.core.defs.definitions_args import DefinitionsArgs, merged_args
 from dagdeck.core.defs.executors import EXECUTOR_NAMES, ExecutorDef, coerce_executor
 from dagdeck.core.defs.graphs import JobDefinition
@@ -110,7 +111,7 @@ class Definitions:
         self.asset_graph = self._build_asset_graph()
         self.checks_by_asset: dict[AssetKey, list[AssetChecksDefinition]] = {}
         self.check_inputs: dict[str, dict[str, AssetKey]] = {}
-        for check in [*given.asset_checks, *stray_checks]:
+        for check in [*self._spec_checks(), *given.asset_checks, *stray_checks]:
             self._add_check(check)
         self.asset_jobs: dict[str, AssetJob] = {}
         self.op_jobs: dict[str, JobDefinition] = {}
@@ -219,9 +220,31 @@ class Definitions:
     def assets_by_key_raw(self) -> dict[AssetKey, AssetsDefinition]:
         return {k: a for a in self.assets_defs if isinstance(a, AssetsDefinition) for k in a.keys}
 
+    def _spec_checks(self) -> list[AssetChecksDefinition]:
+        """Checks an asset declares with `check_specs=`: evaluated in its own step."""
+        out: list[AssetChecksDefinition] = []
+        for a in self.assets_defs:
+            if not isinstance(a, AssetsDefinition) or not a.check_specs or a.fn is None or a.params is None:
+                continue
+            runner = self.asset_graph.assets[a.keys[0]].step_key
+            for spec in a.check_specs:
+                if not isinstance(spec, AssetCheckSpec):
+                    file, line = where_defined(a.fn)
+                    raise DefinitionError(
+                        f"check_specs entry {spec!r} is not an AssetCheckSpec", file=file, line=line,
+                        obj=f"asset {a.op_name}", fix='use dg.AssetCheckSpec("name", asset=...)',
+                    )
+                out.append(spec_check(spec, a.fn, a.params, runner))
+        return out
+
     def _add_check(self, c: AssetChecksDefinition) -> None:
         if not isinstance(c, AssetChecksDefinition):
             raise DefinitionError(f"{c!r} in asset_checks=[...] is not an asset check", fix="use @asset_check")
+        if isinstance(c, MultiAssetChecksDefinition):
+            for check in c.checks():
+                self._add_check(check)
+            self.check_inputs[c.step_key] = {}
+            return
         file, line = c.source
         obj = f"asset check {c.name}"
         graph = self.asset_graph
@@ -239,6 +262,9 @@ class Definitions:
                 f"duplicate check name {c.name!r} on asset {c.asset_key.to_user_string()}",
                 file=file, line=line, obj=obj, fix="rename one check",
             )
+        if c.runner is not None:  # declared by an AssetCheckSpec: its function's step evaluates it
+            existing.append(c)
+            return
         by_name: dict[str, list[AssetKey]] = {}
         for key in graph.assets:
             by_name.setdefault(key.name, []).append(key)
@@ -293,14 +319,7 @@ class Definitions:
                 raise DefinitionError(
                     err.problem, file=file, line=line, obj=f"job {name}", fix=err.fix
                 ) from None
-            if not keys:
-                raise DefinitionError(
-                    f"selection {j.selection} matches no assets",
-                    file=file,
-                    line=line,
-                    obj=f"job {name}",
-                    fix="check the asset keys and group names in the selection",
-                )
+            # a selection matching no asset is an empty job that runs no steps, as in Dagster
             problem = self.asset_graph.subset_problem(keys)
             if problem:
                 raise DefinitionError(problem, file=file, line=line, obj=f"job {name}", fix="select all of its assets")
@@ -432,10 +451,13 @@ class Definitions:
         return self.asset_graph.assets[k].definition
 
     def describe(self) -> str:
-        return (
-            f"{len(self.asset_graph.assets)} assets, {len(self.job_names)} jobs, "
-            f"{len(self.schedules)} schedules, {len(self.sensors)} sensors"
+        counts = (
+            (len(self.asset_graph.assets), "asset"),
+            (len(self.job_names), "job"),
+            (len(self.schedules), "schedule"),
+            (len(self.sensors), "sensor"),
         )
+        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
 
     # -- Dagster's lookups ----------------------------------------------------------------------
     @property

@@ -89,7 +89,7 @@ def fold_steps(
             continue
         s = steps.get(e.step_key)
         if s is None:
-            s = steps[e.step_key] = StepView(e.step_key)
+            s = _insert_where_it_ran(steps, StepView(e.step_key))
         s.asset_key = s.asset_key or e.asset_key
         t = e.event_type
         if t == EventType.STEP_START:
@@ -111,6 +111,23 @@ def fold_steps(
         elif t == EventType.STEP_SKIPPED:
             s.status, s.error = StepStatus.SKIPPED, e.message
     return steps
+
+
+def _insert_where_it_ran(steps: dict[str, StepView], step: StepView) -> StepView:
+    """A step the plan did not list (a mapped step `op[key]`, known once its dynamic upstream ran)
+    goes before the first step that has not started yet, so `regions, revenue[eu], ..., total`
+    reads in the order things ran. `steps` is updated in place: callers fold into it repeatedly."""
+    keys = list(steps)
+    pos = next((i for i, k in enumerate(keys) if steps[k].status == StepStatus.PENDING), len(keys))
+    if pos < len(keys):
+        items = list(steps.items())
+        steps.clear()
+        steps.update(items[:pos])
+        steps[step.key] = step
+        steps.update(items[pos:])
+    else:
+        steps[step.key] = step
+    return step
 
 
 UNFINISHED_STEP = (StepStatus.RUNNING, StepStatus.UP_FOR_RETRY)

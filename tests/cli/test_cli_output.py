@@ -108,7 +108,7 @@ def test_check_json_reports_the_location_and_counts(defs_file: Path, home: Path,
         "sensors": 1,
         "asset_checks": 1,
     }
-    assert plain.returncode == 0 and "2 assets, 1 jobs, 1 schedules, 1 sensors" in plain.stdout
+    assert plain.returncode == 0 and "2 assets, 1 job, 1 schedule, 1 sensor" in plain.stdout
 
     line = one_line_error(bad)  # the error line still goes to stderr, and exit 2
     doc = json_of(bad)

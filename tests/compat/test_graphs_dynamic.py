@@ -37,6 +37,10 @@ def test_map_and_collect(tmp_path: Path, executor: str) -> None:
     starts = [e.step_key for e in record.events if e.event_type == "STEP_START"]
     assert starts.index("list_files") < min(starts.index(k) for k in MAPPED)
     assert max(starts.index(k) for k in MAPPED) < starts.index("summarize")
+    # the steps read in the order they ran: the mapped ones between their dynamic upstream and the collect
+    listed = list(run.steps)
+    assert listed[0] == "list_files" and listed[-1] == "summarize"
+    assert set(listed[1:-1]) == set(MAPPED)
 
 
 def test_no_dynamic_outputs_collects_an_empty_list(tmp_path: Path) -> None:
