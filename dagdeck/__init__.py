@@ -19,12 +19,16 @@ from dagdeck.core.defs.asset_loading import (
 from dagdeck.core.defs.asset_specs import AssetDep, AssetOut, AssetSpec, SourceAsset
 from dagdeck.core.defs.asset_values import AssetValueLoader
 from dagdeck.core.defs.assets import AssetIn, AssetsDefinition, asset
+from dagdeck.core.defs.check_specs import AssetCheckKey, AssetCheckSpec
 from dagdeck.core.defs.checks import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
+    DagsterAssetCheckFailedError,
     FreshnessPolicy,
     asset_check,
+    multi_asset_check,
 )
 from dagdeck.core.defs.config import Config, RunConfig
 from dagdeck.core.defs.config_mapping import ConfigMapping, config_mapping, configured
@@ -152,11 +156,16 @@ __all__ = [
     "get_dagster_logger",
     "make_python_type_usable_as_dagster_type",
     "usable_as_dagster_type",
+    "AssetCheckExecutionContext",
+    "AssetCheckKey",
     "AssetCheckResult",
     "AssetCheckSeverity",
+    "AssetCheckSpec",
     "AssetChecksDefinition",
+    "DagsterAssetCheckFailedError",
     "FreshnessPolicy",
     "asset_check",
+    "multi_asset_check",
     "AssetExecutionContext",
     "AssetDep",
     "AssetIn",

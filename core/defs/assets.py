@@ -88,6 +88,8 @@ class AssetsDefinition:
     """`config_schema=`: run config reaches `context.op_config` through it."""
     graph: GraphBacking | None = None
     """Graph-backed assets (core/defs/graph_assets.py): the ops that run instead of `fn`, one step each."""
+    check_specs: tuple[Any, ...] = ()
+    """`check_specs=[AssetCheckSpec(...)]`: checks its function evaluates itself (core/defs/check_specs.py)."""
 
     # -- Dagster's multi-key accessors ---------------------------------------------------------
     @property
@@ -355,6 +357,7 @@ def asset(
     config_schema: Any = None,
     dagster_type: Any = None,
     output_required: bool = True,
+    check_specs: Sequence[Any] | None = None,
 ) -> Any:
     """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`).
     `output_required=False`: the function may yield no `Output`; then the asset is not
@@ -391,6 +394,7 @@ def asset(
             transient=transient,
             freshness_policy=freshness_policy,
             dagster_types={DEFAULT_OUTPUT: dagster_type} if dagster_type is not None else {},
+            check_specs=tuple(check_specs or ()),
         )
 
     if fn is not None:

@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dagdeck.core.defs.asset_key import CHECK_NAME_RE, FIX, AssetKey, name_problem
+from dagdeck.core.defs.check_specs import AssetCheckKey, AssetCheckSpec
+from dagdeck.core.defs.context import StepContext
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.errors import DefinitionError, where_defined
+
+AssetCheckExecutionContext = StepContext
+"""The `context` of a check function: a step context (`context.log`, resources, run id...)."""
 
 
 class AssetCheckSeverity(enum.StrEnum):
@@ -40,10 +45,19 @@ class AssetChecksDefinition:
     params: FunctionParams
     blocking: bool = False
     description: str | None = None
+    runner: str | None = None
+    """Declared by an `AssetCheckSpec`: the step that evaluates it (its asset's step, or its
+    `@multi_asset_check`'s); None when the check is a step of its own."""
+    multi: MultiAssetChecksDefinition | None = None
+    """The `@multi_asset_check` that evaluates it, if one does."""
 
     @property
     def step_key(self) -> str:
-        return check_step_key(self.asset_key, self.name)
+        return self.runner or check_step_key(self.asset_key, self.name)
+
+    @property
+    def key(self) -> AssetCheckKey:
+        return AssetCheckKey(self.asset_key, self.name)
 
     @property
     def source(self) -> tuple[str | None, int | None]:
@@ -54,6 +68,101 @@ class AssetChecksDefinition:
 
     def __repr__(self) -> str:
         return f"<asset check {self.asset_key.to_user_string()}:{self.name}>"
+
+
+@dataclass(eq=False, repr=False)
+class MultiAssetChecksDefinition(AssetChecksDefinition):
+    """`@multi_asset_check(specs=[...])`: one function, run as one step named after it, that
+    evaluates several checks (of one or several assets) and yields a result for each."""
+
+    specs: tuple[AssetCheckSpec, ...] = ()
+    can_subset: bool = False
+
+    @property
+    def step_key(self) -> str:
+        return self.name
+
+    @property
+    def check_keys(self) -> list[AssetCheckKey]:
+        return [s.key for s in self.specs]
+
+    def checks(self) -> list[AssetChecksDefinition]:
+        """One check per spec, each evaluated by this function's step."""
+        return [spec_check(s, self.fn, self.params, self.name, self) for s in self.specs]
+
+    def __repr__(self) -> str:
+        return f"<multi asset check {self.name}>"
+
+
+class DagsterAssetCheckFailedError(Exception):
+    """A blocking check with severity ERROR failed in the step that evaluates it (Dagster's name)."""
+
+
+def spec_check(
+    spec: AssetCheckSpec,
+    fn: Callable[..., Any],
+    params: FunctionParams,
+    runner: str,
+    multi: MultiAssetChecksDefinition | None = None,
+) -> AssetChecksDefinition:
+    """The check an `AssetCheckSpec` declares, evaluated by the step `runner`."""
+    return AssetChecksDefinition(
+        name=spec.name,
+        asset_key=spec.asset_key,
+        fn=fn,
+        params=params,
+        blocking=spec.blocking,
+        description=spec.description,
+        runner=runner,
+        multi=multi,
+    )
+
+
+def multi_asset_check(
+    *,
+    specs: Any,
+    name: str | None = None,
+    description: str | None = None,
+    can_subset: bool = False,
+    **_ignored: Any,
+) -> Callable[[Callable[..., Any]], MultiAssetChecksDefinition]:
+    """`@multi_asset_check(specs=[AssetCheckSpec(...), ...])`: the function yields an
+    `AssetCheckResult(asset_key=..., check_name=..., passed=...)` per spec."""
+
+    def build(f: Callable[..., Any]) -> MultiAssetChecksDefinition:
+        file, line = where_defined(f)
+        obj = f"multi_asset_check {name or f.__name__}"
+        given = list(specs or ())
+        bad = [s for s in given if not isinstance(s, AssetCheckSpec)]
+        if bad or not given:
+            raise DefinitionError(
+                f"specs entry {bad[0]!r} is not an AssetCheckSpec" if bad else "declares no checks",
+                file=file,
+                line=line,
+                obj=obj,
+                fix='pass specs=[dg.AssetCheckSpec("name", asset=...)]',
+            )
+        for s in given:
+            problem = name_problem(s.name, CHECK_NAME_RE)
+            if problem:
+                raise DefinitionError(
+                    f"check name {problem}", file=file, line=line, obj=obj, fix=FIX[CHECK_NAME_RE]
+                )
+        if len({s.key for s in given}) < len(given):
+            raise DefinitionError(
+                "declares a check twice", file=file, line=line, obj=obj, fix="rename one check"
+            )
+        return MultiAssetChecksDefinition(
+            name=name or f.__name__,
+            asset_key=given[0].asset_key,
+            fn=f,
+            params=read_params(f),
+            description=description or (inspect.cleandoc(f.__doc__) if f.__doc__ else None),
+            specs=tuple(given),
+            can_subset=can_subset,
+        )
+
+    return build
 
 
 def check_step_key(asset_key: AssetKey, name: str) -> str:
@@ -78,7 +187,11 @@ def asset_check(
         if problem:  # as Dagster: the name becomes part of the check's step key
             file, line = where_defined(f)
             raise DefinitionError(
-                f"check name {problem}", file=file, line=line, obj=f"asset check {f.__name__}", fix=FIX[CHECK_NAME_RE]
+                f"check name {problem}",
+                file=file,
+                line=line,
+                obj=f"asset check {f.__name__}",
+                fix=FIX[CHECK_NAME_RE],
             )
         return AssetChecksDefinition(
             name=name or f.__name__,

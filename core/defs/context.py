@@ -110,8 +110,10 @@ class StepContext:
         metadata_max_bytes: int = MAX_METADATA_BYTES,
         mapping_key: str | None = None,
         output_names: Iterable[str] | None = None,
+        check_keys: Iterable[Any] = (),
     ) -> None:
         self.run_id = run_id
+        self._check_keys = check_keys
         self._mapping_key = mapping_key
         self._output_names = output_names
         self.step_key = step_key
@@ -268,6 +270,11 @@ class StepContext:
         if self._output_asset_keys is not None:
             return set(self._output_asset_keys.values())
         return {self._asset_key} if self._asset_key is not None else set()
+
+    @property
+    def selected_asset_check_keys(self) -> set[Any]:
+        """The `AssetCheckKey`s this step evaluates in this run (its selected assets' check_specs)."""
+        return set(self._check_keys)
 
     @property
     def selected_output_names(self) -> set[str]:

@@ -111,6 +111,7 @@ def multi_asset(
             can_subset=can_subset,
             multi=True,
             dagster_types=dagster_types,
+            check_specs=tuple(check_specs or ()),
         )
 
     return build

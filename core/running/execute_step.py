@@ -10,7 +10,7 @@ from typing import Any
 from dagdeck.core.defs.metadata import normalize
 from dagdeck.core.defs.retries import Failure, RetryRequested
 from dagdeck.core.events import EventType, make_event
-from dagdeck.core.running.execute_check import execute_check
+from dagdeck.core.running.execute_check import Found, check_result_events, execute_check, take_check_results
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv, StepCanceled, load_inputs, step_context
 from dagdeck.core.running.run_hooks import run_hooks, skip_hooks
@@ -179,6 +179,9 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
         if env.cancel_event.is_set():
             # the run was canceled while this step ran: whatever it returned is not a result
             return None, _Failed("canceled", ""), _NO_OUTPUTS
+        checks: Found = []
+        if step.check_keys:  # the asset evaluates its own check_specs
+            result, checks = take_check_results(step, result)
         outputs = split_outputs(step, result)
     except (Exception, StepCanceled) as err:
         if isinstance(err, StepCanceled):
@@ -191,6 +194,13 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
     except Exception as err:
         tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
         return None, _Failed(f"storing output failed: {type(err).__name__}: {err}", tb, err), _NO_OUTPUTS
+    if step.check_keys:
+        check_events, check_err = check_result_events(step, env, checks)
+        events.extend(check_events)
+        if check_err is not None:  # recorded what it made, then fails as Dagster's step does
+            for e in events:
+                env.emit(e)
+            return None, _Failed(_describe(check_err), "", check_err), _NO_OUTPUTS
     ended = time.time()
     events.append(
         make_event(

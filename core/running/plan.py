@@ -82,6 +82,11 @@ class Step:
     check_name: str | None = None
     """For `check` steps: which check of `asset_key` this runs."""
     blocking: bool = False
+    check_keys: tuple[Any, ...] = ()
+    """`AssetCheckKey`s this step evaluates itself: an asset's `check_specs` (of its selected
+    assets), a `@multi_asset_check`'s specs; each must get a result (core/running/execute_check.py)."""
+    blocking_checks: frozenset[Any] = frozenset()
+    """Those of `check_keys` declared `blocking=True`: an ERROR failure fails the step."""
     transient: bool = False
     code_version: str | None = None
     input_types: dict[str, Any] = field(default_factory=dict)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
-from dagdeck.core.defs.checks import AssetChecksDefinition
+from dagdeck.core.defs.checks import AssetChecksDefinition, MultiAssetChecksDefinition
 from dagdeck.core.defs.config_mapping import job_config_of
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.errors import did_you_mean
@@ -70,6 +70,10 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
             }
         else:
             extra = {"asset_key": key, "code_version": a.specs_by_key[key].code_version}
+        if a.check_specs:  # checks it evaluates itself: those of its selected assets
+            mine = [spec for spec in a.check_specs if spec.asset_key in own]
+            extra["check_keys"] = tuple(spec.key for spec in mine)
+            extra["blocking_checks"] = frozenset(spec.key for spec in mine if spec.blocking)
         optional = frozenset(a.output_names_by_key[k] for k in own if a.specs_by_key[k].skippable)
         if optional:  # `output_required=False` / `AssetOut(is_required=False)`: consumers may be skipped
             extra["optional_outputs"] = optional
@@ -119,7 +123,35 @@ def _may_be_missing(defs: Definitions, selected: set[AssetKey]) -> set[AssetKey]
     return out
 
 
+def _multi_check_step(defs: Definitions, multi: MultiAssetChecksDefinition, in_run: set[AssetKey]) -> Step:
+    """A `@multi_asset_check`'s step: after the steps of its checked assets in the run; a subset
+    (`can_subset=True`) evaluates only the checks of those assets."""
+    graph = defs.asset_graph
+    specs = [s for s in multi.specs if s.asset_key in in_run] if multi.can_subset and in_run else list(multi.specs)
+    return Step(
+        key=multi.step_key,
+        kind="check",
+        fn=multi.fn,
+        params=multi.params,
+        inputs={},
+        resource_params=[p.name for p in multi.params.others if p.name in defs.resources],
+        outputs={},
+        upstream={graph.assets[s.asset_key].step_key for s in multi.specs if s.asset_key in in_run},
+        op_name=multi.name,
+        check_keys=tuple(s.key for s in specs),
+        blocking_checks=frozenset(s.key for s in specs if s.blocking),
+        blocking=any(s.blocking for s in specs),
+    )
+
+
 def _check_step(defs: Definitions, check: AssetChecksDefinition, in_run: set[AssetKey]) -> Step:
+    if check.multi is not None:
+        return _multi_check_step(defs, check.multi, in_run)
+    if check.runner is not None:
+        raise PlanError(
+            f"asset check {check.asset_key.to_user_string()}:{check.name} is evaluated by the step of its asset "
+            f"({check.runner}); materialize the asset to run it"
+        )
     graph = defs.asset_graph
     inputs = {}
     for param, key in defs.check_inputs[check.step_key].items():
@@ -149,14 +181,21 @@ def _with_checks(defs: Definitions, steps: dict[str, Step], selected: set[AssetK
     if not defs.checks_by_asset:
         return steps
     out: dict[str, Step] = {}
+    multis: dict[str, Step] = {}  # after every step, as they may check several assets
     blocking_for: dict[str, list[str]] = {}
     for key, step in steps.items():
         out[key] = step
         for asset_key in step.materializes:
             for check in defs.checks_by_asset.get(asset_key, []):
-                out[check.step_key] = _check_step(defs, check, selected)
+                if check.runner is not None and check.multi is None:
+                    continue  # an asset's own check_specs: evaluated in its step
+                if check.multi is not None and check.step_key not in multis:
+                    multis[check.step_key] = _check_step(defs, check, selected)
+                elif check.multi is None:
+                    out[check.step_key] = _check_step(defs, check, selected)
                 if check.blocking:
                     blocking_for.setdefault(key, []).append(check.step_key)
+    out.update(multis)
     for step in out.values():
         if step.kind == "asset":
             for up in list(step.upstream):
@@ -173,5 +212,6 @@ def plan_checks(defs: Definitions, step_keys: Iterable[str], job_name: str = ASS
             raise PlanError(
                 f"unknown asset check {key!r}; " + (did_you_mean(key, by_key) or "see `dagdeck checks list`")
             )
-        steps[key] = _check_step(defs, by_key[key], set())
+        if key not in steps:
+            steps[key] = _check_step(defs, by_key[key], set())
     return ExecutionPlan(job_name, steps)

@@ -132,6 +132,7 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
         metadata_max_bytes=env.metadata_max_bytes,
         mapping_key=step.mapping_key,
         output_names=step.outputs,
+        check_keys=step.check_keys,
     )
 
 
