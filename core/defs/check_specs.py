@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.results import DagsterInvariantViolationError
 
 
 @dataclass(frozen=True, order=True)
@@ -75,15 +76,12 @@ class AssetCheckSpec:
         return AssetCheckKey(self.asset_key, self.name)
 
 
-class CheckResultError(Exception):
-    """An `AssetCheckResult` that names no declared check, or could be for several."""
-
-
 def check_result_key(
     result: Any, declared: Sequence[AssetCheckKey], default_asset: AssetKey | None = None
 ) -> AssetCheckKey:
     """The declared check a result is for: by its `asset_key` and `check_name`, either of which may
-    be left out while only one declared check fits (`default_asset` when the result names none)."""
+    be left out while only one declared check fits (`default_asset` when the result names none).
+    Raises DagsterInvariantViolationError (Dagster's wording) when none or several fit."""
     asset = AssetKey.from_coercible(result.asset_key) if result.asset_key is not None else default_asset
     fits = [
         k
@@ -92,10 +90,16 @@ def check_result_key(
     ]
     if len(fits) == 1:
         return fits[0]
-    names = ", ".join(k.to_user_string() for k in declared) or "none"
-    wanted = ":".join(p for p in (asset.to_user_string() if asset else None, result.check_name) if p) or "?"
-    if not fits:
-        raise CheckResultError(f"AssetCheckResult for {wanted} matches no declared check (declared: {names})")
-    raise CheckResultError(
-        f"AssetCheckResult for {wanted} could be for several checks ({names}); pass asset_key= and check_name="
+    if not fits and asset is not None:
+        names = {k.name for k in declared if k.asset_key == asset}
+        raise DagsterInvariantViolationError(
+            "Received unexpected AssetCheckResult. No checks currently being evaluated target asset "
+            f"'{asset.to_user_string()}'"
+            + (f" and have name '{result.check_name}'" if result.check_name else "")
+            + f". Checks being evaluated for this asset: {names or set()}"
+        )
+    listed = ", ".join(k.to_user_string() for k in declared) or "none"
+    raise DagsterInvariantViolationError(
+        f"Received unexpected AssetCheckResult. It could be for several checks ({listed}); "
+        "pass asset_key= and check_name="
     )

@@ -11,10 +11,14 @@ import traceback
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
-from dagdeck.core.defs.check_specs import CheckResultError, check_result_key
+from dagdeck.core.defs.check_specs import check_result_key
 from dagdeck.core.defs.checks import AssetCheckResult, AssetCheckSeverity, DagsterAssetCheckFailedError
 from dagdeck.core.defs.metadata import MAX_METADATA_BYTES, normalize
-from dagdeck.core.defs.results import DagsterStepOutputNotFoundError, MaterializeResult
+from dagdeck.core.defs.results import (
+    DagsterInvariantViolationError,
+    DagsterStepOutputNotFoundError,
+    MaterializeResult,
+)
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv, load_inputs, step_context
@@ -204,7 +208,7 @@ def check_result_events(
     for result, default_asset in found:
         try:
             key = check_result_key(result, declared, default_asset)
-        except CheckResultError as err:
+        except DagsterInvariantViolationError as err:
             return events, err
         results[key] = result
         events.append(
