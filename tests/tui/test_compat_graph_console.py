@@ -91,6 +91,11 @@ async def test_mapped_steps_and_graph_asset_ops_in_the_run_screen(
             row = _row(screen, key)
             assert row[:3] == [key, "succeeded", "1"], row
             assert row[4].strip(), f"no Gantt bar for {key}"
+        # what the user sees: `[eu]` is part of the step key, not Rich markup that vanishes
+        table = screen.table
+        shown = "\n".join("".join(seg.text for seg in table.render_line(y)) for y in range(table.row_count + 1))
+        for key in ("revenue[eu]", "revenue[us]", "revenue[apac]"):
+            assert key in shown, key
         await pilot.press("q")
         await settle(pilot)
 

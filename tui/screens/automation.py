@@ -38,7 +38,7 @@ def row_cells(r: AutomationRow, now: float) -> tuple[Text | str, ...]:
             last.append(f" ({t.skip_reason[:40]})", style="grey62")
         elif t.run_ids:
             last.append(f" {len(t.run_ids)} run(s)", style="cyan")
-    return (on_, r.name, r.kind, r.job_name or "-", when, nxt, last)
+    return (on_, r.name, r.kind, r.job_name or "-", Text(when), nxt, last)
 
 
 class AutomationScreen(BaseScreen):

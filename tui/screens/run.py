@@ -154,7 +154,7 @@ class RunScreen(BaseScreen):
         with self.app.batch_update():
             for s in steps:
                 cells = (
-                    s.key,
+                    Text(s.key),  # a mapped step `op[key]` is not markup
                     Text(s.status, style=STEP_STYLE.get(s.status, "")),
                     str(s.attempts),
                     short_duration(s.duration_s) if s.duration_s is not None else ("…" if s.status == "running" else "-"),

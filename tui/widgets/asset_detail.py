@@ -29,7 +29,7 @@ def render_value(entry: dict[str, Any]) -> RenderableType:
         for col in value.get("columns", []):
             table.add_column(str(col))
         for row in value.get("rows", [])[:20]:
-            table.add_row(*[str(c) for c in row])
+            table.add_row(*[Text(str(c)) for c in row])
         return table
     if kind == "json":
         return Text(json.dumps(value, indent=1, default=str)[:2000])
@@ -94,7 +94,7 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
             for name, entry in metadata.items():
                 series = d.series.get(name, [])
                 spark = sparkline(series) if len(series) > 1 else ""
-                table.add_row(name, render_value(entry), Text(spark, style="cyan"))
+                table.add_row(Text(name), render_value(entry), Text(spark, style="cyan"))
             parts.append(table)
     if d.checks:
         parts.append(Text(""))
