@@ -199,7 +199,8 @@ def _with_checks(defs: Definitions, steps: dict[str, Step], selected: set[AssetK
     for step in out.values():
         if step.kind == "asset":
             for up in list(step.upstream):
-                step.upstream.update(blocking_for.get(up, ()))
+                # a multi-asset check of this step's asset too runs after it, not before
+                step.upstream.update(c for c in blocking_for.get(up, ()) if step.key not in out[c].upstream)
     return out
 
 
