@@ -63,6 +63,11 @@ from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
 from dagdeck.core.defs.event_records import DagsterEventType, EventRecordsFilter
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
 from dagdeck.core.defs.graph_assets import graph_asset, graph_multi_asset
+from dagdeck.core.defs.graph_dependencies import (
+    DependencyDefinition,
+    MultiDependencyDefinition,
+    NodeInvocation,
+)
 from dagdeck.core.defs.graphs import GraphDefinition, GraphIn, GraphOut, JobDefinition, graph, job
 from dagdeck.core.defs.hooks import HookContext, HookDefinition, failure_hook, success_hook
 from dagdeck.core.defs.io_managers import (
@@ -223,8 +228,11 @@ __all__ = [
     "ExecutorDef",
     "Failure",
     "FilesystemIOManager",
+    "DependencyDefinition",
     "GraphDefinition",
     "GraphIn",
+    "MultiDependencyDefinition",
+    "NodeInvocation",
     "GraphOut",
     "HookContext",
     "HookDefinition",

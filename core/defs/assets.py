@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, overload
 
@@ -325,6 +325,39 @@ def external_assets(
         op_name="__".join(first.path),
         source_fn=source_fn,
     )
+
+
+_fields_init = AssetsDefinition.__init__
+
+
+def _init(self: AssetsDefinition, *args: Any, specs: Sequence[AssetSpec] | None = None, **kwargs: Any) -> None:
+    """`AssetsDefinition(specs=[AssetSpec(...), ...])`, Dagster's way to declare external assets, is
+    `external_assets(specs)`; any other call fills the fields as the dataclass does."""
+    if specs is None:
+        _fields_init(self, *args, **kwargs)
+        return
+    if args or kwargs:
+        raise DefinitionError(
+            f"dagdeck does not support {', '.join(kwargs) or 'positional arguments'} with AssetsDefinition(specs=) yet",
+            obj="AssetsDefinition",
+            fix="give only specs=[AssetSpec(...), ...] (external assets)",
+        )
+    spec_list = [coerce_spec(s) for s in specs]
+    if not spec_list:
+        raise DefinitionError("AssetsDefinition(specs=[]) declares no asset", fix="list at least one AssetSpec")
+    built = external_assets(spec_list)
+    _fields_init(self, **{f.name: getattr(built, f.name) for f in fields(AssetsDefinition)})
+
+
+def coerce_spec(spec: Any) -> AssetSpec:
+    if not isinstance(spec, AssetSpec):
+        raise DefinitionError(
+            f"AssetsDefinition(specs=) holds {spec!r}, not an AssetSpec", fix='use dg.AssetSpec("key", deps=[...])'
+        )
+    return spec
+
+
+AssetsDefinition.__init__ = _init  # type: ignore[method-assign]
 
 
 @overload

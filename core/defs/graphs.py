@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
 from dagdeck.core.defs.config_mapping import ConfigMapping, graph_config_mapping, job_config_parts
+from dagdeck.core.defs.graph_dependencies import dependency_body
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.ops import (
     DynamicHandle,
@@ -49,14 +51,23 @@ class GraphOut:
 @dataclass(eq=False)
 class GraphDefinition:
     name: str
-    fn: Callable[..., Any]
+    fn: Callable[..., Any] = None  # type: ignore[assignment]  # None: built from node_defs/dependencies
     description: str | None = None
     out: dict[str, GraphOut] | None = None
     """Named outputs; None: one output, `result`, if the body returns an op's output."""
     config_mapping: ConfigMapping | None = None
     """`@graph(config=...)`: the graph's outer config, mapped onto its ops' config."""
+    node_defs: Sequence[Any] | None = None
+    """`GraphDefinition(name=, node_defs=[...], dependencies={...})`: Dagster's constructor form."""
+    dependencies: Mapping[Any, Mapping[str, Any]] | None = None
+    tags: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
+        if self.fn is None:  # the constructor form: its body calls node_defs as dependencies wire them
+            caller = sys._getframe(2)  # __post_init__ <- the dataclass __init__ <- the user's call
+            self.fn = dependency_body(
+                self.name, self.node_defs or [], self.dependencies or {}, (caller.f_code.co_filename, caller.f_lineno)
+            )
         _check_name("graph", self.name, self.fn)
         for out_name in self.out or {}:
             problem = name_problem(out_name, NAME_RE)

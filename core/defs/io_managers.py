@@ -118,7 +118,8 @@ class FilesystemIOManager(IOManager):
             return context.path()
         return IOContext(self.base_dir, context.run_id, context.step_key, context.output_name, context.asset_key).path()
 
-    def handle_output(self, context: IOContext, obj: Any) -> None:
+    def handle_output(self, context: IOContext, obj: Any) -> Path:
+        """Store `obj`; the path it went to becomes the asset's `path` metadata, as in Dagster."""
         path = self._path(context)
         if path.parent not in self._made_dirs:
             make_private_dirs(path.parent)
@@ -133,6 +134,7 @@ class FilesystemIOManager(IOManager):
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+        return path
 
     def load_input(self, context: IOContext) -> Any:
         with open(self._path(context), "rb") as f:

@@ -7,6 +7,7 @@ passes to `context.log_event`; they are recorded in the run's event log, nothing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -103,7 +104,7 @@ class _AssetEvent:
         partition: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        self.asset_key = AssetKey.from_coercible(asset_key)
+        self.asset_key = _event_key(asset_key)
         self.description = description
         self.metadata = dict(metadata or {})
         self.partition = partition
@@ -112,6 +113,14 @@ class _AssetEvent:
     @property
     def label(self) -> str:
         return self.asset_key.to_user_string()
+
+
+def _event_key(asset_key: Any) -> AssetKey:
+    """A string key of an asset event is split at `.` as well as `/` (`"s3.my_asset"` is
+    `s3/my_asset`), Dagster's legacy parsing kept for these two events only."""
+    if isinstance(asset_key, str):
+        return AssetKey([p for p in re.split(r"[./]", asset_key) if p] or asset_key)
+    return AssetKey.from_coercible(asset_key)
 
 
 class AssetMaterialization(_AssetEvent):

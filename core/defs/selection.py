@@ -142,13 +142,8 @@ class _Groups(AssetSelection):
     names: tuple[str, ...]
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
-        for name in self.names:
-            if name not in graph.groups:
-                raise DefinitionError(
-                    f"selection names unknown group {name!r}",
-                    fix=did_you_mean(name, graph.groups) or f"groups are {', '.join(sorted(graph.groups))}",
-                )
-        return {k for name in self.names for k in graph.groups[name]}
+        """A group no asset is in selects nothing, as in Dagster (a job on it runs no steps)."""
+        return {k for name in self.names for k in graph.groups.get(name, ())}
 
     def __str__(self) -> str:
         return ",".join(f"group:{n}" for n in self.names)

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from dagdeck.core.defs.context import StepContext
-from dagdeck.core.defs.io_managers import IOContext
-from dagdeck.core.defs.metadata import normalize
+from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext
+from dagdeck.core.defs.metadata import MetadataValue, normalize
 from dagdeck.core.defs.results import (
     STEP_EVENT_TYPES,
     DagsterInvariantViolationError,
@@ -45,7 +46,10 @@ def store_outputs(
         if store_value:
             manager_key = step.outputs.get(out_name.partition("[")[0], "io_manager")  # `out[key]`: dynamic
             io_ctx = IOContext(env.storage_dir, env.run_id, step.key, out_name, asset_key)
-            env.io_manager(manager_key).handle_output(io_ctx, value)
+            manager = env.io_manager(manager_key)
+            stored_at = manager.handle_output(io_ctx, value)
+            if asset_key is not None and isinstance(manager, FilesystemIOManager) and isinstance(stored_at, Path):
+                metadata["path"] = MetadataValue.path(stored_at)  # as Dagster's filesystem IO manager (it wins)
             if env.keep_values:
                 with env.values_lock:
                     env.values[(step.key, out_name)] = value
@@ -155,8 +159,6 @@ def _yielded_outputs(step: Step, items: Yielded) -> dict[str, tuple[Any, dict[st
 
 def _returned_tuple(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any], bool]]:
     names = list(step.outputs)
-    if isinstance(result, tuple) and result and all(isinstance(r, Output) for r in result):
-        return _yielded_outputs(step, Yielded(result))
     if not isinstance(result, tuple):
         raise DagsterInvariantViolationError(
             f'op "{step.op_name}" has multiple outputs, but only one output was returned of type {type(result)}. '
@@ -170,8 +172,13 @@ def _returned_tuple(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, A
             f"Output tuple has {len(result)} outputs, while op has {len(names)} outputs."
         )
     out: dict[str, tuple[Any, dict[str, Any], bool]] = {}
-    for name, value in zip(names, result, strict=True):
-        if isinstance(value, Output):
+    for position, (name, value) in enumerate(zip(names, result, strict=True)):
+        if isinstance(value, Output):  # matched by position; a name, if given, must be that output's
+            if value.output_name not in (name, "result"):
+                raise DagsterInvariantViolationError(
+                    f"Bad state: Output was explicitly named {value.output_name!r}, which does not match the "
+                    f"output definition specified for position {position}: {name!r}."
+                )
             out[name] = (value.value, dict(value.metadata), True)
         else:
             out[name] = (value, {}, True)

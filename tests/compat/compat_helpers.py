@@ -171,3 +171,13 @@ def pipeline_module(name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def stored_metadata(record: RunRecord, asset_key: str) -> dict[str, Any]:
+    """Metadata of `asset_key`'s materialization without the `path` entry that Dagster's (and
+    dagdeck's) filesystem IO manager adds to every value it stores; asserts that entry is there and
+    names the file under storage/."""
+    metadata = dict(record.metadata(asset_key))
+    path = metadata.pop("path", None)
+    assert isinstance(path, str) and path.endswith(f"/storage/{asset_key}"), (asset_key, path)
+    return metadata

@@ -7,7 +7,7 @@ import types
 from pathlib import Path
 
 import pytest
-from compat_helpers import cli_run, load, pipeline, run_record, stored_asset_value
+from compat_helpers import cli_run, load, pipeline, run_record, stored_asset_value, stored_metadata
 
 import dagdeck as dg
 from dagdeck.core.defs.asset_key import AssetKey
@@ -32,7 +32,7 @@ def test_prefixed_keys_everywhere(tmp_path: Path) -> None:
     }
     assert set(run.steps.values()) == {"succeeded"}
     record = run_record(home, run.doc["run_id"])
-    assert record.metadata("warehouse/clean/orders") == {"key": "warehouse/clean/orders"}
+    assert stored_metadata(record, "warehouse/clean/orders") == {"key": "warehouse/clean/orders"}
     assert stored_asset_value(home, "warehouse/clean/orders") == [7, 9]
     assert stored_asset_value(home, "reports/order_total") == 16
     assert stored_asset_value(home, "raw_count") == 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from compat_helpers import cli, cli_run, load, pipeline, run_record, stored_asset_value
+from compat_helpers import cli, cli_run, load, pipeline, run_record, stored_asset_value, stored_metadata
 
 import dagdeck as dg
 from dagdeck.core.defs.asset_key import AssetKey
@@ -31,9 +31,9 @@ def test_multi_asset_outs_one_step_each_output_materialized(tmp_path: Path) -> N
     by_step = {m["asset_key"]: m["step_key"] for m in run.doc["materializations"]}
     assert by_step["users"] == by_step["shop/orders"] == "load_tables"
     assert by_step["clicks"] == by_step["views"] == "web_stats"
-    assert record.metadata("users") == {} and record.metadata("shop/orders") == {}
-    assert record.metadata("clicks") == {"source": "web"}
-    assert record.metadata("views") == {"source": "web", "sampled": False}
+    assert stored_metadata(record, "users") == {} and stored_metadata(record, "shop/orders") == {}
+    assert stored_metadata(record, "clicks") == {"source": "web"}
+    assert stored_metadata(record, "views") == {"source": "web", "sampled": False}
     assert stored_asset_value(home, "orders_per_user") == pytest.approx(2 / 3)
     assert stored_asset_value(home, "click_rate") == 0.0353
     assert stored_asset_value(home, "shop/orders") == [
@@ -72,7 +72,7 @@ def test_can_subset_multi_asset_runs_only_selected_outputs(tmp_path: Path) -> No
     assert run.steps == {"sales_rollups": "succeeded", "weekly_report": "succeeded"}
     record = run_record(home, run.doc["run_id"])
     assert set(record.materializations) == {"weekly_sales", "weekly_report"}
-    assert record.metadata("weekly_sales") == {"weeks": 1}
+    assert stored_metadata(record, "weekly_sales") == {"weeks": 1}
     logs = [e.message for e in record.events if e.event_type == "LOG"]
     assert "computing ['weekly_sales']" in logs
     assert stored_asset_value(home, "weekly_report") == "weekly total 12"
@@ -91,8 +91,8 @@ def test_subsettable_multi_asset_everything_selected(tmp_path: Path) -> None:
         "weekly_report": "succeeded",
     }
     record = run_record(home, run.doc["run_id"])
-    assert record.metadata("daily_sales") == {"days": 3}
-    assert record.metadata("weekly_sales") == {"weeks": 1}
+    assert stored_metadata(record, "daily_sales") == {"days": 3}
+    assert stored_metadata(record, "weekly_sales") == {"weeks": 1}
     assert {"left", "right"} <= set(record.materializations)
     assert stored_asset_value(home, "left") == "L" and stored_asset_value(home, "right") == "R"
 
@@ -142,8 +142,8 @@ def test_multi_asset_context_keys_per_output(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert run.steps == {"mart_tables": "succeeded", "mart/return_rate": "succeeded"}
     record = run_record(home, run.doc["run_id"])
-    assert record.metadata("mart/sales") == {"asset": "mart/sales"}
-    assert record.metadata("mart/returns") == {
+    assert stored_metadata(record, "mart/sales") == {"asset": "mart/sales"}
+    assert stored_metadata(record, "mart/returns") == {
         "asset": "mart/returns",
         "selected": "mart/returns, mart/sales",
     }
@@ -164,7 +164,7 @@ def test_asset_job_over_a_multi_asset_through_job_run(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert run.steps == {"growth_extract": "succeeded", "net_growth": "succeeded"}
     record = run_record(home, run.doc["run_id"])
-    assert record.metadata("raw_signups") == {"days": 3} and record.metadata("raw_churn") == {"days": 3}
+    assert stored_metadata(record, "raw_signups") == {"days": 3} and stored_metadata(record, "raw_churn") == {"days": 3}
     assert stored_asset_value(home, "net_growth") == 13
 
 

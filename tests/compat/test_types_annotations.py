@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from compat_helpers import cli_run, pipeline, pipeline_module, run_record
+from compat_helpers import cli_run, pipeline, pipeline_module, run_record, stored_metadata
 
 import dagdeck as dg
 
@@ -29,7 +29,7 @@ def test_return_annotation_mismatch_fails_the_step(tmp_path: Path) -> None:
         'Description: Value "42" of python type "int" must be a string.'
     )
     record = run_record(tmp_path / "home", run.doc["run_id"])
-    assert record.metadata("population") == {"source": "census"}
+    assert stored_metadata(record, "population") == {"source": "census"}
     assert "city_name" not in record.materializations
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from compat_helpers import cli_run, pipeline, run_record, stored_asset_value, stored_op_output
+from compat_helpers import (
+    cli_run,
+    pipeline,
+    run_record,
+    stored_asset_value,
+    stored_metadata,
+    stored_op_output,
+)
 
 
 @pytest.mark.parametrize("executor", ["in_process", "multiprocess"])
@@ -35,7 +42,7 @@ def test_asset_context_reads_the_run_and_the_instance(tmp_path: Path, executor: 
         "missing": None,
         "records": [("raw_sales", True)],
     }
-    assert run_record(home, run.doc["run_id"]).metadata("sales_report") == {"source_rows": 42}
+    assert stored_metadata(run_record(home, run.doc["run_id"]), "sales_report") == {"source_rows": 42}
 
 
 def test_op_context_run_tags_and_asset_key_error(tmp_path: Path) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compat_helpers import cli_run, pipeline, run_record, stored_asset_value, stored_op_output
+from compat_helpers import (
+    cli_run,
+    pipeline,
+    run_record,
+    stored_asset_value,
+    stored_metadata,
+    stored_op_output,
+)
 
 
 def test_yielded_outputs_with_metadata_feed_downstream_ops(tmp_path: Path) -> None:
@@ -74,7 +81,7 @@ def test_materialize_result_with_and_without_a_value(tmp_path: Path) -> None:
     )
     record = run_record(home, run.doc["run_id"])
     assert record.metadata("written_elsewhere") == {"rows": 10}
-    assert record.metadata("counted") == {"kind": "count"}
+    assert stored_metadata(record, "counted") == {"kind": "count"}
     assert stored_asset_value(home, "counted") == 7
     assert not (home / "storage" / "written_elsewhere").exists()
     assert (home / "storage" / "counted").exists()
