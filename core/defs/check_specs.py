@@ -82,6 +82,12 @@ def check_result_key(
     """The declared check a result is for: by its `asset_key` and `check_name`, either of which may
     be left out while only one declared check fits (`default_asset` when the result names none).
     Raises DagsterInvariantViolationError (Dagster's wording) when none or several fit."""
+    if not declared:
+        raise DagsterInvariantViolationError(
+            "Received unexpected AssetCheckResult. No AssetCheckSpecs were found for this step.You may need to set "
+            "`check_specs` on the asset decorator, or you may be emitting an AssetCheckResult that isn't in the "
+            "subset passed in `context.selected_asset_check_keys`."
+        )
     asset = AssetKey.from_coercible(result.asset_key) if result.asset_key is not None else default_asset
     fits = [
         k

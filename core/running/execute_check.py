@@ -189,10 +189,12 @@ def take_check_results(step: Step, result: Any) -> tuple[Any, Found]:
     items = result if isinstance(result, tuple) else (result,)
     for item in items:
         if isinstance(item, MaterializeResult) and item.check_results:
-            found.extend((r, item.asset_key or step.asset_key) for r in item.check_results)
+            for r in item.check_results:  # as Dagster: a stray one fails the step before anything is stored
+                check_result_key(r, step.check_keys, item.asset_key or step.asset_key)
+                found.append((r, item.asset_key or step.asset_key))
         elif isinstance(item, AssetCheckResult):
             found.append((item, step.asset_key))
-    if isinstance(result, Yielded):
+    if found and isinstance(result, Yielded):
         result = Yielded(i for i in result if not isinstance(i, AssetCheckResult))
     return result, found
 

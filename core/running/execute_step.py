@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dagdeck.core.defs.metadata import normalize
+from dagdeck.core.defs.results import MaterializeResult
 from dagdeck.core.defs.retries import Failure, RetryRequested
 from dagdeck.core.events import EventType, make_event
 from dagdeck.core.running.execute_check import Found, check_result_events, execute_check, take_check_results
@@ -180,8 +181,8 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
             # the run was canceled while this step ran: whatever it returned is not a result
             return None, _Failed("canceled", ""), _NO_OUTPUTS
         checks: Found = []
-        if step.check_keys:  # the asset evaluates its own check_specs
-            result, checks = take_check_results(step, result)
+        if step.check_keys or (step.kind == "asset" and isinstance(result, tuple | MaterializeResult)):
+            result, checks = take_check_results(step, result)  # its check_specs' results (or stray ones)
         outputs = split_outputs(step, result)
     except (Exception, StepCanceled) as err:
         if isinstance(err, StepCanceled):
@@ -194,7 +195,7 @@ def _attempt(step: Step, env: RunEnv, attempt: int) -> tuple[StepStatus | None, 
     except Exception as err:
         tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
         return None, _Failed(f"storing output failed: {type(err).__name__}: {err}", tb, err), _NO_OUTPUTS
-    if step.check_keys:
+    if step.check_keys or checks:
         check_events, check_err = check_result_events(step, env, checks)
         events.extend(check_events)
         if check_err is not None:  # recorded what it made, then fails as Dagster's step does

@@ -114,3 +114,24 @@ def test_result_for_an_undeclared_check_fails_the_step(tmp_path: Path) -> None:
         "{'non_negative'}"
     )
     assert "prices" in run_record(tmp_path / "home", run.doc["run_id"]).materializations
+
+
+def test_check_results_without_check_specs_fail_the_step(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `totals` (MaterializeResult(check_results=[...])) fails before it is
+    materialized and `averages` (yields its Output, then an AssetCheckResult) fails after its
+    materialization, both with DagsterInvariantViolationError 'Received unexpected
+    AssetCheckResult. No AssetCheckSpecs were found for this step.You may need to set
+    `check_specs` on the asset decorator, ...'; no check evaluation is recorded."""
+    file = pipeline("checks_undeclared")
+    run = cli_run(file, "materialize", home=tmp_path / "home")
+    assert run.status == "FAILURE"
+    assert run.steps == {"totals": "failed", "averages": "failed"}
+    for key in ("totals", "averages"):
+        assert step_error(run, key) == (
+            "DagsterInvariantViolationError: Received unexpected AssetCheckResult. No AssetCheckSpecs were found "
+            "for this step.You may need to set `check_specs` on the asset decorator, or you may be emitting an "
+            "AssetCheckResult that isn't in the subset passed in `context.selected_asset_check_keys`."
+        )
+    record = run_record(tmp_path / "home", run.doc["run_id"])
+    assert set(record.materializations) == {"averages"}
+    assert "ASSET_CHECK_EVALUATION" not in record.event_types()
