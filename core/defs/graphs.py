@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
@@ -277,6 +277,43 @@ class JobDefinition:
 
     def __repr__(self) -> str:
         return f"<job {self.name}>"
+
+
+_job_fields_init = JobDefinition.__init__
+_GRAPH_JOB_KEYWORDS = {"hook_defs": "hooks"}
+"""`JobDefinition(graph_def=...)` keywords whose `to_job` parameter has another name."""
+_GRAPH_JOB_ACCEPTED = (
+    "name",
+    "description",
+    "tags",
+    "config",
+    "executor_def",
+    "resource_defs",
+    "metadata",
+    "hook_defs",
+    "op_retry_policy",
+    "logger_defs",
+)
+
+
+def _job_init(self: JobDefinition, *args: Any, graph_def: GraphDefinition | None = None, **kwargs: Any) -> None:
+    """`JobDefinition(graph_def=g, ...)`, Dagster's constructor, is `g.to_job(...)`; any other call
+    fills the fields as the dataclass does."""
+    if graph_def is None:
+        _job_fields_init(self, *args, **kwargs)
+        return
+    unknown = [k for k in kwargs if k not in _GRAPH_JOB_ACCEPTED] + (["positional arguments"] if args else [])
+    if unknown or not isinstance(graph_def, GraphDefinition):
+        raise DefinitionError(
+            f"dagdeck does not support {', '.join(unknown) or f'graph_def={graph_def!r}'} on JobDefinition(graph_def=) yet",
+            obj="JobDefinition",
+            fix=f"give a @graph or GraphDefinition and only {', '.join(_GRAPH_JOB_ACCEPTED)}",
+        )
+    built = graph_def.to_job(**{_GRAPH_JOB_KEYWORDS.get(k, k): v for k, v in kwargs.items()})
+    _job_fields_init(self, **{f.name: getattr(built, f.name) for f in fields(JobDefinition)})
+
+
+JobDefinition.__init__ = _job_init  # type: ignore[method-assign]
 
 
 def graph(

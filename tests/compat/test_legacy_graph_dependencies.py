@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compat_helpers import cli_run, cli_usage_error, pipeline, run_record, stored_op_output
+from compat_helpers import cli_run, cli_usage_error, load, pipeline, run_record, stored_op_output
 
 
 def test_dependency_dict_job_runs_like_a_decorated_one(tmp_path: Path) -> None:
@@ -56,3 +56,18 @@ def test_dependency_on_a_missing_node_is_one_line(tmp_path: Path) -> None:
     line = cli_usage_error(pipeline("legacy_graph_dependencies_bad"), "check", home=tmp_path / "home")
     assert 'node "return_two" not found in node list' in line
     assert 'node "add_one" input "number"' in line and "legacy_graph_dependencies_bad.py:17" in line
+
+
+def test_job_definition_constructor_from_a_graph(tmp_path: Path) -> None:
+    """Dagster 1.13.28: JobDefinition(graph_def=g, name="one_plus_one_job", tags={...}) is a job of
+    that name with tags {'source': 'constructor'}; without name= the job takes the graph's name
+    (one_plus_one_graph, no tags). Both succeed with return_one and add_one (output 2)."""
+    home = tmp_path / "home"
+    defs = load(pipeline("legacy_job_definition"))
+    assert defs.op_jobs["one_plus_one_job"].tags == {"source": "constructor"}
+    assert defs.op_jobs["one_plus_one_graph"].tags == {}
+    for job_name in ("one_plus_one_job", "one_plus_one_graph"):
+        run = cli_run(pipeline("legacy_job_definition"), "job", "run", job_name, home=home)
+        assert run.returncode == 0, run.stderr
+        assert run.steps == {"return_one": "succeeded", "add_one": "succeeded"}
+        assert stored_op_output(home, run.doc["run_id"], "add_one") == 2
