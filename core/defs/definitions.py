@@ -47,6 +47,9 @@ class AssetJob:
     """`define_asset_job(hooks=)`: run after every asset step of the job."""
     op_retry_policy: Any = None
     """`define_asset_job(op_retry_policy=)`: retries every asset without its own policy."""
+    check_keys: frozenset[Any] | None = None
+    """The asset checks it runs (`AssetSelection.checks...`, `.without_checks()`); None for the
+    implicit asset job: the checks of the assets a run selects."""
 
 
 class Definitions:
@@ -336,6 +339,11 @@ class Definitions:
                 j.metadata,
                 hooks=hook_set(j.hooks, f"job {name!r}"),
                 op_retry_policy=j.op_retry_policy,
+                check_keys=frozenset(
+                    j.selection.resolve_checks(
+                        self.asset_graph, {k: [c.key for c in cs] for k, cs in self.checks_by_asset.items()}
+                    )
+                ),
             )
         elif isinstance(j, JobDefinition):
             coerce_logger_defs(j.logger_defs, f"job {name}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from dagdeck.core.defs.asset_graph import AssetGraph
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.check_specs import AssetCheckKey
 from dagdeck.core.errors import DefinitionError, did_you_mean
 
 
@@ -17,6 +18,24 @@ class AssetSelection:
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         raise NotImplementedError
+
+    def resolve_checks(self, graph: AssetGraph, checks_of: Mapping[AssetKey, Sequence[Any]]) -> set[Any]:
+        """The asset checks (`AssetCheckKey`s) it selects: those of its assets, unless it names checks."""
+        return {c for k in self.resolve(graph) for c in checks_of.get(k, ())}
+
+    @staticmethod
+    def checks(*checks: Any) -> AssetSelection:
+        """These checks only (check definitions or `AssetCheckKey`s), not their assets."""
+        return _Checks(tuple(k for c in checks for k in _check_keys_of(c)))
+
+    @staticmethod
+    def checks_for_assets(*assets: Any) -> AssetSelection:
+        """The checks of these assets, not the assets."""
+        return _ChecksFor(AssetSelection.assets(*assets))
+
+    @staticmethod
+    def all_asset_checks() -> AssetSelection:
+        return _ChecksFor(_All(False))
 
     @staticmethod
     def all(include_sources: bool = False) -> AssetSelection:
@@ -97,7 +116,7 @@ class AssetSelection:
         return _Neighbors(self)
 
     def without_checks(self) -> AssetSelection:
-        return self
+        return _WithoutChecks(self)
 
     def __or__(self, other: AssetSelection) -> AssetSelection:
         return _Combine(self, other, "|")
@@ -178,6 +197,10 @@ class _Combine(AssetSelection):
         a, b = self.left.resolve(graph), self.right.resolve(graph)
         return a | b if self.op == "|" else a & b if self.op == "&" else a - b
 
+    def resolve_checks(self, graph: AssetGraph, checks_of: Mapping[AssetKey, Sequence[Any]]) -> set[Any]:
+        a, b = self.left.resolve_checks(graph, checks_of), self.right.resolve_checks(graph, checks_of)
+        return a | b if self.op == "|" else a & b if self.op == "&" else a - b
+
     def __str__(self) -> str:
         return f"({self.left} {self.op} {self.right})"
 
@@ -224,6 +247,68 @@ class _Neighbors(AssetSelection):
 
     def __str__(self) -> str:
         return f"required_multi_asset_neighbors({self.base})"
+
+
+@dataclass(frozen=True)
+class _Checks(AssetSelection):
+    """Checks named one by one, without their assets."""
+
+    keys: tuple[Any, ...]
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return set()
+
+    def resolve_checks(self, graph: AssetGraph, checks_of: Mapping[AssetKey, Sequence[Any]]) -> set[Any]:
+        return set(self.keys)
+
+    def __str__(self) -> str:
+        return "checks(" + ", ".join(k.to_user_string() for k in self.keys) + ")"
+
+
+@dataclass(frozen=True)
+class _ChecksFor(AssetSelection):
+    """The checks of the assets a selection resolves to, without the assets."""
+
+    base: AssetSelection
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return set()
+
+    def resolve_checks(self, graph: AssetGraph, checks_of: Mapping[AssetKey, Sequence[Any]]) -> set[Any]:
+        return self.base.resolve_checks(graph, checks_of)
+
+    def __str__(self) -> str:
+        return f"checks_for_assets({self.base})"
+
+
+@dataclass(frozen=True)
+class _WithoutChecks(AssetSelection):
+    base: AssetSelection
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        return self.base.resolve(graph)
+
+    def resolve_checks(self, graph: AssetGraph, checks_of: Mapping[AssetKey, Sequence[Any]]) -> set[Any]:
+        return set()
+
+    def __str__(self) -> str:
+        return f"{self.base} (without checks)"
+
+
+def _check_keys_of(item: Any) -> list[Any]:
+    """The checks an entry of `AssetSelection.checks` names: a check definition (all the checks of
+    a multi-asset check) or an `AssetCheckKey`."""
+    if isinstance(item, AssetCheckKey):
+        return [item]
+    keys = getattr(item, "check_keys", None)
+    if keys is not None:
+        return list(keys)
+    key = getattr(item, "key", None)
+    if isinstance(key, AssetCheckKey):
+        return [key]
+    raise DefinitionError(
+        f"AssetSelection.checks entry {item!r} is not an asset check", fix="pass @asset_check functions or AssetCheckKeys"
+    )
 
 
 def _keys_of(item: Any) -> list[AssetKey]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.check_specs import AssetCheckKey
 from dagdeck.core.defs.checks import AssetChecksDefinition, MultiAssetChecksDefinition
 from dagdeck.core.defs.config_mapping import job_config_of
 from dagdeck.core.defs.definitions import Definitions
@@ -14,9 +16,15 @@ from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, St
 from dagdeck.core.running.plan_graph_assets import graph_asset_steps
 
 
-def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASSET_JOB_NAME) -> ExecutionPlan:
+def plan_assets(
+    defs: Definitions,
+    keys: Iterable[AssetKey],
+    job_name: str = ASSET_JOB_NAME,
+    checks: AbstractSet[AssetCheckKey] | None = None,
+) -> ExecutionPlan:
     """One step per asset definition with a selected key (external keys never run); a multi-asset
-    step produces only its selected outputs when it can subset, else all of them."""
+    step produces only its selected outputs when it can subset, else all of them. `checks`: the
+    asset checks to run (a job's `AssetSelection.checks...`), by default those of the assets."""
     graph = defs.asset_graph
     wanted = set(keys)
     selected = {k for k in wanted if k in graph.assets and not graph.assets[k].is_external}
@@ -71,7 +79,7 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
         else:
             extra = {"asset_key": key, "code_version": a.specs_by_key[key].code_version}
         if a.check_specs:  # checks it evaluates itself: those of its selected assets
-            mine = [spec for spec in a.check_specs if spec.asset_key in own]
+            mine = [s for s in a.check_specs if s.asset_key in own and (checks is None or s.key in checks)]
             extra["check_keys"] = tuple(spec.key for spec in mine)
             extra["blocking_checks"] = frozenset(spec.key for spec in mine if spec.blocking)
         optional = frozenset(a.output_names_by_key[k] for k in own if a.specs_by_key[k].skippable)
@@ -105,7 +113,7 @@ def plan_assets(defs: Definitions, keys: Iterable[AssetKey], job_name: str = ASS
         )
     asset_job = defs.asset_jobs.get(job_name)  # its config= is the default of its runs
     job_config = job_config_of(asset_job.config) if asset_job is not None else None
-    return ExecutionPlan(job_name, _with_checks(defs, steps, selected), job_config)
+    return ExecutionPlan(job_name, _with_checks(defs, steps, selected, checks), job_config)
 
 
 def _may_be_missing(defs: Definitions, selected: set[AssetKey]) -> set[AssetKey]:
@@ -123,11 +131,21 @@ def _may_be_missing(defs: Definitions, selected: set[AssetKey]) -> set[AssetKey]
     return out
 
 
-def _multi_check_step(defs: Definitions, multi: MultiAssetChecksDefinition, in_run: set[AssetKey]) -> Step:
+def _multi_check_step(
+    defs: Definitions,
+    multi: MultiAssetChecksDefinition,
+    in_run: set[AssetKey],
+    checks: AbstractSet[AssetCheckKey] | None = None,
+) -> Step:
     """A `@multi_asset_check`'s step: after the steps of its checked assets in the run; a subset
-    (`can_subset=True`) evaluates only the checks of those assets."""
+    (`can_subset=True`) evaluates only the checks of those assets (or the selected checks)."""
     graph = defs.asset_graph
-    specs = [s for s in multi.specs if s.asset_key in in_run] if multi.can_subset and in_run else list(multi.specs)
+    if checks is not None:
+        specs = [s for s in multi.specs if s.key in checks]
+    elif multi.can_subset and in_run:
+        specs = [s for s in multi.specs if s.asset_key in in_run]
+    else:
+        specs = list(multi.specs)
     return Step(
         key=multi.step_key,
         kind="check",
@@ -144,9 +162,14 @@ def _multi_check_step(defs: Definitions, multi: MultiAssetChecksDefinition, in_r
     )
 
 
-def _check_step(defs: Definitions, check: AssetChecksDefinition, in_run: set[AssetKey]) -> Step:
+def _check_step(
+    defs: Definitions,
+    check: AssetChecksDefinition,
+    in_run: set[AssetKey],
+    checks: AbstractSet[AssetCheckKey] | None = None,
+) -> Step:
     if check.multi is not None:
-        return _multi_check_step(defs, check.multi, in_run)
+        return _multi_check_step(defs, check.multi, in_run, checks)
     if check.runner is not None:
         raise PlanError(
             f"asset check {check.asset_key.to_user_string()}:{check.name} is evaluated by the step of its asset "
@@ -176,8 +199,14 @@ def _check_step(defs: Definitions, check: AssetChecksDefinition, in_run: set[Ass
     )
 
 
-def _with_checks(defs: Definitions, steps: dict[str, Step], selected: set[AssetKey]) -> dict[str, Step]:
-    """Each selected asset's checks run right after it; downstream steps wait for blocking ones."""
+def _with_checks(
+    defs: Definitions,
+    steps: dict[str, Step],
+    selected: set[AssetKey],
+    checks: AbstractSet[AssetCheckKey] | None = None,
+) -> dict[str, Step]:
+    """Each selected asset's checks run right after it; downstream steps wait for blocking ones.
+    Checks selected without their asset run against its stored value."""
     if not defs.checks_by_asset:
         return steps
     out: dict[str, Step] = {}
@@ -189,12 +218,22 @@ def _with_checks(defs: Definitions, steps: dict[str, Step], selected: set[AssetK
             for check in defs.checks_by_asset.get(asset_key, []):
                 if check.runner is not None and check.multi is None:
                     continue  # an asset's own check_specs: evaluated in its step
+                if checks is not None and check.key not in checks:
+                    continue
                 if check.multi is not None and check.step_key not in multis:
-                    multis[check.step_key] = _check_step(defs, check, selected)
+                    multis[check.step_key] = _check_step(defs, check, selected, checks)
                 elif check.multi is None:
                     out[check.step_key] = _check_step(defs, check, selected)
                 if check.blocking:
                     blocking_for.setdefault(key, []).append(check.step_key)
+    for asset_key, of_asset in defs.checks_by_asset.items() if checks else ():
+        if asset_key in selected:
+            continue
+        for check in of_asset:  # selected without its asset (an asset's own check_specs need it)
+            runs_alone = check.runner is None or check.multi is not None
+            if check.key in checks and runs_alone and check.step_key not in out and check.step_key not in multis:
+                target = multis if check.multi is not None else out
+                target[check.step_key] = _check_step(defs, check, selected, checks)
     out.update(multis)
     for step in out.values():
         if step.kind == "asset":

@@ -18,7 +18,8 @@ from dagdeck.core.running.plan_nodes import (
 
 def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
     if job_name in defs.asset_jobs:
-        return plan_assets(defs, defs.asset_jobs[job_name].keys, job_name)
+        job = defs.asset_jobs[job_name]
+        return plan_assets(defs, job.keys, job_name, job.check_keys)
     if job_name not in defs.op_jobs:
         raise PlanError(
             f"unknown job {job_name!r}; "

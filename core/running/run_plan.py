@@ -16,7 +16,9 @@ def build_run_plan(defs: Definitions, run: Run) -> ExecutionPlan:
     if spec.get("checks") is not None:
         plan = plan_checks(defs, spec["checks"], run.job_name)
     elif spec.get("assets") is not None:
-        plan = plan_assets(defs, [AssetKey(k) for k in spec["assets"]], run.job_name)
+        job = defs.asset_jobs.get(run.job_name)  # a named job's checks, as `AssetSelection` chose them
+        checks = job.check_keys if job is not None else None
+        plan = plan_assets(defs, [AssetKey(k) for k in spec["assets"]], run.job_name, checks)
     else:
         plan = plan_job(defs, run.job_name)
     if spec.get("step_keys") is not None:
