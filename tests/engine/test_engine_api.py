@@ -143,9 +143,10 @@ def test_context_first_parameter_logs_and_output_metadata(instance: Instance) ->
         ("first", "ERROR", "bad row"),
     ]
     mats = {e.asset_key: plain(e.data["metadata"]) for e in events_of(instance, result.run_id, "ASSET_MATERIALIZATION")}
+    storage = Path(instance.storage_dir)  # the filesystem IO manager adds where it stored each value
     assert mats == {
-        "first": {"rows": 3, "note": "from context"},
-        "second": {"value": 4, "extra": True},
+        "first": {"rows": 3, "note": "from context", "path": str(storage / "first")},
+        "second": {"value": 4, "extra": True, "path": str(storage / "second")},
         "third": {"written_elsewhere": 4},
     }
     assert result.output_for_node("second") == 4
