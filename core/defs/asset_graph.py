@@ -126,6 +126,25 @@ class AssetGraph:
         return frozenset(k for k, n in self.assets.items() if n.is_external)
 
     @cached_property
+    def materializable_keys(self) -> frozenset[AssetKey]:
+        return frozenset(self.assets) - self.external
+
+    @cached_property
+    def step_keys(self) -> dict[AssetKey, str]:
+        """Each materializable key's step key, worked out once for every plan of these definitions."""
+        return {k: n.step_key for k, n in self.assets.items() if not n.is_external}
+
+    @cached_property
+    def skippable(self) -> frozenset[AssetKey]:
+        """Keys whose output is optional (`output_required=False`, `AssetOut(is_required=False)`)."""
+        return frozenset(k for k, n in self.assets.items() if n.spec.skippable)
+
+    @cached_property
+    def unsubsettable(self) -> bool:
+        """Whether some definition makes several keys and cannot run only some of them."""
+        return any(len(n.definition.specs_by_key) > 1 and not n.definition.can_subset for n in self.assets.values())
+
+    @cached_property
     def materializable(self) -> list[AssetKey]:
         return [k for k in self.toposorted if k not in self.external]
 
@@ -142,6 +161,8 @@ class AssetGraph:
 
     def subset_problem(self, keys: Iterable[AssetKey]) -> str | None:
         """Why `keys` cannot run as selected (part of a multi-asset that cannot subset), or None."""
+        if not self.unsubsettable:
+            return None
         wanted = set(keys)
         seen: set[int] = set()
         for key in wanted:

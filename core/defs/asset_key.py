@@ -30,6 +30,15 @@ class AssetKey:
                     "give the parts as a list, e.g. AssetKey(['a', 'b']) for a/b"
                 )
         object.__setattr__(self, "path", parts)
+        object.__setattr__(self, "_hash", hash(parts))
+
+    def __hash__(self) -> int:
+        # keys are hashed in every planning and graph walk: hash the parts once
+        return self._hash  # type: ignore[attr-defined,no-any-return]
+
+    def __reduce__(self) -> tuple[type[AssetKey], tuple[tuple[str, ...]]]:
+        # a string's hash differs between processes: pickle the parts, never the cached hash
+        return (AssetKey, (self.path,))
 
     def to_user_string(self) -> str:
         return "/".join(self.path)

@@ -156,7 +156,7 @@ class PlanError(DagdeckError):
 
 def sorted_hooks(hooks: Iterable[HookDefinition]) -> tuple[HookDefinition, ...]:
     """A step's hooks in a stable order (by name), however the user's set iterates."""
-    return tuple(sorted(hooks, key=lambda h: h.name))
+    return tuple(sorted(hooks, key=lambda h: h.name)) if hooks else ()
 
 
 def subset(plan: ExecutionPlan, step_keys: Iterable[str]) -> ExecutionPlan:

@@ -7,6 +7,7 @@ from collections.abc import Set as AbstractSet
 
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.assets import AssetsDefinition
 from dagdeck.core.defs.check_specs import AssetCheckKey
 from dagdeck.core.defs.checks import AssetChecksDefinition, MultiAssetChecksDefinition
 from dagdeck.core.defs.config_mapping import job_config_of
@@ -27,7 +28,7 @@ def plan_assets(
     asset checks to run (a job's `AssetSelection.checks...`), by default those of the assets."""
     graph = defs.asset_graph
     wanted = set(keys)
-    selected = {k for k in wanted if k in graph.assets and not graph.assets[k].is_external}
+    selected = wanted & graph.materializable_keys
     if wanted and not selected and wanted <= graph.external:
         names = ", ".join(sorted(k.to_user_string() for k in wanted))
         raise PlanError(
@@ -37,8 +38,8 @@ def plan_assets(
     problem = graph.subset_problem(selected)
     if problem:
         raise PlanError(f"{problem}; select all of its assets")
-    step_of = {k: graph.assets[k].step_key for k in selected}
-    missing = _may_be_missing(defs, selected)
+    step_of = graph.step_keys
+    missing = _may_be_missing(defs, selected) if graph.skippable else set()
     job = defs.asset_jobs.get(job_name)
     steps: dict[str, Step] = {}
     for key in graph.toposorted:
@@ -49,12 +50,12 @@ def plan_assets(
             steps.update(graph_asset_steps(defs, a, selected, step_of, job, missing))
             continue
         step_key = step_of[key]
-        own = [k for k in a.specs_by_key if k in selected]
+        own = [k for k in a.specs_by_key if k in selected] if a.multi else [key]
         inputs: dict[str, StepInput] = {}
         for param, up in graph.data_inputs[key].items():
             node = graph.assets[up]
             src = Source(
-                step_of.get(up, node.step_key),
+                step_of.get(up) or node.step_key,
                 node.output_name,
                 up,
                 in_run=up in selected,
@@ -64,7 +65,10 @@ def plan_assets(
             inputs[param] = StepInput(param, (src,))
         assert a.params is not None
         resource_params = [p.name for p in a.params.others if p.name not in inputs and p.name in defs.resources]
-        upstream = {step_of[u] for k in own for u in graph.upstream[k] if u in selected} - {step_key}
+        if a.multi:
+            upstream = {step_of[u] for k in own for u in graph.upstream[k] if u in selected} - {step_key}
+        else:
+            upstream = {step_of[u] for u in graph.upstream[key] if u in selected}
         if a.multi:
             out_keys = {a.output_names_by_key[k]: k for k in own}
             extra: dict[str, object] = {
@@ -82,7 +86,7 @@ def plan_assets(
             mine = [s for s in a.check_specs if s.asset_key in own and (checks is None or s.key in checks)]
             extra["check_keys"] = tuple(spec.key for spec in mine)
             extra["blocking_checks"] = frozenset(spec.key for spec in mine if spec.blocking)
-        optional = frozenset(a.output_names_by_key[k] for k in own if a.specs_by_key[k].skippable)
+        optional = frozenset(a.output_names_by_key[k] for k in own if k in graph.skippable) if missing else None
         if optional:  # `output_required=False` / `AssetOut(is_required=False)`: consumers may be skipped
             extra["optional_outputs"] = optional
         if missing:  # `deps=` on an asset that may not be materialized: skipped with it
@@ -99,11 +103,13 @@ def plan_assets(
             params=a.params,
             inputs=inputs,
             resource_params=resource_params,
-            outputs={a.output_names_by_key[k]: a.io_manager_keys_by_key.get(k, "io_manager") for k in own},
+            outputs=_outputs(a, own)
+            if a.multi
+            else {a.output_names_by_key[key]: a.io_manager_keys_by_key.get(key, "io_manager")},
             upstream=upstream,
-            op_name=a.op_name if a.multi else key.to_user_string(),
+            op_name=a.op_name if a.multi else step_key,
             retry_policy=a.retry_policy or (job.op_retry_policy if job else None),
-            hooks=sorted_hooks(a.hooks | job.hooks) if job else sorted_hooks(a.hooks),
+            hooks=sorted_hooks(a.hooks | job.hooks if job else a.hooks),
             tags=a.op_tags,
             transient=a.transient,
             input_types=a.io_types.inputs,
@@ -114,6 +120,11 @@ def plan_assets(
     asset_job = defs.asset_jobs.get(job_name)  # its config= is the default of its runs
     job_config = job_config_of(asset_job.config) if asset_job is not None else None
     return ExecutionPlan(job_name, _with_checks(defs, steps, selected, checks), job_config)
+
+
+def _outputs(a: AssetsDefinition, own: list[AssetKey]) -> dict[str, str]:
+    """A multi-asset step's outputs (of its selected keys) and their IO managers."""
+    return {a.output_names_by_key[k]: a.io_manager_keys_by_key.get(k, "io_manager") for k in own}
 
 
 def _may_be_missing(defs: Definitions, selected: set[AssetKey]) -> set[AssetKey]:
