@@ -437,6 +437,8 @@ def asset(
 
 def _nothing_ins(f: Callable[..., Any], ins: Mapping[str, AssetIn] | None) -> list[AssetDep]:
     """`ins={"x": AssetIn(dagster_type=Nothing)}` not taken as a parameter: an order-only dependency."""
+    if not ins:  # the common case: no signature to read (it costs ~15 us an asset at load)
+        return []
     params = inspect.signature(f).parameters
     return [
         AssetDep(spec.upstream_key(name))
