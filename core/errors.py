@@ -28,6 +28,14 @@ class DefinitionError(DagdeckError):
     def __post_init__(self) -> None:
         super().__init__(self.message)
 
+    @classmethod
+    def at(
+        cls, fn: Callable | None, problem: str, *, obj: str | None = None, fix: str | None = None
+    ) -> DefinitionError:
+        """The error, located at the file and line where the user function `fn` is defined."""
+        file, line = where_defined(fn)
+        return cls(problem, file=file, line=line, obj=obj, fix=fix)
+
     @property
     def location(self) -> str:
         if self.file and self.line:

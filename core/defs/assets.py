@@ -330,7 +330,9 @@ def external_assets(
 _fields_init = AssetsDefinition.__init__
 
 
-def _init(self: AssetsDefinition, *args: Any, specs: Sequence[AssetSpec] | None = None, **kwargs: Any) -> None:
+def _init(
+    self: AssetsDefinition, *args: Any, specs: Sequence[AssetSpec] | None = None, **kwargs: Any
+) -> None:
     """`AssetsDefinition(specs=[AssetSpec(...), ...])`, Dagster's way to declare external assets, is
     `external_assets(specs)`; any other call fills the fields as the dataclass does."""
     if specs is None:
@@ -344,7 +346,9 @@ def _init(self: AssetsDefinition, *args: Any, specs: Sequence[AssetSpec] | None 
         )
     spec_list = [coerce_spec(s) for s in specs]
     if not spec_list:
-        raise DefinitionError("AssetsDefinition(specs=[]) declares no asset", fix="list at least one AssetSpec")
+        raise DefinitionError(
+            "AssetsDefinition(specs=[]) declares no asset", fix="list at least one AssetSpec"
+        )
     built = external_assets(spec_list)
     _fields_init(self, **{f.name: getattr(built, f.name) for f in fields(AssetsDefinition)})
 
@@ -352,7 +356,8 @@ def _init(self: AssetsDefinition, *args: Any, specs: Sequence[AssetSpec] | None 
 def coerce_spec(spec: Any) -> AssetSpec:
     if not isinstance(spec, AssetSpec):
         raise DefinitionError(
-            f"AssetsDefinition(specs=) holds {spec!r}, not an AssetSpec", fix='use dg.AssetSpec("key", deps=[...])'
+            f"AssetsDefinition(specs=) holds {spec!r}, not an AssetSpec",
+            fix='use dg.AssetSpec("key", deps=[...])',
         )
     return spec
 
@@ -496,7 +501,4 @@ def check_key_parts(f: Callable[..., Any] | None, parts: Sequence[Any], obj: str
     for part in parts or [""]:
         problem = name_problem(part, KEY_PART_RE)
         if problem:
-            file, line = where_defined(f) if f is not None else (None, None)
-            raise DefinitionError(
-                f"asset key part {problem}", file=file, line=line, obj=obj, fix=FIX[KEY_PART_RE]
-            )
+            raise DefinitionError.at(f, f"asset key part {problem}", obj=obj, fix=FIX[KEY_PART_RE])

@@ -185,11 +185,9 @@ def asset_check(
             raise TypeError(f"@asset_check on {f.__name__} needs asset=")
         problem = name_problem(name or f.__name__, CHECK_NAME_RE)
         if problem:  # as Dagster: the name becomes part of the check's step key
-            file, line = where_defined(f)
-            raise DefinitionError(
+            raise DefinitionError.at(
+                f,
                 f"check name {problem}",
-                file=file,
-                line=line,
                 obj=f"asset check {f.__name__}",
                 fix=FIX[CHECK_NAME_RE],
             )

@@ -148,11 +148,9 @@ def configure(
     """A copy of an op (any dataclass definition with `config_schema`) named `name` whose config
     is fixed or computed: what `op.configured(...)` and `configured(op)(...)` return."""
     if not name:
-        file, line = where_defined(getattr(definition, "fn", None))
-        raise DefinitionError(
+        raise DefinitionError.at(
+            getattr(definition, "fn", None),
             f"configured({definition.name}) needs a name for the new op",
-            file=file,
-            line=line,
             obj=f"op {definition.name}",
             fix="pass name='...' to configured(), or use it as a decorator on a named function",
         )

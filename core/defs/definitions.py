@@ -28,7 +28,7 @@ from dagdeck.core.defs.loggers import LoggerDefinition, coerce_logger_defs
 from dagdeck.core.defs.misplaced import check_slot, sort_checks_out
 from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
-from dagdeck.core.errors import DefinitionError, did_you_mean, where_defined
+from dagdeck.core.errors import DefinitionError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,15 @@ class Definitions:
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
         given = DefinitionsArgs(
-            _flatten(assets), _flatten(schedules), _flatten(sensors), _flatten(jobs), dict(resources or {}),
-            executor, dict(loggers or {}), _flatten(asset_checks), dict(metadata or {}),
+            _flatten(assets),
+            _flatten(schedules),
+            _flatten(sensors),
+            _flatten(jobs),
+            dict(resources or {}),
+            executor,
+            dict(loggers or {}),
+            _flatten(asset_checks),
+            dict(metadata or {}),
         )
         for slot in ("assets", "schedules", "sensors", "jobs", "asset_checks"):
             check_slot(getattr(given, slot), slot)
@@ -206,9 +213,13 @@ class Definitions:
             else f"define an asset named {name!r} or remove it from deps"
         )
         label = ", ".join(k.to_user_string() for k in a.keys) if not a.multi else a.op_name
-        return DefinitionError(f"{what} unknown asset {name!r}", file=file, line=line, obj=f"asset {label}", fix=fix)
+        return DefinitionError(
+            f"{what} unknown asset {name!r}", file=file, line=line, obj=f"asset {label}", fix=fix
+        )
 
-    def _cycle_error(self, cycle: list[AssetKey], nodes: Mapping[AssetKey, AssetNode] | None = None) -> DefinitionError:
+    def _cycle_error(
+        self, cycle: list[AssetKey], nodes: Mapping[AssetKey, AssetNode] | None = None
+    ) -> DefinitionError:
         first = (nodes or self.assets_by_key_raw()).get(cycle[0])
         file, line = first.source if first else (None, None)
         path = " -> ".join(k.to_user_string() for k in cycle)
@@ -232,17 +243,20 @@ class Definitions:
             runner = self.asset_graph.assets[a.keys[0]].step_key
             for spec in a.check_specs:
                 if not isinstance(spec, AssetCheckSpec):
-                    file, line = where_defined(a.fn)
-                    raise DefinitionError(
-                        f"check_specs entry {spec!r} is not an AssetCheckSpec", file=file, line=line,
-                        obj=f"asset {a.op_name}", fix='use dg.AssetCheckSpec("name", asset=...)',
+                    raise DefinitionError.at(
+                        a.fn,
+                        f"check_specs entry {spec!r} is not an AssetCheckSpec",
+                        obj=f"asset {a.op_name}",
+                        fix='use dg.AssetCheckSpec("name", asset=...)',
                     )
                 out.append(spec_check(spec, a.fn, a.params, runner))
         return out
 
     def _add_check(self, c: AssetChecksDefinition) -> None:
         if not isinstance(c, AssetChecksDefinition):
-            raise DefinitionError(f"{c!r} in asset_checks=[...] is not an asset check", fix="use @asset_check")
+            raise DefinitionError(
+                f"{c!r} in asset_checks=[...] is not an asset check", fix="use @asset_check"
+            )
         if isinstance(c, MultiAssetChecksDefinition):
             for check in c.checks():
                 self._add_check(check)
@@ -257,13 +271,17 @@ class Definitions:
                 file=file,
                 line=line,
                 obj=obj,
-                fix=did_you_mean(c.asset_key.to_user_string(), graph.by_string) or "name an asset in Definitions",
+                fix=did_you_mean(c.asset_key.to_user_string(), graph.by_string)
+                or "name an asset in Definitions",
             )
         existing = self.checks_by_asset.setdefault(c.asset_key, [])
         if any(e.name == c.name for e in existing):
             raise DefinitionError(
                 f"duplicate check name {c.name!r} on asset {c.asset_key.to_user_string()}",
-                file=file, line=line, obj=obj, fix="rename one check",
+                file=file,
+                line=line,
+                obj=obj,
+                fix="rename one check",
             )
         if c.runner is not None:  # declared by an AssetCheckSpec: its function's step evaluates it
             existing.append(c)
@@ -282,7 +300,10 @@ class Definitions:
                 if p.has_default:
                     continue
                 raise DefinitionError(
-                    f"parameter {p.name!r} names unknown asset {p.name!r}", file=file, line=line, obj=obj,
+                    f"parameter {p.name!r} names unknown asset {p.name!r}",
+                    file=file,
+                    line=line,
+                    obj=obj,
                     fix=did_you_mean(p.name, graph.by_string) or "name the checked asset or another asset",
                 )
             inputs[p.name] = found
@@ -325,7 +346,9 @@ class Definitions:
             # a selection matching no asset is an empty job that runs no steps, as in Dagster
             problem = self.asset_graph.subset_problem(keys)
             if problem:
-                raise DefinitionError(problem, file=file, line=line, obj=f"job {name}", fix="select all of its assets")
+                raise DefinitionError(
+                    problem, file=file, line=line, obj=f"job {name}", fix="select all of its assets"
+                )
             executor = coerce_executor(j.executor)
             self._check_executor(executor, f"job {name}")
             self.asset_jobs[name] = AssetJob(
@@ -380,7 +403,9 @@ class Definitions:
     def _check_executor(self, executor: ExecutorDef | None, owner: str) -> None:
         if executor is not None and executor.name not in EXECUTOR_NAMES:
             raise DefinitionError(
-                f"unknown executor {executor.name!r}", obj=owner, fix=f"use one of {', '.join(EXECUTOR_NAMES)}"
+                f"unknown executor {executor.name!r}",
+                obj=owner,
+                fix=f"use one of {', '.join(EXECUTOR_NAMES)}",
             )
 
     @property
@@ -395,9 +420,13 @@ class Definitions:
         file, line = s.source
         obj = f"schedule {s.name}"
         if not isinstance(s, ScheduleDefinition):
-            raise DefinitionError(f"{s!r} in schedules=[...] is not a schedule", fix="use ScheduleDefinition or @schedule")
+            raise DefinitionError(
+                f"{s!r} in schedules=[...] is not a schedule", fix="use ScheduleDefinition or @schedule"
+            )
         if s.name in self.schedules or s.name in self.sensors:
-            raise DefinitionError(f"duplicate schedule name {s.name!r}", file=file, line=line, obj=obj, fix="rename one")
+            raise DefinitionError(
+                f"duplicate schedule name {s.name!r}", file=file, line=line, obj=obj, fix="rename one"
+            )
         if not croniter.is_valid(s.cron_schedule):
             raise DefinitionError(
                 f"invalid cron string {s.cron_schedule!r}",
@@ -424,9 +453,13 @@ class Definitions:
         file, line = s.source
         obj = f"sensor {s.name}"
         if not isinstance(s, SensorDefinition):
-            raise DefinitionError(f"{s!r} in sensors=[...] is not a sensor", fix="use @sensor, file_sensor or asset_sensor")
+            raise DefinitionError(
+                f"{s!r} in sensors=[...] is not a sensor", fix="use @sensor, file_sensor or asset_sensor"
+            )
         if s.name in self.sensors or s.name in self.schedules:
-            raise DefinitionError(f"duplicate sensor name {s.name!r}", file=file, line=line, obj=obj, fix="rename one")
+            raise DefinitionError(
+                f"duplicate sensor name {s.name!r}", file=file, line=line, obj=obj, fix="rename one"
+            )
         for job in (s.job, *s.jobs):
             self._adopt_job(job)
         if s.kind != "custom" or s.job_name is not None:
@@ -443,7 +476,9 @@ class Definitions:
 
     def _check_target_job(self, job_name: str | None, file: str | None, line: int | None, obj: str) -> None:
         if job_name is None:
-            raise DefinitionError("has no job", file=file, line=line, obj=obj, fix="pass job=<a job in Definitions>")
+            raise DefinitionError(
+                "has no job", file=file, line=line, obj=obj, fix="pass job=<a job in Definitions>"
+            )
         if not self.has_job(job_name):
             raise DefinitionError(
                 f"targets unknown job {job_name!r}",
@@ -507,7 +542,8 @@ class Definitions:
             raise DefinitionError(
                 f"no asset {k.to_user_string()!r}",
                 obj="Definitions",
-                fix=did_you_mean(k.to_user_string(), self.asset_graph.by_string) or "name an asset of these Definitions",
+                fix=did_you_mean(k.to_user_string(), self.asset_graph.by_string)
+                or "name an asset of these Definitions",
             )
         return self.asset_graph.assets[k].definition
 
@@ -565,11 +601,9 @@ class LazyDefinitions:
         takes_context = len(inspect.signature(self.fn).parameters) > 0
         result = self.fn(*(args or ((None,) if takes_context else ())))
         if not isinstance(result, Definitions):
-            file, line = where_defined(self.fn)
-            raise DefinitionError(
+            raise DefinitionError.at(
+                self.fn,
                 f"returned {type(result).__name__}, not Definitions",
-                file=file,
-                line=line,
                 obj=f"@definitions {self.fn.__name__}",
                 fix="return dg.Definitions(assets=[...], jobs=[...])",
             )

@@ -16,7 +16,7 @@ from dagdeck.core.defs.asset_specs import AssetOut, AssetSpec, coerce_key
 from dagdeck.core.defs.assets import AssetIn, AssetsDefinition, check_key_parts
 from dagdeck.core.defs.graph_asset_specs import prefixed_key
 from dagdeck.core.defs.graphs import GraphOut, graph
-from dagdeck.core.errors import DefinitionError, where_defined
+from dagdeck.core.errors import DefinitionError
 
 
 def graph_asset(
@@ -77,11 +77,9 @@ def graph_multi_asset(
         managers: dict[str, str] = {}
         for out_name, out in outs.items():
             if not isinstance(out, AssetOut):
-                file, line = where_defined(f)
-                raise DefinitionError(
+                raise DefinitionError.at(
+                    f,
                     f"outs[{out_name!r}] is not an AssetOut",
-                    file=file,
-                    line=line,
                     obj=f"graph_multi_asset {graph_def.name}",
                     fix="use AssetOut()",
                 )

@@ -28,10 +28,7 @@ def _check_name(kind: str, name: str, fn: Callable[..., Any]) -> None:
     """Graph and job names become parts of step keys and storage paths: Dagster's name rule."""
     problem = name_problem(name, NAME_RE)
     if problem:
-        file, line = where_defined(fn)
-        raise DefinitionError(
-            f"{kind} name {problem}", file=file, line=line, obj=f"{kind} {name!r}", fix=FIX[NAME_RE]
-        )
+        raise DefinitionError.at(fn, f"{kind} name {problem}", obj=f"{kind} {name!r}", fix=FIX[NAME_RE])
 
 
 @dataclass(frozen=True)
@@ -66,17 +63,18 @@ class GraphDefinition:
         if self.fn is None:  # the constructor form: its body calls node_defs as dependencies wire them
             caller = sys._getframe(2)  # __post_init__ <- the dataclass __init__ <- the user's call
             self.fn = dependency_body(
-                self.name, self.node_defs or [], self.dependencies or {}, (caller.f_code.co_filename, caller.f_lineno)
+                self.name,
+                self.node_defs or [],
+                self.dependencies or {},
+                (caller.f_code.co_filename, caller.f_lineno),
             )
         _check_name("graph", self.name, self.fn)
         for out_name in self.out or {}:
             problem = name_problem(out_name, NAME_RE)
             if problem:
-                file, line = where_defined(self.fn)
-                raise DefinitionError(
+                raise DefinitionError.at(
+                    self.fn,
                     f"graph output name {problem}",
-                    file=file,
-                    line=line,
                     obj=f"graph {self.name!r}",
                     fix=FIX[NAME_RE],
                 )
@@ -130,21 +128,17 @@ class GraphDefinition:
             unknown, values = ["?"], {}
         missing = [n for n in names if n not in values]
         if unknown or missing:
-            file, line = where_defined(self.fn)
-            raise DefinitionError(
+            raise DefinitionError.at(
+                self.fn,
                 f"graph {self.name!r} declares outputs {', '.join(names)} but its body returned {returned!r}",
-                file=file,
-                line=line,
                 obj=f"graph {self.name!r}",
                 fix=f"return a dict with the keys {', '.join(names)} or a tuple of {len(names)} op outputs",
             )
         for n, v in values.items():
             if not isinstance(v, OutputHandle | DynamicHandle):
-                file, line = where_defined(self.fn)
-                raise DefinitionError(
+                raise DefinitionError.at(
+                    self.fn,
                     f"output {n!r} of graph {self.name!r} is {v!r}, not an op's output",
-                    file=file,
-                    line=line,
                     obj=f"graph {self.name!r}",
                     fix="return the result of calling an op inside the graph",
                 )
@@ -164,11 +158,9 @@ class GraphDefinition:
         logger_defs: Mapping[str, Any] | None = None,
     ) -> JobDefinition:
         if inspect.signature(self.fn).parameters:
-            file, line = where_defined(self.fn)
-            raise DefinitionError(
+            raise DefinitionError.at(
+                self.fn,
                 f"graph {self.name!r} has inputs, so it cannot be a job on its own",
-                file=file,
-                line=line,
                 obj=self.name,
                 fix="nest it inside another graph that wires its inputs",
             )
@@ -208,21 +200,17 @@ class GraphBacking:
         outputs = graph_def.outputs_of(traced.returned)
         missing = [o for o in needed if o not in outputs]
         if missing:
-            file, line = where_defined(graph_def.fn)
-            raise DefinitionError(
+            raise DefinitionError.at(
+                graph_def.fn,
                 f"graph {graph_def.name!r} returns no op output for asset output(s) {', '.join(missing)}",
-                file=file,
-                line=line,
                 obj=owner,
                 fix="return the output of an op called in the graph (a dict of them for several assets)",
             )
         for name, handle in outputs.items():
             if not isinstance(handle, OutputHandle) or handle.origin is not None:
-                file, line = where_defined(graph_def.fn)
-                raise DefinitionError(
+                raise DefinitionError.at(
+                    graph_def.fn,
                     f"output {name!r} of graph {graph_def.name!r} is a dynamic output; an asset needs one value",
-                    file=file,
-                    line=line,
                     obj=owner,
                     fix="collect() the dynamic output in an op and return that op's output",
                 )
@@ -296,7 +284,9 @@ _GRAPH_JOB_ACCEPTED = (
 )
 
 
-def _job_init(self: JobDefinition, *args: Any, graph_def: GraphDefinition | None = None, **kwargs: Any) -> None:
+def _job_init(
+    self: JobDefinition, *args: Any, graph_def: GraphDefinition | None = None, **kwargs: Any
+) -> None:
     """`JobDefinition(graph_def=g, ...)`, Dagster's constructor, is `g.to_job(...)`; any other call
     fills the fields as the dataclass does."""
     if graph_def is None:

@@ -108,11 +108,9 @@ def _hook_decorator(
 
     def build(fn: Callable[[Any], Any]) -> HookDefinition:
         if not callable(fn) or not _takes_one_argument(fn):
-            file, line = where_defined(fn if callable(fn) else None)
-            raise DefinitionError(
+            raise DefinitionError.at(
+                fn if callable(fn) else None,
                 f"a {trigger.value} hook must be a function of one argument (the hook context)",
-                file=file,
-                line=line,
                 obj=f"hook {getattr(fn, '__name__', fn)!r}",
                 fix="def my_hook(context: HookContext): ...",
             )
@@ -137,11 +135,9 @@ def hook_set(
     out = frozenset(hooks or ())
     for hook in out:
         if not isinstance(hook, HookDefinition):
-            file, line = where_defined(fn)
-            raise DefinitionError(
+            raise DefinitionError.at(
+                fn,
                 f"hooks= holds {hook!r}, which is not a hook",
-                file=file,
-                line=line,
                 obj=owner,
                 fix="decorate the function with @success_hook or @failure_hook",
             )

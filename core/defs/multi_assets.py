@@ -53,7 +53,11 @@ def multi_asset(
             )
         if outs and specs:
             raise DefinitionError(
-                "takes outs= or specs=, not both", file=file, line=line, obj=obj, fix="describe the assets one way"
+                "takes outs= or specs=, not both",
+                file=file,
+                line=line,
+                obj=obj,
+                fix="describe the assets one way",
             )
         shared_deps = deps_of(f, deps)
         dagster_types: dict[str, Any] = {}
@@ -64,7 +68,11 @@ def multi_asset(
             for spec in specs:
                 if not isinstance(spec, AssetSpec):
                     raise DefinitionError(
-                        f"specs entry {spec!r} is not an AssetSpec", file=file, line=line, obj=obj, fix="use AssetSpec(key)"
+                        f"specs entry {spec!r} is not an AssetSpec",
+                        file=file,
+                        line=line,
+                        obj=obj,
+                        fix="use AssetSpec(key)",
                     )
                 if group_name and spec.group_name is None:
                     spec = spec.replace_attributes(group_name=group_name)
@@ -75,11 +83,19 @@ def multi_asset(
             for out_name, out in (outs or {}).items():
                 if name_problem(out_name, NAME_RE):
                     raise DefinitionError(
-                        f"output name {name_problem(out_name, NAME_RE)}", file=file, line=line, obj=obj, fix=FIX[NAME_RE]
+                        f"output name {name_problem(out_name, NAME_RE)}",
+                        file=file,
+                        line=line,
+                        obj=obj,
+                        fix=FIX[NAME_RE],
                     )
                 if not isinstance(out, AssetOut):
                     raise DefinitionError(
-                        f"outs[{out_name!r}] is not an AssetOut", file=file, line=line, obj=obj, fix="use AssetOut()"
+                        f"outs[{out_name!r}] is not an AssetOut",
+                        file=file,
+                        line=line,
+                        obj=obj,
+                        fix="use AssetOut()",
                     )
                 spec_deps = list(shared_deps)
                 if internal_asset_deps and out_name in internal_asset_deps:
@@ -93,7 +109,11 @@ def multi_asset(
                     dagster_types[out_name] = out.dagster_type
         if not by_key:
             raise DefinitionError(
-                "declares no assets", file=file, line=line, obj=obj, fix="pass outs={name: AssetOut()} or specs=[...]"
+                "declares no assets",
+                file=file,
+                line=line,
+                obj=obj,
+                fix="pass outs={name: AssetOut()} or specs=[...]",
             )
         params = read_params(f)
         return AssetsDefinition(
@@ -127,9 +147,11 @@ def _add(
 ) -> None:
     check_key_parts(f, spec.key.path, obj)
     if spec.key in by_key:
-        file, line = where_defined(f)
-        raise DefinitionError(
-            f"asset key {spec.key.to_user_string()!r} appears twice", file=file, line=line, obj=obj, fix="give each output its own key"
+        raise DefinitionError.at(
+            f,
+            f"asset key {spec.key.to_user_string()!r} appears twice",
+            obj=obj,
+            fix="give each output its own key",
         )
     by_key[spec.key] = spec
     output_names[spec.key] = out_name

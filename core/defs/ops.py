@@ -62,10 +62,16 @@ class OpDefinition:
     """`config_schema=`: run config reaches `context.op_config` through it."""
 
     def configured(
-        self, config_or_config_fn: Any, name: str | None = None, config_schema: Any = None, description: str | None = None
+        self,
+        config_or_config_fn: Any,
+        name: str | None = None,
+        config_schema: Any = None,
+        description: str | None = None,
     ) -> OpDefinition:
         """A copy named `name` whose config is fixed, or computed from a smaller `config_schema`."""
-        return configure(self, config_or_config_fn, name, config_schema, description=description or self.description)
+        return configure(
+            self, config_or_config_fn, name, config_schema, description=description or self.description
+        )
 
     @property
     def input_names(self) -> list[str]:
@@ -91,7 +97,9 @@ class OpDefinition:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         builder = current_builder()
         if builder is None:
-            return call_checked(f'op "{self.name}"', self.fn, self.params.uses_context, self.io_types, args, kwargs)
+            return call_checked(
+                f'op "{self.name}"', self.fn, self.params.uses_context, self.io_types, args, kwargs
+            )
         return builder.add_op(self, args, kwargs)
 
     def alias(self, name: str) -> AliasedOp:
@@ -189,13 +197,14 @@ def _check_name(what: str, value: object, fn: Callable[..., Any], obj: str) -> N
     """Dagster's name rule: op, output and alias names become step keys and paths under storage/."""
     problem = name_problem(value, NAME_RE)
     if problem:
-        file, line = where_defined(fn)
-        raise DefinitionError(f"{what} {problem}", file=file, line=line, obj=obj, fix=FIX[NAME_RE])
+        raise DefinitionError.at(fn, f"{what} {problem}", obj=obj, fix=FIX[NAME_RE])
 
 
 # -- tracing graph bodies -----------------------------------------------------------------------
 
-_builder: contextvars.ContextVar[GraphBuilder | None] = contextvars.ContextVar("dagdeck_graph_builder", default=None)
+_builder: contextvars.ContextVar[GraphBuilder | None] = contextvars.ContextVar(
+    "dagdeck_graph_builder", default=None
+)
 
 
 def current_builder() -> GraphBuilder | None:
@@ -279,8 +288,10 @@ def _as_dynamic(result: Any) -> Any:
     if isinstance(result, OutputHandle) and result.origin is not None:
         return DynamicHandle(result)
     if isinstance(result, tuple):
-        return type(result)(*(_as_dynamic(r) for r in result)) if hasattr(result, "_fields") else tuple(
-            _as_dynamic(r) for r in result
+        return (
+            type(result)(*(_as_dynamic(r) for r in result))
+            if hasattr(result, "_fields")
+            else tuple(_as_dynamic(r) for r in result)
         )
     return result
 
@@ -320,8 +331,7 @@ class GraphBuilder:
     """Full name of a nested graph -> its `ConfigMapping`."""
 
     def _error(self, problem: str, fix: str | None = None) -> DefinitionError:
-        file, line = where_defined(self.owner_fn)
-        return DefinitionError(problem, file=file, line=line, obj=self.owner, fix=fix)
+        return DefinitionError.at(self.owner_fn, problem, obj=self.owner, fix=fix)
 
     def _unique_name(self, base: str) -> str:
         full = ".".join([*self.prefix, base])
@@ -333,7 +343,11 @@ class GraphBuilder:
         return f"{full}_{n}"
 
     def add_op(
-        self, op_def: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any], node_name: str | None = None
+        self,
+        op_def: OpDefinition,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        node_name: str | None = None,
     ) -> Any:
         name = self._unique_name(node_name or op_def.name)
         input_names = op_def.input_names
@@ -343,7 +357,8 @@ class GraphBuilder:
         for k, v in kwargs.items():
             if k not in input_names:
                 raise self._error(
-                    f"op {op_def.name!r} has no input {k!r}", fix=f"its inputs are {', '.join(input_names) or 'none'}"
+                    f"op {op_def.name!r} has no input {k!r}",
+                    fix=f"its inputs are {', '.join(input_names) or 'none'}",
                 )
             given[k] = v
         node = Node(name, op_def)
@@ -362,7 +377,11 @@ class GraphBuilder:
     def _mapped_by(self, node: Node) -> Origin | None:
         """The one dynamic output `node` is mapped over, if any; Dagster's rules on mapping."""
         origins = {
-            h.origin for src in node.inputs.values() if not src.collect for h in src.sources if h.origin is not None
+            h.origin
+            for src in node.inputs.values()
+            if not src.collect
+            for h in src.sources
+            if h.origin is not None
         }
         if len(origins) > 1:
             named = " and ".join(f'"{n}:{o}"' for n, o in sorted(origins))
@@ -393,7 +412,9 @@ class GraphBuilder:
         if isinstance(value, list | tuple) and value:
             for i, v in enumerate(value):
                 if isinstance(v, CollectHandle | DynamicHandle | list | tuple):
-                    what = "a collect()ed dynamic output" if isinstance(v, CollectHandle) else type(v).__name__
+                    what = (
+                        "a collect()ed dynamic output" if isinstance(v, CollectHandle) else type(v).__name__
+                    )
                     raise self._error(
                         f"input {pname!r} of op {op_def.name!r} got a list holding {what} at index {i}; "
                         "a fan-in list can only hold outputs of other ops",
@@ -440,7 +461,9 @@ class Traced:
     """Full name of a nested graph -> its `ConfigMapping`."""
 
 
-def trace_graph(owner: str, fn: Callable[..., Any], inputs: Sequence[str] = (), prefix: Sequence[str] = ()) -> Traced:
+def trace_graph(
+    owner: str, fn: Callable[..., Any], inputs: Sequence[str] = (), prefix: Sequence[str] = ()
+) -> Traced:
     """Run `fn` with a builder; each name in `inputs` is passed as a handle of a graph input, and
     node names start with `prefix` (a graph-backed asset's ops are `graph.op`, as in Dagster)."""
     builder = GraphBuilder(owner, fn, prefix=tuple(prefix))
