@@ -7,11 +7,13 @@ console ever shows a user a raw traceback for a mistake in their own code.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import importlib.util
 import inspect
 import re
 import sys
+import sysconfig
 import threading
 import tomllib
 import traceback
@@ -107,7 +109,7 @@ def load(location: CodeLocation) -> Loaded:
                 module = _import_module(location.module, wd)
                 origin = getattr(module, "__file__", None) or location.module
         finally:
-            _imported_by_loads.update(n for n in set(sys.modules) - before if not _is_own_module(n))
+            _imported_by_loads.update(n for n in set(sys.modules) - before if _is_user_module(n))
         defs = _find_definitions(module, origin)
         files = _user_files(wd, location)
     return Loaded(defs, location, files)
@@ -233,6 +235,25 @@ def _unknown_keyword(err: BaseException) -> tuple[str, str] | None:
 def _is_own_module(name: str) -> bool:
     """dagdeck's own modules live under the `dagdeck` namespace; any other name is the user's."""
     return name == "dagdeck" or name.startswith("dagdeck.")
+
+
+def _is_user_module(name: str) -> bool:
+    """A module of the user's code, which a reload must import afresh: not dagdeck's, and not an
+    installed or standard-library module the load happened to import first (dropping psutil from
+    `sys.modules` would break psutil itself, which looks itself up there)."""
+    if _is_own_module(name):
+        return False
+    module = sys.modules.get(name)
+    paths = [getattr(module, "__file__", None), *(getattr(module, "__path__", None) or ())]
+    paths = [str(p) for p in paths if p]
+    return bool(paths) and not any(p.startswith(_installed_dirs()) for p in paths)
+
+
+@functools.cache
+def _installed_dirs() -> tuple[str, ...]:
+    """Where the standard library and installed packages live (never the user's code)."""
+    keys = ("stdlib", "platstdlib", "purelib", "platlib")
+    return tuple(sorted({sysconfig.get_paths()[k].rstrip("/") + "/" for k in keys}))
 
 
 def _own_dirs() -> tuple[str, ...]:
