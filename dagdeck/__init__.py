@@ -104,6 +104,16 @@ from dagdeck.core.defs.results import (
 )
 from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
 from dagdeck.core.defs.run_requests import SensorResult
+from dagdeck.core.defs.run_status_sensors import (
+    DagsterRun,
+    DagsterRunStatus,
+    RunFailureSensorContext,
+    RunStatusSensorContext,
+    RunStatusSensorDefinition,
+    build_run_status_sensor_context,
+    run_failure_sensor,
+    run_status_sensor,
+)
 from dagdeck.core.defs.schedules import (
     DefaultScheduleStatus,
     DefaultSensorStatus,
@@ -253,6 +263,14 @@ __all__ = [
     "RetryRequested",
     "RunConfigError",
     "RunRequest",
+    "DagsterRun",
+    "DagsterRunStatus",
+    "RunFailureSensorContext",
+    "RunStatusSensorContext",
+    "RunStatusSensorDefinition",
+    "build_run_status_sensor_context",
+    "run_failure_sensor",
+    "run_status_sensor",
     "ScheduleDefinition",
     "ScheduleEvaluationContext",
     "SensorEvaluationContext",

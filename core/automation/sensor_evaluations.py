@@ -22,6 +22,7 @@ from dagdeck.core.automation.file_sensor import (
 )
 from dagdeck.core.automation.instigators import instigator_state
 from dagdeck.core.automation.loop_context import LoopContext
+from dagdeck.core.automation.run_status_sensors import evaluate_run_status_sensor
 from dagdeck.core.automation.sensor_ticks import (
     Evaluation,
     EvaluationThread,
@@ -33,6 +34,7 @@ from dagdeck.core.automation.sensor_ticks import (
 from dagdeck.core.automation.tick_records import record_tick
 from dagdeck.core.automation.watch import Watch
 from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.defs.run_status_sensors import RunStatusSensorDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
 from dagdeck.core.statuses import InstigatorStatus, TickStatus
 from dagdeck.store import InstigatorState, StoreError
@@ -143,6 +145,9 @@ class SensorEvaluations:
             return lambda: evaluate_file_sensor(sensor, pattern, cursor, tracker)
         if sensor.kind == "asset":
             return lambda: evaluate_asset_sensor(sensor, cursor, store, state.started_at)
+        if isinstance(sensor, RunStatusSensorDefinition):
+            instance = self.ctx.launcher.instance
+            return lambda: evaluate_run_status_sensor(sensor, cursor, store, state.started_at, instance)
         last = self.slots[sensor.name].last_started
         return lambda: evaluate_custom_sensor(sensor, SensorEvaluationContext(sensor.name, cursor, last, store))
 
@@ -199,7 +204,7 @@ class SensorEvaluations:
             trigger=f"sensor:{name}",
             job_name=sensor.job_name,
             cursor=cursor,
-            failure_cursor=current.cursor,
+            failure_cursor=cursor if isinstance(sensor, RunStatusSensorDefinition) else current.cursor,
             run_key=lambda _i, r: r.run_key,
             extra_tags=lambda _r: {"dagdeck/sensor": name},
             collapse_repeats=True,

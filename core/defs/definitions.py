@@ -462,7 +462,7 @@ class Definitions:
             )
         for job in (s.job, *s.jobs):
             self._adopt_job(job)
-        if s.kind != "custom" or s.job_name is not None:
+        if s.kind not in ("custom", "run_status") or s.job_name is not None:
             self._check_target_job(s.job_name, file, line, obj)
         if s.kind == "asset" and s.asset_key not in self.asset_graph.assets:
             raise DefinitionError(

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from dagdeck.core.automation.file_sensor import StabilityTracker, evaluate_file_sensor, resolve_pattern
 from dagdeck.core.automation.lease import LEASE_NAME, LEASE_TTL
+from dagdeck.core.automation.run_status_sensors import evaluate_run_status_sensor
 from dagdeck.core.automation.schedule_ticks import next_tick
 from dagdeck.core.automation.sensor_ticks import (
     DEFAULT_EVALUATION_TIMEOUT,
@@ -24,6 +25,7 @@ from dagdeck.core.automation.sensor_ticks import (
 from dagdeck.core.automation.tick_records import record_tick
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import Loaded
+from dagdeck.core.defs.run_status_sensors import RunStatusSensorDefinition
 from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
 from dagdeck.core.errors import DagdeckError, did_you_mean
@@ -109,6 +111,8 @@ def sensor_row(s: SensorDefinition, state: InstigatorState | None, store: Store,
     if status == InstigatorStatus.RUNNING:
         nxt = max(now, last.timestamp + s.minimum_interval_seconds) if last else now
     target = s.watch if s.kind == "file" else s.asset_key.to_user_string() if s.asset_key else None
+    if isinstance(s, RunStatusSensorDefinition):
+        target = f"runs ending {s.run_status}" + (f" of {', '.join(s.monitored_jobs)}" if s.monitored_jobs else "")
     return AutomationRow(
         name=s.name,
         kind="sensor",
@@ -275,6 +279,11 @@ def evaluate_sensor_now(
 
         def fn() -> Evaluation:
             return evaluate_asset_sensor(sensor, cursor, store, state.started_at if state else now)
+    elif isinstance(sensor, RunStatusSensorDefinition):
+        run_status_sensor = sensor
+
+        def fn() -> Evaluation:
+            return evaluate_run_status_sensor(run_status_sensor, cursor, store, state.started_at if state else now)
     else:
         last = store.list_ticks(name, limit=1)
         context = SensorEvaluationContext(name, cursor, last[0].timestamp if last else None, store)
@@ -300,7 +309,9 @@ def evaluate_sensor_now(
         trigger=f"sensor:{name}",
         job_name=sensor.job_name,
         cursor=evaluation.cursor if evaluation.cursor_updated else cursor,
-        failure_cursor=cursor,
+        failure_cursor=evaluation.cursor
+        if isinstance(sensor, RunStatusSensorDefinition) and evaluation.cursor_updated
+        else cursor,
         run_key=lambda _i, r: r.run_key,
         extra_tags=lambda _r: {"dagdeck/sensor": name},
     )
