@@ -70,6 +70,21 @@ from dagdeck.core.defs.graph_dependencies import (
 )
 from dagdeck.core.defs.graphs import GraphDefinition, GraphIn, GraphOut, JobDefinition, graph, job
 from dagdeck.core.defs.hooks import HookContext, HookDefinition, failure_hook, success_hook
+from dagdeck.core.defs.io_contexts import (
+    InputContext,
+    OutputContext,
+    build_input_context,
+    build_output_context,
+)
+from dagdeck.core.defs.io_manager_defs import (
+    ConfigurableIOManager,
+    ConfigurableIOManagerFactory,
+    InputManager,
+    InputManagerDefinition,
+    IOManagerDefinition,
+    input_manager,
+    io_manager,
+)
 from dagdeck.core.defs.io_managers import (
     FilesystemIOManager,
     InMemoryIOManager,
@@ -101,6 +116,17 @@ from dagdeck.core.defs.results import (
     ExpectationResult,
     MaterializeResult,
     Output,
+)
+from dagdeck.core.defs.resources import (
+    ConfigurableResource,
+    ConfigurableResourceFactory,
+    EnvVar,
+    InitResourceContext,
+    ResourceDefinition,
+    ResourceParam,
+    build_init_resource_context,
+    resource,
+    with_resources,
 )
 from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
 from dagdeck.core.defs.run_requests import SensorResult
@@ -248,6 +274,17 @@ __all__ = [
     "HookDefinition",
     "IOContext",
     "IOManager",
+    "IOManagerDefinition",
+    "ConfigurableIOManager",
+    "ConfigurableIOManagerFactory",
+    "InputContext",
+    "InputManager",
+    "InputManagerDefinition",
+    "OutputContext",
+    "build_input_context",
+    "build_output_context",
+    "input_manager",
+    "io_manager",
     "In",
     "InMemoryIOManager",
     "InProcessResult",
@@ -260,6 +297,15 @@ __all__ = [
     "Out",
     "Output",
     "RetryPolicy",
+    "ConfigurableResource",
+    "ConfigurableResourceFactory",
+    "EnvVar",
+    "InitResourceContext",
+    "ResourceDefinition",
+    "ResourceParam",
+    "build_init_resource_context",
+    "resource",
+    "with_resources",
     "RetryRequested",
     "RunConfigError",
     "RunRequest",

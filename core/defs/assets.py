@@ -90,6 +90,10 @@ class AssetsDefinition:
     """Graph-backed assets (core/defs/graph_assets.py): the ops that run instead of `fn`, one step each."""
     check_specs: tuple[Any, ...] = ()
     """`check_specs=[AssetCheckSpec(...)]`: checks its function evaluates itself (core/defs/check_specs.py)."""
+    required_resource_keys: frozenset[str] = frozenset()
+    """`required_resource_keys=`: resources its step reads as `context.resources.<key>`."""
+    resource_defs: dict[str, Any] = field(default_factory=dict)
+    """`resource_defs=` / `with_resources`: resources it brings into the Definitions that hold it."""
 
     # -- Dagster's multi-key accessors ---------------------------------------------------------
     @property
@@ -396,6 +400,8 @@ def asset(
     dagster_type: Any = None,
     output_required: bool = True,
     check_specs: Sequence[Any] | None = None,
+    required_resource_keys: Iterable[str] | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
 ) -> Any:
     """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`).
     `output_required=False`: the function may yield no `Output`; then the asset is not
@@ -433,6 +439,8 @@ def asset(
             freshness_policy=freshness_policy,
             dagster_types={DEFAULT_OUTPUT: dagster_type} if dagster_type is not None else {},
             check_specs=tuple(check_specs or ()),
+            required_resource_keys=frozenset(required_resource_keys or ()),
+            resource_defs=dict(resource_defs or {}),
         )
 
     if fn is not None:

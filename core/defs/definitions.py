@@ -26,6 +26,7 @@ from dagdeck.core.defs.hooks import hook_set
 from dagdeck.core.defs.io_managers import FilesystemIOManager
 from dagdeck.core.defs.loggers import LoggerDefinition, coerce_logger_defs
 from dagdeck.core.defs.misplaced import check_slot, sort_checks_out
+from dagdeck.core.defs.resources import ResourceDefinition, is_resource_annotation, missing_resource_error
 from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
 from dagdeck.core.errors import DefinitionError, did_you_mean
@@ -114,11 +115,15 @@ class Definitions:
         self.schedules: dict[str, ScheduleDefinition] = {}
         self.sensors: dict[str, SensorDefinition] = {}
         self.resources: dict[str, Any] = dict(given.resources)
+        for a in given.assets:  # `with_resources` / `resource_defs=`: the Definitions' own win
+            for key, value in (getattr(a, "resource_defs", None) or {}).items():
+                self.resources.setdefault(key, value)
         self.resources.setdefault("io_manager", FilesystemIOManager())
         self.executor: ExecutorDef | None = coerce_executor(given.executor)
         self.loggers: dict[str, LoggerDefinition] = coerce_logger_defs(given.loggers, "Definitions")
         self.metadata: dict[str, Any] = dict(given.metadata)
         self.asset_graph = self._build_asset_graph()
+        self._check_required_resources()
         self.checks_by_asset: dict[AssetKey, list[AssetChecksDefinition]] = {}
         self.check_inputs: dict[str, dict[str, AssetKey]] = {}
         for check in [*self._spec_checks(), *given.asset_checks, *stray_checks]:
@@ -201,6 +206,19 @@ class Definitions:
             raise self._cycle_error(cycle, nodes)
         return AssetGraph(nodes, upstream, data_inputs, order)
 
+    def _check_required_resources(self) -> None:
+        """Every `required_resource_keys` entry of an asset, and of a resource, must be provided
+        (Dagster refuses such Definitions at load)."""
+        for a in self.assets_defs:
+            for key in sorted(getattr(a, "required_resource_keys", ())):
+                if key not in self.resources:
+                    label = ", ".join(k.to_user_string() for k in a.keys) if not a.multi else a.op_name
+                    raise missing_resource_error(f"asset {label}", key, None, a.source)
+        for name, res in self.resources.items():
+            for key in sorted(getattr(res, "required_resource_keys", None) or ()):
+                if isinstance(res, ResourceDefinition) and key not in self.resources:
+                    raise missing_resource_error(f"resource {name}", key, res.resource_fn)
+
     def _unknown_dep(
         self, a: AssetsDefinition, param: str | None, name: str, all_names: list[str]
     ) -> DefinitionError:
@@ -213,6 +231,9 @@ class Definitions:
             else f"define an asset named {name!r} or remove it from deps"
         )
         label = ", ".join(k.to_user_string() for k in a.keys) if not a.multi else a.op_name
+        typed = [p for p in (a.params.others if a.params else ()) if p.name == param]
+        if typed and is_resource_annotation(typed[0].annotation):
+            return missing_resource_error(f"asset {label}", name, None, a.source)
         return DefinitionError(
             f"{what} unknown asset {name!r}", file=file, line=line, obj=f"asset {label}", fix=fix
         )
@@ -381,6 +402,11 @@ class Definitions:
     def _check_op_job(self, j: JobDefinition) -> None:
         resources = set(self.resources) | set(j.resources)
         for node in j.nodes.values():
+            for key in sorted(getattr(node.op, "required_resource_keys", frozenset()) - resources):
+                raise missing_resource_error(f"op {node.name} in job {j.name}", key, node.op.fn)
+            for p in node.op.params.others:
+                if p.name not in resources and p.name not in node.inputs and is_resource_annotation(p.annotation):
+                    raise missing_resource_error(f"op {node.name} in job {j.name}", p.name, node.op.fn)
             defaults = {p.name for p in node.op.params.others if p.has_default}
             for pname in node.op.input_names:
                 if pname in node.inputs or pname in defaults or pname in resources:

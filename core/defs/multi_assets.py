@@ -132,6 +132,8 @@ def multi_asset(
             multi=True,
             dagster_types=dagster_types,
             check_specs=tuple(check_specs or ()),
+            required_resource_keys=frozenset(required_resource_keys or ()),
+            resource_defs=dict(resource_defs or {}),
         )
 
     return build

@@ -60,6 +60,8 @@ class OpDefinition:
     """Hooks given by `with_hooks`, run after each of this op's steps."""
     config_schema: Field | None = None
     """`config_schema=`: run config reaches `context.op_config` through it."""
+    required_resource_keys: frozenset[str] = frozenset()
+    """`required_resource_keys=`: resources its steps read as `context.resources.<key>`."""
 
     def configured(
         self,
@@ -186,6 +188,7 @@ def op(
             retry_policy=retry_policy,
             tags=dict(tags or {}),
             single_output=single,
+            required_resource_keys=frozenset(required_resource_keys or ()),
         )
 
     if fn is not None:

@@ -60,16 +60,20 @@ def execute_run(
     defs: Definitions,
     cancel_event: threading.Event | None = None,
     sink: EventSink | None = None,
+    step_errors: dict[str, BaseException] | None = None,
 ) -> RunOutcome:
-    """Run every step of `run` (already STARTED) and record its final status."""
+    """Run every step of `run` (already STARTED) and record its final status. `step_errors`, when
+    given, receives the exception of each failed step (in-process executor only)."""
     cancel_event = cancel_event or threading.Event()
     own_sink = sink is None
     sink = sink or EventSink(instance.store)
     sink.set_failure_handler(_end_run_on_write_failure(instance.store, run.run_id, sink, cancel_event))
+    env = None
     try:
         try:
             plan = build_run_plan(defs, run)
             env = run_env(instance, run, defs, plan, sink.emit, cancel_event)
+            env.step_errors = step_errors
         except DagdeckError as err:
             sink.flush()
             mark_failure(instance.store, run.run_id, str(err))
@@ -125,6 +129,8 @@ def execute_run(
             _drop_transient_values(plan, env, sink, defs)
         return outcome
     finally:
+        if env is not None and env.run_resources is not None:
+            env.run_resources.teardown()  # resources end with their run, whatever its outcome
         if own_sink:
             sink.close()
         for manager in defs.resources.values():

@@ -22,10 +22,12 @@ from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext, IOMana
 from dagdeck.core.defs.loggers import build_run_loggers, tee_to_loggers
 from dagdeck.core.defs.metadata import MAX_METADATA_BYTES
 from dagdeck.core.instance import Instance
+from dagdeck.core.running import io_calls
 from dagdeck.core.running.dynamic_steps import collected_sources, element_source, find_manifest
 from dagdeck.core.running.instance_reads import instance_reads
 from dagdeck.core.running.plan import ExecutionPlan, LinkKind, Source, Step
 from dagdeck.core.running.run_config import step_configs
+from dagdeck.core.running.run_resources import RunResources, init_run_resources
 from dagdeck.store import Run
 
 
@@ -64,6 +66,11 @@ class RunEnv:
     """`context.instance` of this run's steps, opened on first use (instance_reads)."""
     loggers: list[logging.Logger] = field(default_factory=list)
     """Custom loggers (`@logger`) of this run; `context.log` records go to them too."""
+    run_resources: RunResources | None = None
+    """Resources this run initialized; `execute_run` tears them down when the run ends."""
+    step_errors: dict[str, BaseException] | None = None
+    """Step key -> the exception a failed step raised, kept for `execute_in_process` to re-raise
+    (None: not kept; set only by in-process test runs)."""
 
     def io_manager(self, key: str) -> IOManager:
         manager = self.resources.get(key)
@@ -81,18 +88,22 @@ def run_env(
     cancel_event: threading.Event,
     keep_values: bool = True,
 ) -> RunEnv:
-    """The environment of `run`; raises RunConfigError when its run config does not fit the plan."""
+    """The environment of `run`; raises RunConfigError when its run config does not fit the plan and
+    ResourceInitError when a resource fails to start."""
+    configs = step_configs(plan, run.run_config or {})
+    started = init_run_resources(resources_for(defs, instance, run.job_name), run.run_config, run.run_id)
     return RunEnv(
         run_id=run.run_id,
         job_name=run.job_name,
         emit=emit,
         cancel_event=cancel_event,
-        resources=resources_for(defs, instance, run.job_name),
+        resources=started.values,
+        run_resources=started,
         storage_dir=instance.storage_dir,
         logs_dir=instance.run_logs_dir(run.run_id),
         log_max_bytes=instance.settings.step_log_max_bytes,
         metadata_max_bytes=instance.settings.max_metadata_bytes,
-        configs=step_configs(plan, run.run_config or {}),
+        configs=configs,
         prior_run_ids=list((run.plan or {}).get("prior_run_ids") or []),
         run_tags=dict(run.tags or {}),
         keep_values=keep_values,
@@ -154,7 +165,7 @@ def _load_linked(env: RunEnv, step: Step, src: Source) -> Any:
     """A source as it is, or through its link to a dynamic output: this instance's element, or
     (collect) every element as a list in mapping-key order."""
     if src.dynamic is None:
-        return _load_one(env, src)
+        return _load_one(env, src, step)
     if src.dynamic.kind is LinkKind.COLLECT:
         origin_step, origin_output = src.dynamic.origin
         # the dynamic op may have run in an earlier run (a re-execution of the mapped steps only)
@@ -162,10 +173,10 @@ def _load_linked(env: RunEnv, step: Step, src: Source) -> Any:
         if manifest is None:
             raise MissingInput(f"step {origin_step!r} recorded no mapping keys for its dynamic output {origin_output!r}")
         keys = manifest.mapping_keys.get(origin_output, [])
-        return [_load_one(env, s) for s in collected_sources(src, keys)]
+        return [_load_one(env, s, step) for s in collected_sources(src, keys)]
     if step.mapping_key is None:
         raise MissingInput(f"step {step.key!r} is mapped over a dynamic output but has no mapping key")
-    return _load_one(env, element_source(src, step.mapping_key))
+    return _load_one(env, element_source(src, step.mapping_key), step)
 
 
 def _run_ids(env: RunEnv, src: Source) -> list[str]:
@@ -177,16 +188,16 @@ def _yielded(env: RunEnv, src: Source) -> bool:
     return manifest is None or src.output in manifest.outputs
 
 
-def _load_one(env: RunEnv, src: Source) -> Any:
+def _load_one(env: RunEnv, src: Source, step: Step) -> Any:
+    manager = env.io_manager(src.io_manager_key)
+    if not getattr(manager, "native_io", False):  # written for Dagster: always asked, with an InputContext
+        in_run = src.in_run or src.asset_key is not None or not env.prior_run_ids
+        return io_calls.load_input(env, step, src, manager, None if in_run else env.prior_run_ids[0])
     if src.in_run:
         with env.values_lock:
             if (src.step_key, src.output) in env.values:
                 return env.values[(src.step_key, src.output)]
-        manager = env.io_manager(src.io_manager_key)
-        return manager.load_input(
-            IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key)
-        )
-    manager = env.io_manager(src.io_manager_key)
+        return manager.load_input(IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key))
     if src.asset_key is not None:
         ctx = IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key)
         if not _has_output(manager, ctx):
