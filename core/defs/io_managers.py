@@ -93,13 +93,19 @@ class IOContext:
 
 
 class IOManager:
-    def handle_output(self, context: IOContext, obj: Any) -> None:
+    """Stores step outputs (`handle_output(context, obj)`) and loads them as inputs
+    (`load_input(context)`). A subclass written for Dagster gets an `OutputContext` / `InputContext`
+    (core/defs/io_contexts.py); the built-ins (`native_io`) get the cheaper `IOContext`."""
+
+    native_io: bool = False
+
+    def handle_output(self, context: Any, obj: Any) -> None:
         raise NotImplementedError
 
-    def load_input(self, context: IOContext) -> Any:
+    def load_input(self, context: Any) -> Any:
         raise NotImplementedError
 
-    def has_output(self, context: IOContext) -> bool:
+    def has_output(self, context: Any) -> bool:
         raise NotImplementedError
 
     def delete(self, context: IOContext) -> None:  # noqa: B027 - optional for subclasses
@@ -109,6 +115,8 @@ class IOManager:
 class FilesystemIOManager(IOManager):
     """Pickles to files; writes are atomic (temp file + rename) so readers never see half a value."""
 
+    native_io = True
+
     def __init__(self, base_dir: str | Path | None = None) -> None:
         self.base_dir = Path(base_dir) if base_dir else None
         self._made_dirs: set[Path] = set()
@@ -116,7 +124,9 @@ class FilesystemIOManager(IOManager):
     def _path(self, context: IOContext) -> Path:
         if self.base_dir is None:
             return context.path()
-        return IOContext(self.base_dir, context.run_id, context.step_key, context.output_name, context.asset_key).path()
+        return IOContext(
+            self.base_dir, context.run_id, context.step_key, context.output_name, context.asset_key
+        ).path()
 
     def handle_output(self, context: IOContext, obj: Any) -> Path:
         """Store `obj`; the path it went to becomes the asset's `path` metadata, as in Dagster."""
@@ -161,6 +171,8 @@ def _write_file(path: str, data: bytes) -> None:
 
 class InMemoryIOManager(IOManager):
     """Values live in the worker process only; for data that need not outlive the run."""
+
+    native_io = True
 
     def __init__(self) -> None:
         self._values: dict[tuple[str, str, str], Any] = {}

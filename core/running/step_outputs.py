@@ -17,6 +17,7 @@ from dagdeck.core.defs.results import (
     Output,
 )
 from dagdeck.core.events import EventType, make_event
+from dagdeck.core.running import io_calls
 from dagdeck.core.running.multi_asset_outputs import split_asset_outputs
 from dagdeck.core.running.op_outputs import (
     check_tuple_selection,
@@ -45,11 +46,14 @@ def store_outputs(
         akey = asset_key.to_user_string() if asset_key is not None else None
         if store_value:
             manager_key = step.outputs.get(out_name.partition("[")[0], "io_manager")  # `out[key]`: dynamic
-            io_ctx = IOContext(env.storage_dir, env.run_id, step.key, out_name, asset_key)
             manager = env.io_manager(manager_key)
-            stored_at = manager.handle_output(io_ctx, value)
-            if asset_key is not None and isinstance(manager, FilesystemIOManager) and isinstance(stored_at, Path):
-                metadata["path"] = MetadataValue.path(stored_at)  # as Dagster's filesystem IO manager (it wins)
+            if getattr(manager, "native_io", False):
+                io_ctx = IOContext(env.storage_dir, env.run_id, step.key, out_name, asset_key)
+                stored_at = manager.handle_output(io_ctx, value)
+                if asset_key is not None and isinstance(manager, FilesystemIOManager) and isinstance(stored_at, Path):
+                    metadata["path"] = MetadataValue.path(stored_at)  # as Dagster's filesystem IO manager (it wins)
+            else:  # an IO manager written for Dagster: OutputContext, its added metadata recorded
+                metadata.update(io_calls.handle_output(env, step, ctx.log, manager, out_name, asset_key, value))
             if env.keep_values:
                 with env.values_lock:
                     env.values[(step.key, out_name)] = value

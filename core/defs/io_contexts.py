@@ -1,0 +1,256 @@
+"""What a custom IO manager is told about the value it stores or loads: Dagster's `OutputContext`
+and `InputContext`, and `build_output_context` / `build_input_context` to unit-test one.
+
+The built-in IO managers get the cheaper `IOContext` (core/defs/io_managers.py); these are built only
+for an IO manager written for Dagster, so the default path pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.results import DagsterInvariantViolationError
+
+
+def _no_asset_key(what: str) -> DagsterInvariantViolationError:
+    return DagsterInvariantViolationError(
+        f"Attempting to access asset_key, but it was not provided when constructing the {what}"
+    )
+
+
+def _no_partition(what: str) -> DagsterInvariantViolationError:
+    return DagsterInvariantViolationError(f"Cannot access partition_key for a non-partitioned {what}")
+
+
+class OutputContext:
+    """The output being stored: its step, name, asset key (for an asset) and definition metadata;
+    `add_output_metadata` adds to what the asset's materialization records."""
+
+    def __init__(
+        self,
+        *,
+        step_key: str | None = None,
+        name: str | None = None,
+        run_id: str | None = None,
+        asset_key: AssetKey | None = None,
+        definition_metadata: dict[str, Any] | None = None,
+        dagster_type: Any = None,
+        log: Any = None,
+        resources: Any = None,
+        resource_config: dict[str, Any] | None = None,
+        mapping_key: str | None = None,
+    ) -> None:
+        self.step_key = step_key
+        self.name = name
+        self.run_id = run_id
+        self._asset_key = asset_key
+        self.definition_metadata = dict(definition_metadata or {})
+        self.dagster_type = dagster_type
+        self._log = log
+        self.resources = resources
+        self.resource_config = resource_config
+        self.mapping_key = mapping_key
+        self._added: dict[str, Any] = {}
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The output's definition metadata (Dagster's older name for `definition_metadata`)."""
+        return self.definition_metadata
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self._asset_key is not None
+
+    @property
+    def asset_key(self) -> AssetKey:
+        if self._asset_key is None:
+            raise _no_asset_key("OutputContext")
+        return self._asset_key
+
+    @property
+    def log(self) -> Any:
+        return self._log if self._log is not None else logging.getLogger("dagdeck")
+
+    @property
+    def has_partition_key(self) -> bool:
+        return False
+
+    @property
+    def partition_key(self) -> str:
+        raise _no_partition("OutputContext")
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return False
+
+    @property
+    def version(self) -> str | None:
+        return None
+
+    def get_identifier(self) -> list[str]:
+        """run id, step key, output name (and mapping key): unique per stored op output."""
+        if self.run_id is None or self.step_key is None or self.name is None:
+            raise DagsterInvariantViolationError(
+                "get_identifier needs run_id, step_key and name; pass them to build_output_context"
+            )
+        ident = [self.run_id, self.step_key, self.name]
+        return [*ident, self.mapping_key] if self.mapping_key else ident
+
+    def get_asset_identifier(self) -> list[str]:
+        return list(self.asset_key.path)
+
+    def add_output_metadata(self, metadata: dict[str, Any]) -> None:
+        """Recorded on the asset's materialization (or the op's output event)."""
+        self._added.update(metadata)
+
+    def get_logged_metadata(self) -> dict[str, Any]:
+        return dict(self._added)
+
+    @property
+    def output_metadata(self) -> dict[str, Any]:
+        return dict(self._added)
+
+
+class InputContext:
+    """The input being loaded: its name, the upstream output it comes from (`upstream_output`) and,
+    when that output is an asset, its key."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        step_key: str | None = None,
+        upstream_output: OutputContext | None = None,
+        asset_key: AssetKey | None = None,
+        definition_metadata: dict[str, Any] | None = None,
+        dagster_type: Any = None,
+        log: Any = None,
+        resources: Any = None,
+        resource_config: dict[str, Any] | None = None,
+        run_id: str | None = None,
+    ) -> None:
+        self.name = name
+        self.step_key = step_key
+        self.upstream_output = upstream_output
+        self._asset_key = asset_key
+        self.definition_metadata = dict(definition_metadata or {})
+        self.dagster_type = dagster_type
+        self._log = log
+        self.resources = resources
+        self.resource_config = resource_config
+        self.run_id = run_id
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.definition_metadata
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self._asset_key is not None
+
+    @property
+    def asset_key(self) -> AssetKey:
+        if self._asset_key is None:
+            raise _no_asset_key("InputContext")
+        return self._asset_key
+
+    @property
+    def log(self) -> Any:
+        return self._log if self._log is not None else logging.getLogger("dagdeck")
+
+    @property
+    def has_partition_key(self) -> bool:
+        return False
+
+    @property
+    def partition_key(self) -> str:
+        raise _no_partition("InputContext")
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return False
+
+    def get_identifier(self) -> list[str]:
+        if self.upstream_output is None:
+            raise DagsterInvariantViolationError("InputContext has no upstream_output to identify")
+        return self.upstream_output.get_identifier()
+
+    def get_asset_identifier(self) -> list[str]:
+        return list(self.asset_key.path)
+
+
+def _key(asset_key: Any) -> AssetKey | None:
+    return None if asset_key is None else AssetKey.from_coercible(asset_key)
+
+
+def build_output_context(
+    step_key: str | None = None,
+    name: str | None = None,
+    definition_metadata: dict[str, Any] | None = None,
+    run_id: str | None = None,
+    mapping_key: str | None = None,
+    config: Any = None,
+    dagster_type: Any = None,
+    version: str | None = None,
+    resource_config: dict[str, Any] | None = None,
+    resources: dict[str, Any] | None = None,
+    op_def: Any = None,
+    asset_key: Any = None,
+    partition_key: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> OutputContext:
+    """An `OutputContext` for calling an IO manager's `handle_output` in a unit test."""
+    if partition_key is not None:
+        raise DagsterInvariantViolationError("dagdeck does not support partitions yet (partition_key=)")
+    return OutputContext(
+        step_key=step_key,
+        name=name,
+        run_id=run_id,
+        asset_key=_key(asset_key),
+        definition_metadata=definition_metadata if definition_metadata is not None else metadata,
+        dagster_type=dagster_type,
+        resources=resources,
+        resource_config=resource_config,
+        mapping_key=mapping_key,
+    )
+
+
+def build_input_context(
+    name: str | None = None,
+    config: Any = None,
+    definition_metadata: dict[str, Any] | None = None,
+    upstream_output: OutputContext | None = None,
+    dagster_type: Any = None,
+    resource_config: dict[str, Any] | None = None,
+    resources: dict[str, Any] | None = None,
+    op_def: Any = None,
+    step_context: Any = None,
+    asset_key: Any = None,
+    partition_key: str | None = None,
+    asset_partition_key_range: Any = None,
+    asset_partitions_def: Any = None,
+    instance: Any = None,
+    metadata: dict[str, Any] | None = None,
+) -> InputContext:
+    """An `InputContext` for calling an IO manager's `load_input` in a unit test."""
+    if partition_key is not None:
+        raise DagsterInvariantViolationError("dagdeck does not support partitions yet (partition_key=)")
+    return InputContext(
+        name=name,
+        upstream_output=upstream_output,
+        asset_key=_key(asset_key),
+        definition_metadata=definition_metadata if definition_metadata is not None else metadata,
+        dagster_type=dagster_type,
+        resources=resources,
+        resource_config=resource_config,
+    )
+
+
+class DagsterExecutionHandleOutputError(Exception):
+    """An IO manager's `handle_output` raised; the step fails with this, caused by that error."""
+
+
+class DagsterExecutionLoadInputError(Exception):
+    """An IO manager's (or input manager's) `load_input` raised; the step fails with this."""

@@ -1,0 +1,94 @@
+"""Calls into an IO manager written for Dagster (not one of the built-ins): its `handle_output` and
+`load_input` get an `OutputContext` / `InputContext`, and what it raises fails the step with a
+message naming the output or input, as Dagster's does.
+
+The built-in IO managers (`native_io`) never come here: they take the cheaper `IOContext`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.context import StepLog
+from dagdeck.core.defs.io_contexts import (
+    DagsterExecutionHandleOutputError,
+    DagsterExecutionLoadInputError,
+    InputContext,
+    OutputContext,
+)
+from dagdeck.core.running.plan import Source, Step
+
+if TYPE_CHECKING:
+    from dagdeck.core.running.run_env import RunEnv
+
+
+def is_native(manager: Any) -> bool:
+    """A built-in IO manager, which takes an `IOContext`."""
+    return getattr(manager, "native_io", False)
+
+
+def _split_mapped(name: str) -> tuple[str, str | None]:
+    base, _, rest = name.partition("[")
+    return (base, rest[:-1]) if rest else (name, None)
+
+
+def output_context(
+    env: RunEnv,
+    step_key: str,
+    out_name: str,
+    asset_key: AssetKey | None,
+    dagster_type: Any = None,
+    log: Any = None,
+) -> OutputContext:
+    name, mapping_key = _split_mapped(out_name)
+    return OutputContext(
+        step_key=step_key,
+        name=name,
+        run_id=env.run_id,
+        asset_key=asset_key,
+        dagster_type=dagster_type,
+        log=log if log is not None else StepLog(env.emit, env.run_id, step_key),
+        resources=env.resources,
+        mapping_key=mapping_key,
+    )
+
+
+def handle_output(
+    env: RunEnv, step: Step, log: Any, manager: Any, out_name: str, asset_key: AssetKey | None, value: Any
+) -> dict[str, Any]:
+    """Store `value` through `manager`; returns the metadata it added (`add_output_metadata`)."""
+    ctx = output_context(env, step.key, out_name, asset_key, step.output_types.get(out_name), log)
+    try:
+        manager.handle_output(ctx, value)
+    except Exception as err:
+        name = out_name.partition("[")[0]
+        raise DagsterExecutionHandleOutputError(
+            f'Error occurred while handling output "{name}" of step "{step.key}": {type(err).__name__}: {err}'
+        ) from err
+    return ctx.get_logged_metadata()
+
+
+def load_input(env: RunEnv, step: Step, src: Source, manager: Any, run_id: str | None = None) -> Any:
+    """Load the value `src` names through `manager` (an IO manager or an input manager)."""
+    name = next((n for n, inp in step.inputs.items() if src in inp.sources), None)
+    upstream = output_context(env, src.step_key, src.output, src.asset_key)
+    if run_id is not None:
+        upstream.run_id = run_id
+    ctx = InputContext(
+        name=name,
+        step_key=step.key,
+        upstream_output=upstream,
+        asset_key=src.asset_key,
+        dagster_type=step.input_types.get(name) if name else None,
+        log=StepLog(env.emit, env.run_id, step.key),
+        resources=env.resources,
+        run_id=env.run_id,
+    )
+    try:
+        return manager.load_input(ctx)
+    except Exception as err:
+        raise DagsterExecutionLoadInputError(
+            f'Error occurred while loading input "{name or src.output}" of step "{step.key}": '
+            f"{type(err).__name__}: {err}"
+        ) from err
