@@ -51,6 +51,7 @@ from dagdeck.core.defs.config_types import (
     StringSource,
 )
 from dagdeck.core.defs.context import AssetExecutionContext, OpExecutionContext, StepContext
+from dagdeck.core.defs.context_builders import build_asset_context, build_hook_context, build_op_context
 from dagdeck.core.defs.definitions import Definitions, definitions
 from dagdeck.core.defs.definitions_loading import (
     load_definitions_from_current_module,
@@ -179,6 +180,8 @@ __all__ = [
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
     "DagsterEventType",
+    "DagsterInstance",
+    "ExecuteInProcessResult",
     "DagsterType",
     "EventRecordsFilter",
     "DagsterTypeCheckDidNotPass",
@@ -250,7 +253,12 @@ __all__ = [
     "AssetValueLoader",
     "InitLoggerContext",
     "LoggerDefinition",
+    "build_asset_context",
+    "build_hook_context",
     "build_init_logger_context",
+    "build_op_context",
+    "build_schedule_context",
+    "build_sensor_context",
     "JsonLogFormatter",
     "colored_console_logger",
     "default_loggers",
@@ -344,6 +352,8 @@ __all__ = [
     "load_assets_from_package_module",
     "load_assets_from_package_name",
     "materialize",
+    "materialize_to_memory",
+    "instance_for_test",
     "mem_io_manager",
     "multi_asset",
     "multiprocess_executor",
@@ -356,10 +366,18 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # `materialize` pulls in the store and the launcher; definitions files should not pay for that
-    if name in ("materialize", "InProcessResult"):
+    if name in ("materialize", "materialize_to_memory", "InProcessResult", "ExecuteInProcessResult"):
         from dagdeck.core.running import materialize as in_process
 
         return getattr(in_process, name)
+    if name in ("DagsterInstance", "instance_for_test"):
+        from dagdeck.core.running import throwaway_instance
+
+        return getattr(throwaway_instance, name)
+    if name in ("build_schedule_context", "build_sensor_context"):
+        from dagdeck.core.automation import context_builders
+
+        return getattr(context_builders, name)
     # the contexts schedule and sensor functions receive live with the daemon's code (the store)
     if name == "ScheduleEvaluationContext":
         from dagdeck.core.automation.schedule_ticks import ScheduleEvaluationContext

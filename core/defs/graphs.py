@@ -144,6 +144,32 @@ class GraphDefinition:
                 )
         return values
 
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        instance: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        op_selection: Sequence[str] | None = None,
+    ) -> Any:
+        """Run the graph as a job in this process (for tests); `output_value()` reads its outputs."""
+        from dagdeck.core.running.materialize import execute_job_in_process  # the engine only when run
+
+        job = self.to_job()
+        outputs = _graph_outputs(self.name, self.fn)
+        if self.out and len(self.output_names) > 1:
+            returned = trace_graph(self.name, self.fn).returned
+            outputs = {n: (h.node, h.output) for n, h in self.outputs_of(returned).items()}
+        return execute_job_in_process(
+            job,
+            run_config=run_config,
+            instance=instance,
+            resources=resources,
+            raise_on_error=raise_on_error,
+            op_selection=op_selection,
+            graph_outputs=outputs,
+        )
+
     def to_job(
         self,
         name: str | None = None,
@@ -265,6 +291,43 @@ class JobDefinition:
 
     def __repr__(self) -> str:
         return f"<job {self.name}>"
+
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        raise_on_error: bool = True,
+        op_selection: Sequence[str] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Run the job in this process (for tests): Dagster's `ExecuteInProcessResult`."""
+        from dagdeck.core.running.materialize import execute_job_in_process  # the engine only when run
+
+        return execute_job_in_process(
+            self,
+            run_config=run_config,
+            instance=instance,
+            resources=resources,
+            raise_on_error=raise_on_error,
+            tags=tags,
+            op_selection=op_selection,
+            partition_key=partition_key,
+            graph_outputs=_graph_outputs(self.name, self.fn),
+        )
+
+
+def _graph_outputs(name: str, fn: Callable[..., Any]) -> dict[str, tuple[str, str]]:
+    """What a job's body returns, as {output name: (node, node output)} (`result.output_value()`)."""
+    if fn is None or inspect.signature(fn).parameters:
+        return {}
+    returned = trace_graph(name, fn).returned
+    if isinstance(returned, OutputHandle):
+        return {"result": (returned.node, returned.output)}
+    if isinstance(returned, dict):
+        return {k: (v.node, v.output) for k, v in returned.items() if isinstance(v, OutputHandle)}
+    return {}
 
 
 _job_fields_init = JobDefinition.__init__

@@ -68,6 +68,19 @@ class ScheduleDefinition:
     def source(self) -> tuple[str | None, int | None]:
         return self.defined_at
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """`my_schedule(context)` (or `my_schedule()`) runs the schedule function, as in a unit test
+        (`build_schedule_context`); it returns what the function returns."""
+        if self.fn is None:
+            raise TypeError(f"{self!r} has no schedule function to call")
+        if not inspect.signature(self.fn).parameters:
+            if args or kwargs:
+                raise TypeError(f"schedule function of {self.name!r} takes no context, but one was given")
+            return self.fn()
+        if not args and not kwargs:
+            raise TypeError(f"schedule function of {self.name!r} takes a context: pass build_schedule_context()")
+        return self.fn(*args, **kwargs)
+
     def __repr__(self) -> str:
         return f"<schedule {self.name}>"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,10 +49,18 @@ class SensorDefinition:
         if self.job_name is None and self.job is not None:
             self.job_name = getattr(self.job, "name", None)
 
-    def __call__(self, fn: Callable[..., Any]) -> SensorDefinition:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """`@asset_sensor(asset_key=..., job=...)` decorating `def fn(context, asset_event)`, as
-        Dagster writes it: the same sensor, named after the function."""
-        if self.kind != "asset" or self.fn is not None:
+        Dagster writes it: the same sensor, named after the function. On a sensor with a function,
+        `my_sensor(context)` (or `my_sensor()`) runs it, as in a unit test (`build_sensor_context`)."""
+        if self.fn is not None:
+            if not inspect.signature(self.fn).parameters:
+                return self.fn()
+            if not args and not kwargs:
+                raise TypeError(f"sensor function of {self.name!r} takes a context: pass build_sensor_context()")
+            return self.fn(*args, **kwargs)
+        fn = args[0] if len(args) == 1 and not kwargs and callable(args[0]) else None
+        if self.kind != "asset" or fn is None:
             raise TypeError(f"{self!r} is a sensor, not a decorator")
         return dataclasses.replace(
             self,

@@ -77,6 +77,8 @@ def execute_step(step: Step, env: RunEnv) -> StepStatus:
         if isinstance(failed.exc, RetryRequested):
             failed.error = f"{failed.error} (exceeded max_retries of {failed.exc.max_retries})"
         env.emit(_failure(step, env, failed, attempt))
+        if env.step_errors is not None and failed.exc is not None:
+            env.step_errors[step.key] = _user_exception(failed.exc) or failed.exc
         if step.hooks:
             run_hooks(step, env, False, exception=_user_exception(failed.exc))
         return StepStatus.FAILED

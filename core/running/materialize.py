@@ -1,70 +1,61 @@
-"""`dg.materialize(...)`: run assets inside the calling process, for unit tests and notebooks.
+"""Running inside the calling process, for unit tests and notebooks: `dg.materialize(...)`,
+`materialize_to_memory(...)` and `JobDefinition/GraphDefinition.execute_in_process(...)`.
 
-Runs are recorded in an instance like any other (a temporary one unless given), but no worker
-process is spawned, so a failing asset can be debugged with a plain breakpoint.
+Runs are recorded in an instance like any other (a throwaway one unless given), but no worker
+process is spawned, so a failing step can be debugged with a plain breakpoint. As in Dagster, a
+failed step's exception is raised again here unless `raise_on_error=False`.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
-from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.assets import AssetsDefinition
+from dagdeck.core.defs.checks import AssetChecksDefinition
 from dagdeck.core.defs.definitions import Definitions
-from dagdeck.core.defs.io_managers import IOContext
+from dagdeck.core.defs.io_managers import InMemoryIOManager
 from dagdeck.core.defs.loader import CodeLocation
 from dagdeck.core.defs.selection import coerce_selection
 from dagdeck.core.instance import Instance
-from dagdeck.core.running.execute_run import RunOutcome, execute_run
+from dagdeck.core.running.execute_run import execute_run
+from dagdeck.core.running.in_process_result import ExecuteInProcessResult, InProcessResult
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.processes import HOST
-from dagdeck.core.running.run_env import resources_for
 from dagdeck.core.running.run_status import mark_started
-from dagdeck.core.running.step_status import RunView, run_view
-from dagdeck.core.statuses import RunStatus
+from dagdeck.core.running.throwaway_instance import throwaway_instance
 
 IN_PROCESS_LOCATION = CodeLocation(module="<in-process>")
 
+__all__ = [
+    "ExecuteInProcessResult",
+    "InProcessResult",
+    "execute_job_in_process",
+    "materialize",
+    "materialize_to_memory",
+]
 
-@dataclass
-class InProcessResult:
-    instance: Instance
-    defs: Definitions
-    outcome: RunOutcome
-    run_id: str
 
-    @property
-    def success(self) -> bool:
-        return self.outcome.status == RunStatus.SUCCESS
+class DagsterExecutionStepExecutionError(Exception):
+    """A step failed in a run whose exception could not be kept (a step in another process)."""
 
-    @property
-    def status(self) -> RunStatus:
-        return self.outcome.status
 
-    def view(self) -> RunView:
-        run = self.instance.store.get_run(self.run_id)
-        assert run is not None
-        return run_view(self.instance.store, run)
+class RunMemoryIOManager(InMemoryIOManager):
+    """In-memory values kept after the run, so the result can still read them."""
 
-    def output_for_node(self, key: str | AssetKey, output: str = "result") -> Any:
-        """The stored value of an asset or op output of this run."""
-        akey = (
-            AssetKey.from_coercible(key)
-            if not isinstance(key, str) or key in self._asset_strings
-            else self.defs.asset_graph.key_for_node(key, output)  # a multi-asset's op name
-        )
-        resources = resources_for(self.defs, self.instance, ASSET_JOB_NAME)
-        step = akey.to_user_string() if akey else str(key)
-        ctx = IOContext(self.instance.storage_dir, self.run_id, step, output, akey)
-        return resources["io_manager"].load_input(ctx)
+    def forget_run(self, run_id: str) -> None:
+        return None
 
-    @property
-    def _asset_strings(self) -> set[str]:
-        return set(self.defs.asset_graph.by_string)
+
+def _split(assets: Iterable[Any]) -> dict[str, list[Any]]:
+    """Dagster's `materialize` list: assets, source assets/specs and asset checks, together."""
+    parts: dict[str, list[Any]] = {"assets": [], "asset_checks": []}
+    for item in assets:
+        is_check = isinstance(item, AssetChecksDefinition) and not isinstance(item, AssetsDefinition)
+        parts["asset_checks" if is_check else "assets"].append(item)
+    return parts
 
 
 def materialize(
@@ -72,29 +63,129 @@ def materialize(
     *,
     selection: Any = None,
     resources: Mapping[str, Any] | None = None,
-    run_config: Mapping[str, Any] | None = None,
+    run_config: Any = None,
     instance: Instance | None = None,
     job_name: str | None = None,
     tags: Mapping[str, str] | None = None,
-) -> InProcessResult:
-    defs = (
-        assets if isinstance(assets, Definitions) else Definitions(assets=list(assets), resources=resources)
-    )
-    instance = instance or Instance.open(tempfile.mkdtemp(prefix="dagdeck-"))
-    options: dict[str, Any] = {
-        "run_config": run_config,
-        "tags": tags,
-        "trigger": "in_process",
-        "executor": "in_process",
-    }
+    raise_on_error: bool = True,
+    partition_key: str | None = None,
+    _memory: RunMemoryIOManager | None = None,
+) -> ExecuteInProcessResult:
+    """Materialize `assets` (with their checks) in this process; Dagster's signature."""
+    if isinstance(assets, Definitions):
+        defs = assets
+    else:
+        parts = _split(assets)
+        all_resources = {**dict(resources or {}), **({"io_manager": _memory} if _memory is not None else {})}
+        defs = Definitions(**parts, resources=all_resources or None)
+    options = _options(run_config, tags, partition_key)
     if job_name:
         spec, _ = job_spec(defs, IN_PROCESS_LOCATION, job_name, **options)
     else:
         sel = coerce_selection(selection) if selection is not None else None
-        keys = sel.resolve(defs.asset_graph) if sel is not None else set(defs.asset_graph.assets)
+        materializable = {k for k, n in defs.asset_graph.assets.items() if not n.is_external}
+        keys = sel.resolve(defs.asset_graph) if sel is not None else materializable
         spec, _ = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
+    return _execute(defs, spec, instance, raise_on_error, job_name or ASSET_JOB_NAME, _memory)
+
+
+def materialize_to_memory(
+    assets: Iterable[Any],
+    *,
+    selection: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    run_config: Any = None,
+    instance: Instance | None = None,
+    tags: Mapping[str, str] | None = None,
+    raise_on_error: bool = True,
+    partition_key: str | None = None,
+) -> ExecuteInProcessResult:
+    """`materialize` with every output kept in memory (nothing written to storage)."""
+    if resources and "io_manager" in resources:
+        from dagdeck.core.defs.results import DagsterInvariantViolationError
+
+        raise DagsterInvariantViolationError(
+            "Attempted to call `materialize_to_memory` with a resource provided for io manager key "
+            "'io_manager'. Do not provide resources for io manager keys when calling `materialize_to_memory`"
+        )
+    return materialize(
+        assets,
+        selection=selection,
+        resources=resources,
+        run_config=run_config,
+        instance=instance,
+        tags=tags,
+        raise_on_error=raise_on_error,
+        partition_key=partition_key,
+        _memory=RunMemoryIOManager(),
+    )
+
+
+def execute_job_in_process(
+    job: Any,
+    *,
+    run_config: Any = None,
+    instance: Instance | None = None,
+    resources: Mapping[str, Any] | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+    op_selection: Iterable[str] | None = None,
+    partition_key: str | None = None,
+    graph_outputs: Mapping[str, tuple[str, str]] | None = None,
+) -> ExecuteInProcessResult:
+    """`job.execute_in_process(...)`: the job's ops in this process, outputs kept in memory unless
+    the job names its own `io_manager` (as Dagster does)."""
+    all_resources = {**job.resources, **dict(resources or {})}
+    memory = None
+    if "io_manager" not in all_resources:
+        memory = RunMemoryIOManager()
+        all_resources["io_manager"] = memory
+    defs = Definitions(jobs=[job], resources=all_resources)
+    spec, plan = job_spec(defs, IN_PROCESS_LOCATION, job.name, **_options(run_config, tags, partition_key))
+    if op_selection is not None:
+        spec.steps = _selected_steps(spec.steps, list(op_selection))
+    result = _execute(defs, spec, instance, raise_on_error, job.name, memory)
+    result.graph_outputs = dict(graph_outputs or {})
+    return result
+
+
+def _selected_steps(steps: list[str], op_selection: list[str]) -> list[str]:
+    """Steps of the selected ops (`"op"`, `"graph.op"`, `"graph"`, `"*"`): Dagster's simple form."""
+    if "*" in op_selection:
+        return steps
+    return [
+        s
+        for s in steps
+        if any(s == o or s.startswith(o + ".") or s.startswith(o + "[") for o in op_selection)
+    ]
+
+
+def _options(run_config: Any, tags: Mapping[str, str] | None, partition_key: str | None) -> dict[str, Any]:
+    if run_config is not None and hasattr(run_config, "to_config_dict"):  # a RunConfig(ops=, resources=)
+        run_config = run_config.to_config_dict()
+    all_tags = {**dict(tags or {}), **({"dagster/partition": partition_key} if partition_key else {})}
+    return {"run_config": run_config, "tags": all_tags, "trigger": "in_process", "executor": "in_process"}
+
+
+def _execute(
+    defs: Definitions,
+    spec: Any,
+    instance: Instance | None,
+    raise_on_error: bool,
+    job_name: str,
+    memory: RunMemoryIOManager | None,
+) -> ExecuteInProcessResult:
+    instance = instance or throwaway_instance()
     run = Launcher(instance).submit(spec, start=False)
     mark_started(instance.store, run.run_id, os.getpid(), HOST)
     run = instance.store.get_run(run.run_id) or run
-    outcome = execute_run(instance, run, defs)
-    return InProcessResult(instance, defs, outcome, run.run_id)
+    errors: dict[str, BaseException] = {}
+    outcome = execute_run(instance, run, defs, step_errors=errors)
+    result = ExecuteInProcessResult(instance, defs, outcome, run.run_id, job_name, memory)
+    if raise_on_error and not result.success:
+        if errors:
+            raise next(iter(errors.values()))
+        failures = result.get_step_failure_events()
+        reason = failures[0].step_failure_data.error.message if failures else outcome.reason
+        raise DagsterExecutionStepExecutionError(reason or f"run {run.run_id} ended {outcome.status}")
+    return result
