@@ -85,7 +85,11 @@ def _context(
 ) -> RunStatusSensorContext:
     status = DagsterRunStatus(str(run.status))
     dagster_run = DagsterRun(
-        run.run_id, run.job_name, status, dict(run.tags or {}), dict(run.run_config or {})
+        job_name=run.job_name,
+        run_id=run.run_id,
+        run_config=dict(run.run_config or {}),
+        status=status,
+        tags=dict(run.tags or {}),
     )
     message = event.message
     if status == DagsterRunStatus.FAILURE:

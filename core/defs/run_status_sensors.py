@@ -46,13 +46,14 @@ END_EVENT_TYPES: Mapping[DagsterRunStatus, str] = {
 
 @dataclass(frozen=True)
 class DagsterRun:
-    """`context.dagster_run`: the run that ended (the fields alerting code reads)."""
+    """`context.dagster_run`: the run that ended (the fields alerting code reads; Dagster's
+    keyword arguments)."""
 
-    run_id: str
     job_name: str
-    status: DagsterRunStatus
-    tags: Mapping[str, str] = field(default_factory=dict)
+    run_id: str = ""
     run_config: Mapping[str, Any] = field(default_factory=dict)
+    status: DagsterRunStatus = DagsterRunStatus.NOT_STARTED
+    tags: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def pipeline_name(self) -> str:
