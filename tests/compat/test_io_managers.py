@@ -1,0 +1,201 @@
+"""IO managers written the way Dagster's docs write them: a ConfigurableIOManager writing JSON or
+CSV files under a configured base_dir, a plain IOManager from an `@io_manager` factory keeping a
+dict, per-output and per-asset `io_manager_key`, input managers, and their contexts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from compat_helpers import (
+    cli_run,
+    pipeline,
+    pipeline_module,
+    run_record,
+    stored_asset_value,
+    stored_metadata,
+    stored_op_output,
+)
+
+import dagdeck as dg
+
+
+def _notes(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_configurable_io_manager_writes_json_files(tmp_path: Path) -> None:
+    """Dagster 1.13.28: both assets succeed; base_dir holds cities.json and big_cities.json
+    (["Lyon"]); each materialization carries only the metadata the IO manager added
+    (file=<its path> as text, rows=2 / 1), no `path` entry."""
+    out = tmp_path / "out"
+    out.mkdir()
+    run = cli_run(
+        pipeline("io_json_files"), "materialize", home=tmp_path / "home", env={"IO_BASE_DIR": str(out)}
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"cities": "succeeded", "big_cities": "succeeded"}
+    assert sorted(p.name for p in out.iterdir()) == ["big_cities.json", "cities.json"]
+    assert json.loads((out / "big_cities.json").read_text()) == ["Lyon"]
+    record = run_record(tmp_path / "home", run.doc["run_id"])
+    assert record.metadata("cities") == {"file": str(out / "cities.json"), "rows": 2}
+    assert record.metadata("big_cities") == {"file": str(out / "big_cities.json"), "rows": 1}
+
+
+def test_io_manager_load_error_fails_the_step(tmp_path: Path) -> None:
+    """Dagster 1.13.28: after `cities.json` is deleted, materializing `big_cities` alone fails
+    its step with DagsterExecutionLoadInputError 'Error occurred while loading input "cities" of
+    step "big_cities":' caused by the FileNotFoundError the IO manager raised."""
+    out, home = tmp_path / "out", tmp_path / "home"
+    out.mkdir()
+    env = {"IO_BASE_DIR": str(out)}
+    assert cli_run(pipeline("io_json_files"), "materialize", home=home, env=env).returncode == 0
+    (out / "cities.json").unlink()
+    run = cli_run(pipeline("io_json_files"), "materialize", "--select", "big_cities", home=home, env=env)
+    assert run.status == "FAILURE"
+    assert run.steps == {"big_cities": "failed"}
+    error = next(s["error"] for s in run.doc["steps"] if s["key"] == "big_cities")
+    assert 'Error occurred while loading input "cities" of step "big_cities"' in error
+    assert "FileNotFoundError" in error
+
+
+def test_io_manager_factory_per_output_keys(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `words_job` succeeds; outputs given `io_manager_key="dict_io"` (an
+    `@io_manager` returning a dict-backed IOManager keyed by `get_identifier()`) reach `report`
+    next to the default-stored `count`: it writes {"longest": "dagster", "count": 3}."""
+    report = tmp_path / "report.json"
+    run = cli_run(
+        pipeline("io_in_memory_dict"),
+        "job",
+        "run",
+        "words_job",
+        home=tmp_path / "home",
+        env={"IO_REPORT": str(report)},
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"load_words": "succeeded", "measure": "succeeded", "report": "succeeded"}
+    assert json.loads(report.read_text()) == {"longest": "dagster", "count": 3}
+
+
+def test_output_and_input_context_attributes(tmp_path: Path) -> None:
+    """Dagster 1.13.28: for `raw/orders` the OutputContext says name "result", has_asset_key True,
+    asset_key path ["raw", "orders"] = get_asset_identifier(), a 3-part get_identifier(), a run id,
+    has_partition_key False; `order_total`'s InputContext says name "orders", the same asset key,
+    upstream_output.name "result" and upstream_output.step_key the producing step's key (Dagster
+    spells it raw__orders, dagdeck raw/orders: see compatibility.md)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    notes = tmp_path / "notes.jsonl"
+    env = {"IO_BASE_DIR": str(out), "IO_NOTES": str(notes)}
+    run = cli_run(pipeline("io_context_attrs"), "materialize", home=tmp_path / "home", env=env)
+    assert run.returncode == 0, run.stderr
+    orders_step = next(k for k in run.steps if "orders" in k)
+    first, loaded, last = _notes(notes)
+    assert first == {
+        "kind": "output",
+        "name": "result",
+        "step_key": orders_step,
+        "has_asset_key": True,
+        "asset_key": ["raw", "orders"],
+        "asset_identifier": ["raw", "orders"],
+        "identifier_len": 3,
+        "run_id_ok": True,
+        "has_partition_key": False,
+    }
+    assert loaded == {
+        "kind": "input",
+        "name": "orders",
+        "has_asset_key": True,
+        "asset_key": ["raw", "orders"],
+        "upstream_name": "result",
+        "upstream_step_key": orders_step,
+        "has_partition_key": False,
+    }
+    assert last["asset_key"] == ["order_total"] and last["step_key"] == "order_total"
+    record = run_record(tmp_path / "home", run.doc["run_id"])
+    logs = [e.message for e in record.events if e.event_type == "LOG"]
+    assert "storing result" in logs  # context.log goes to the run's event log
+
+
+def test_handle_output_error_fails_the_step(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `settings` fails with DagsterExecutionHandleOutputError 'Error occurred
+    while handling output "result" of step "settings":' caused by the TypeError the IO manager
+    raised; `settings_count` never runs (dagdeck marks it skipped) and the run fails."""
+    run = cli_run(pipeline("io_failure"), "materialize", home=tmp_path / "home")
+    assert run.status == "FAILURE"
+    assert run.steps == {"settings": "failed", "settings_count": "skipped"}
+    error = next(s["error"] for s in run.doc["steps"] if s["key"] == "settings")
+    assert 'Error occurred while handling output "result" of step "settings"' in error
+    assert "TypeError: JsonOnlyIOManager stores dicts, not set" in error
+    record = run_record(tmp_path / "home", run.doc["run_id"])
+    assert "settings" not in record.materializations
+
+
+def test_input_manager_and_per_asset_io_manager_key(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `sales` reads the external `raw_sales` through the `@input_manager`, is
+    stored by its `csv_io` IO manager as sales.csv (metadata row_count=2 only), and `sales_total`
+    loads it back through `csv_io` and is stored by the default IO manager (a `path` entry): 24."""
+    out = tmp_path / "out"
+    out.mkdir()
+    source = tmp_path / "src.csv"
+    source.write_text("region,amount\nnorth,5\nsouth,7\n")
+    env = {"IO_BASE_DIR": str(out), "IO_SOURCE_CSV": str(source)}
+    home = tmp_path / "home"
+    run = cli_run(pipeline("io_input_manager"), "materialize", home=home, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"sales": "succeeded", "sales_total": "succeeded"}
+    assert (out / "sales.csv").read_text().splitlines() == ["region,amount", "north,10", "south,14"]
+    record = run_record(home, run.doc["run_id"])
+    assert record.metadata("sales") == {"row_count": 2}
+    assert set(stored_metadata(record, "sales_total")) == set()  # only `path`
+    assert stored_asset_value(home, "sales_total") == 24
+
+
+def test_io_manager_factory_run_config_and_configurable_factory(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `squares_job` succeeds: the `@io_manager(config_schema={"base_dir": str})`
+    takes base_dir from the job's run config (numbers_result.pkl), the ConfigurableIOManagerFactory
+    makes one with suffix ".bin" (squares_result.bin); `total` is 30."""
+    out = tmp_path / "out"
+    out.mkdir()
+    home = tmp_path / "home"
+    run = cli_run(
+        pipeline("io_factory_config"), "job", "run", "squares_job", home=home, env={"IO_BASE_DIR": str(out)}
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"numbers": "succeeded", "squares": "succeeded", "total": "succeeded"}
+    assert sorted(p.name for p in out.iterdir()) == ["numbers_result.pkl", "squares_result.bin"]
+    assert stored_op_output(home, run.doc["run_id"], "total") == 30
+
+
+def test_unit_testing_an_io_manager_with_built_contexts(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `JsonIOManager.handle_output(build_output_context(asset_key=
+    AssetKey(["weather", "today"])), {"temp": 21})` writes weather/today.json, the context's
+    logged metadata has `file` and `rows`; `load_input(build_input_context(asset_key=...))`
+    reads {"temp": 21} back. A context built without an asset key says has_asset_key False,
+    get_identifier() == [run_id, step_key, name], has_partition_key False, and `asset_key` raises
+    DagsterInvariantViolationError; definition_metadata is also `metadata`."""
+    module = pipeline_module("io_json_files")
+    manager = module.JsonIOManager(base_dir=str(tmp_path))
+    out_ctx = dg.build_output_context(asset_key=dg.AssetKey(["weather", "today"]))
+    manager.handle_output(out_ctx, {"temp": 21})
+    assert json.loads((tmp_path / "weather" / "today.json").read_text()) == {"temp": 21}
+    assert set(out_ctx.get_logged_metadata()) == {"file", "rows"}
+    assert manager.load_input(dg.build_input_context(asset_key=dg.AssetKey(["weather", "today"]))) == {
+        "temp": 21
+    }
+
+    plain = dg.build_output_context(step_key="s", name="n", run_id="r", definition_metadata={"owner": "me"})
+    assert plain.has_asset_key is False
+    assert plain.get_identifier() == ["r", "s", "n"]
+    assert plain.has_partition_key is False
+    assert plain.definition_metadata == plain.metadata == {"owner": "me"}
+    with pytest.raises(dg.DagsterInvariantViolationError, match="asset_key"):
+        _ = plain.asset_key
+    inp = dg.build_input_context(name="x", upstream_output=plain)
+    assert (inp.has_asset_key, inp.upstream_output.name, inp.name, inp.has_partition_key) == (
+        False,
+        "n",
+        "x",
+        False,
+    )
