@@ -173,7 +173,7 @@ def _branching_defs(severity: dg.AssetCheckSeverity, blocking: bool = True, rais
 
 def test_a_failing_blocking_error_check_skips_everything_downstream_of_its_asset(instance: Instance) -> None:
     defs = _branching_defs(dg.AssetCheckSeverity.ERROR)
-    result = dg.materialize(defs, instance=instance)
+    result = dg.materialize(defs, instance=instance, raise_on_error=False)
 
     assert result.status == "FAILURE"
     assert "raw:no_negatives" in result.outcome.reason
@@ -202,7 +202,9 @@ def test_a_failing_blocking_error_check_skips_everything_downstream_of_its_asset
 
 
 def test_a_raising_blocking_check_blocks_too(instance: Instance) -> None:
-    result = dg.materialize(_branching_defs(dg.AssetCheckSeverity.WARN, raising=True), instance=instance)
+    result = dg.materialize(
+        _branching_defs(dg.AssetCheckSeverity.WARN, raising=True), instance=instance, raise_on_error=False
+    )
     # a raise counts as an ERROR failure whatever severity the check would have returned
     assert result.status == "FAILURE"
     steps = _steps(result)

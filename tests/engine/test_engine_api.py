@@ -234,7 +234,9 @@ def test_run_config_through_a_config_subclass(instance: Instance) -> None:
     assert ok.success
     assert ok.output_for_node("scaled") == 6.0
 
-    bad = dg.materialize([scaled], instance=instance, run_config={"ops": {"scaled": {"config": {"n": "many"}}}})
+    bad = dg.materialize(
+        [scaled], instance=instance, run_config={"ops": {"scaled": {"config": {"n": "many"}}}}, raise_on_error=False
+    )
     assert bad.status == "FAILURE"
     assert "n" in bad.outcome.reason and "ScaleConfig" in bad.outcome.reason
     assert events_of(instance, bad.run_id, "STEP_START") == []  # rejected before any step ran
@@ -368,7 +370,7 @@ def test_failure_skips_downstream_and_independent_branches_still_run(instance: I
     def solo() -> str:
         return "alone"
 
-    result = dg.materialize([root, bad, after_bad, good, after_good, solo], instance=instance)
+    result = dg.materialize([root, bad, after_bad, good, after_good, solo], instance=instance, raise_on_error=False)
     assert result.status == "FAILURE"
     statuses = {s.key: s.status for s in result.view().steps}
     assert statuses == {
@@ -423,7 +425,7 @@ def test_retries_exhausted_end_failed(instance: Instance) -> None:
     def always_bad() -> int:
         raise RuntimeError("nope")
 
-    result = dg.materialize([always_bad], instance=instance)
+    result = dg.materialize([always_bad], instance=instance, raise_on_error=False)
     assert result.status == "FAILURE"
     step = _step(result, "always_bad")
     assert (step.status, step.attempts) == ("failed", 2)
@@ -455,7 +457,7 @@ def test_downstream_alone_loads_the_upstream_last_stored_value(instance: Instanc
 
 def test_missing_upstream_value_is_a_clear_step_error(instance: Instance) -> None:
     defs = dg.Definitions(assets=[upstream_value, downstream_value])
-    result = dg.materialize(defs, instance=instance, selection="downstream_value")
+    result = dg.materialize(defs, instance=instance, selection="downstream_value", raise_on_error=False)
     assert result.status == "FAILURE"
     error = _step(result, "downstream_value").error or ""
     assert "raw/upstream_value" in error and "no stored value" in error
@@ -475,7 +477,7 @@ def test_mem_io_manager_keeps_values_inside_the_run_only(instance: Instance) -> 
     assert dg.materialize(defs, instance=instance).success
     assert not instance.storage_dir.exists() or not any(instance.storage_dir.rglob("*"))
 
-    alone = dg.materialize(defs, instance=instance, selection="b")
+    alone = dg.materialize(defs, instance=instance, selection="b", raise_on_error=False)
     assert alone.status == "FAILURE"
     assert "no stored value" in (_step(alone, "b").error or "")
 
