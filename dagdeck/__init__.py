@@ -83,6 +83,7 @@ from dagdeck.core.defs.io_manager_defs import (
     InputManager,
     InputManagerDefinition,
     IOManagerDefinition,
+    fs_io_manager,
     input_manager,
     io_manager,
 )
@@ -293,6 +294,7 @@ __all__ = [
     "build_output_context",
     "input_manager",
     "io_manager",
+    "fs_io_manager",
     "In",
     "InMemoryIOManager",
     "InProcessResult",

@@ -12,7 +12,8 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dagdeck.core.defs.io_managers import IOManager
+from dagdeck.core.defs.config_types import Field, StringSource
+from dagdeck.core.defs.io_managers import FilesystemIOManager, IOManager
 from dagdeck.core.defs.resources import (
     ConfigurableResource,
     ConfigurableResourceFactory,
@@ -176,3 +177,16 @@ def _arity(fn: Callable[..., Any]) -> int:
         return len(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
         return 1
+
+
+def _filesystem_io_manager(init_context: InitResourceContext) -> FilesystemIOManager:
+    base_dir = (init_context.resource_config or {}).get("base_dir")
+    return FilesystemIOManager(base_dir)  # no base_dir: the instance's storage/, as the default
+
+
+fs_io_manager = IOManagerDefinition(
+    _filesystem_io_manager,
+    config_schema={"base_dir": Field(StringSource, is_required=False)},
+    description="Pickles each output to a file under base_dir (default: the instance's storage/).",
+)
+"""Dagster's `fs_io_manager`: the built-in filesystem IO manager as a definition, `base_dir` from config."""

@@ -5,6 +5,7 @@ dict, per-output and per-asset `io_manager_key`, input managers, and their conte
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,22 @@ def test_unit_testing_an_io_manager_with_built_contexts(tmp_path: Path) -> None:
         "x",
         False,
     )
+
+
+def test_fs_io_manager_configured_base_dir(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `daily_report` (io_manager_key "archive" = `fs_io_manager.configured(
+    {"base_dir": ...})`) is pickled to <base_dir>/daily_report and its materialization's `path` names
+    that file; `signup_rate` loads it and is stored by the default IO manager under storage/
+    (7 / 120)."""
+    out, home = tmp_path / "out", tmp_path / "home"
+    out.mkdir()
+    run = cli_run(pipeline("io_fs_io_manager"), "materialize", home=home, env={"IO_BASE_DIR": str(out)})
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"daily_report": "succeeded", "signup_rate": "succeeded"}
+    assert [p.name for p in out.iterdir()] == ["daily_report"]
+    with open(out / "daily_report", "rb") as f:
+        assert pickle.load(f) == {"visits": 120, "signups": 7}
+    record = run_record(home, run.doc["run_id"])
+    assert record.metadata("daily_report") == {"path": str(out / "daily_report")}
+    assert stored_metadata(record, "signup_rate") == {}
+    assert stored_asset_value(home, "signup_rate") == 7 / 120
