@@ -9,6 +9,7 @@ the run record, the logs or the console.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import os
@@ -159,10 +160,13 @@ class ResourceDefinition:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Called directly in a test: `my_resource(build_init_resource_context(config=...))`."""
-        if _takes_context(self.resource_fn):
-            ctx = args[0] if args else kwargs.get("context", InitResourceContext())
-            return self.resource_fn(ctx)
-        return self.resource_fn()
+        fn = self.resource_fn
+        call_args = (
+            (args[0] if args else kwargs.get("context", InitResourceContext()),) if _takes_context(fn) else ()
+        )
+        if inspect.isgeneratorfunction(fn):  # a yield-style resource: a context manager, as in Dagster
+            return contextlib.contextmanager(fn)(*call_args)
+        return fn(*call_args)
 
     def __repr__(self) -> str:
         return f"ResourceDefinition({getattr(self.resource_fn, '__name__', 'resource')})"

@@ -21,7 +21,9 @@ class WeatherClient(dg.ConfigurableResource):
 @dg.asset
 def weather(context: dg.AssetExecutionContext, client: WeatherClient) -> dict:
     reading = client.fetch("paris")
-    context.add_output_metadata({"url": reading["url"], "token_len": reading["token_len"], "timeout": client.timeout})
+    context.add_output_metadata(
+        {"url": reading["url"], "token_len": reading["token_len"], "timeout": client.timeout}
+    )
     return reading
 
 
