@@ -110,6 +110,18 @@ from dagdeck.core.defs.metadata import MetadataValue
 from dagdeck.core.defs.multi_assets import multi_asset
 from dagdeck.core.defs.ops import In, OpDefinition, Out, op
 from dagdeck.core.defs.repository import RepositoryDefinition, repository
+from dagdeck.core.defs.resources import (
+    ConfigurableResource,
+    EnvVar,
+    InitResourceContext,
+    ResourceDefinition,
+    ResourceDependency,
+    ResourceParam,
+    build_init_resource_context,
+    make_values_resource,
+    resource,
+    with_resources,
+)
 from dagdeck.core.defs.results import (
     AssetMaterialization,
     AssetObservation,
@@ -118,17 +130,6 @@ from dagdeck.core.defs.results import (
     ExpectationResult,
     MaterializeResult,
     Output,
-)
-from dagdeck.core.defs.resources import (
-    ConfigurableResource,
-    ConfigurableResourceFactory,
-    EnvVar,
-    InitResourceContext,
-    ResourceDefinition,
-    ResourceParam,
-    build_init_resource_context,
-    resource,
-    with_resources,
 )
 from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
 from dagdeck.core.defs.run_requests import SensorResult
@@ -174,6 +175,7 @@ from dagdeck.core.defs.types import (
     usable_as_dagster_type,
 )
 from dagdeck.core.errors import DagdeckError, DefinitionError, RunConfigError
+from dagdeck.core.running.run_resources import build_resources
 
 __all__ = [
     "AssetMaterialization",
@@ -308,12 +310,14 @@ __all__ = [
     "Output",
     "RetryPolicy",
     "ConfigurableResource",
-    "ConfigurableResourceFactory",
     "EnvVar",
     "InitResourceContext",
     "ResourceDefinition",
+    "ResourceDependency",
     "ResourceParam",
     "build_init_resource_context",
+    "build_resources",
+    "make_values_resource",
     "resource",
     "with_resources",
     "RetryRequested",

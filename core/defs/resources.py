@@ -28,6 +28,9 @@ T = TypeVar("T")
 ResourceParam = Annotated[T, "resource_param"]
 """`ResourceParam[MyClient]` annotates a parameter that takes a plain object resource."""
 
+ResourceDependency = Annotated[T, "resource_dependency"]
+"""`ResourceDependency[MyClient]` types a ConfigurableResource field that holds another resource."""
+
 
 class EnvVar(str):
     """A config value read from the environment when the run starts (`EnvVar("TOKEN")`)."""
@@ -200,6 +203,11 @@ def _takes_context(fn: Callable[..., Any]) -> bool:
         return len(inspect.signature(fn).parameters) > 0
     except (TypeError, ValueError):
         return True
+
+
+def make_values_resource(**kwargs: Any) -> ResourceDefinition:
+    """A resource whose value is its own config: typed by `kwargs` (name -> config type), else any."""
+    return ResourceDefinition(lambda ctx: ctx.resource_config, config_schema=dict(kwargs) if kwargs else None)
 
 
 def resource(

@@ -9,11 +9,13 @@ config applied, then `setup_for_execution`. Resolved values live in memory only.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
@@ -226,3 +228,16 @@ def _finish_generator(key: str, gen: Any) -> None:
         return
     gen.close()
     log.warning("resource %r yielded more than once; only the first value is used", key)
+
+
+@contextlib.contextmanager
+def build_resources(
+    resources: Mapping[str, Any], instance: Any = None, resource_config: Mapping[str, Any] | None = None
+) -> Iterator[SimpleNamespace]:
+    """Dagster's `build_resources`: the resources initialized as a run would (`resource_config` is
+    `{key: {"config": ...}}`), as attributes, torn down when the `with` block ends."""
+    started = init_run_resources(resources, {"resources": dict(resource_config or {})}, run_id="")
+    try:
+        yield SimpleNamespace(**started.values)
+    finally:
+        started.teardown()
