@@ -2,8 +2,8 @@
 a monitored job) stored after its cursor, the id of the last run-end event it handled.
 
 The cursor moves with the tick in one transaction (`tick_records`), so each run end is handled by
-exactly one tick, and only the lease holder evaluates. When the function raises, the tick fails and
-the cursor stops just before that run end: it is retried on the next tick, the ones before it are not.
+exactly one tick, and only the lease holder evaluates. When the function raises for a run end, the
+tick fails with that error and the cursor still moves past it: as in Dagster, it is not retried.
 """
 
 from __future__ import annotations
@@ -56,20 +56,20 @@ def evaluate_run_status_sensor(
             start = str(recent[0].id) if recent else "0"
             return Evaluation(skip_reason=_nothing(sensor), cursor=start, cursor_updated=True)
     result = Evaluation(cursor=cursor, cursor_updated=False)
-    called = 0
+    called, errors = 0, []
     for event in events:
         run = store.get_run(event.run_id) if event.run_id else None
         if run is not None and sensor.monitors(run.job_name):
             context = _context(sensor, store, run, event, instance)
             try:
-                handled = normalize_result(sensor(context))
-            except Exception:  # noqa: BLE001 - user code: any error becomes a failed tick
-                result.error = traceback.format_exc()
-                return result
-            result.requests.extend(handled.requests)
+                result.requests.extend(normalize_result(sensor(context)).requests)
+            except Exception:  # noqa: BLE001 - user code: reported on the tick, as Dagster does
+                errors.append(f"run {run.run_id} of {run.job_name}:\n{traceback.format_exc()}")
             called += 1
         result.cursor, result.cursor_updated = str(event.id), True
-    if not result.requests:
+    if errors:
+        result.error = "\n".join(errors)
+    elif not result.requests:
         result.skip_reason = (
             _nothing(sensor) if not called else f"handled {called} run end(s); no run requested"
         )

@@ -187,3 +187,27 @@ def test_failure_sensor_called_directly_with_a_built_context(alerts: Path) -> No
     assert type(context).__name__ == "RunStatusSensorContext" and context.partition_key is None
     assert module.report_failures(context) is None
     assert alerts.read_text() == "nightly_etl\trun-1\tFAILURE\tboom\n"
+
+
+def test_an_error_in_the_sensor_fails_the_tick_and_is_not_retried(
+    tmp_path: Path, alerts: Path, stepped: list[SteppedDaemon]
+) -> None:
+    """Dagster 1.13.28: when the function raises for a failed run (`ConnectionError: alert channel
+    unavailable`), the tick reports that error for the run and the cursor still moves past it: the
+    next tick does not call the function again for that run ("Sensor function returned an empty
+    result"), and the next failed run is reported normally (one line, the second run's id)."""
+    file, home = pipeline("run_status_flaky_alert"), tmp_path / "home"
+    d = _daemon(stepped, "run_status_flaky_alert", home)
+    first = cli_run(file, "job", "run", "load_job", home=home)
+    assert first.status == "FAILURE"
+    d.tick()
+    tick = d.instance.store.list_ticks("alert_with_outage", limit=1)[0]
+    assert tick.status == "FAILURE"
+    assert "ConnectionError: alert channel unavailable" in (tick.error or "")
+    assert first.doc["run_id"] in (tick.error or "")
+    d.tick()
+    assert not alerts.exists()
+    assert d.instance.store.list_ticks("alert_with_outage", limit=1)[0].status == "SKIPPED"
+    second = cli_run(file, "job", "run", "load_job", home=home)
+    d.tick()
+    assert alerts.read_text().splitlines() == [second.doc["run_id"]]
