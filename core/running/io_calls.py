@@ -33,6 +33,12 @@ def _split_mapped(name: str) -> tuple[str, str | None]:
     return (base, rest[:-1]) if rest else (name, None)
 
 
+def _asset_metadata(env: RunEnv, asset_key: AssetKey | None) -> dict[str, Any]:
+    """The asset's definition metadata (`@asset(metadata=...)`), as Dagster's OutputContext has it."""
+    node = env.asset_metadata.get(asset_key) if asset_key is not None and env.asset_metadata else None
+    return dict(node.metadata or {}) if node is not None else {}
+
+
 def output_context(
     env: RunEnv,
     step_key: str,
@@ -47,6 +53,7 @@ def output_context(
         name=name,
         run_id=env.run_id,
         asset_key=asset_key,
+        definition_metadata=_asset_metadata(env, asset_key),
         dagster_type=dagster_type,
         log=log if log is not None else StepLog(env.emit, env.run_id, step_key),
         resources=env.resources,

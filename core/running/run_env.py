@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.config import op_config_value
 from dagdeck.core.defs.context import StepContext
 from dagdeck.core.defs.definitions import Definitions
@@ -66,6 +67,9 @@ class RunEnv:
     """`context.instance` of this run's steps, opened on first use (instance_reads)."""
     loggers: list[logging.Logger] = field(default_factory=list)
     """Custom loggers (`@logger`) of this run; `context.log` records go to them too."""
+    asset_metadata: Mapping[AssetKey, Any] | None = None
+    """Asset key -> its node (`.metadata`): the `definition_metadata` an IO manager written for
+    Dagster sees (core/running/io_calls.py); only read when one asks."""
     run_resources: RunResources | None = None
     """Resources this run initialized; `execute_run` tears them down when the run ends."""
     step_errors: dict[str, BaseException] | None = None
@@ -109,6 +113,7 @@ def run_env(
         keep_values=keep_values,
         instance_factory=instance_reads(instance, emit),
         loggers=build_run_loggers(defs.loggers_for(run.job_name), run.run_config, run.run_id, run.job_name),
+        asset_metadata=defs.asset_graph.assets,
     )
 
 
