@@ -7,6 +7,7 @@ The context is the one a run gives a step, with its events kept in a list instea
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping
 from types import SimpleNamespace
@@ -15,6 +16,12 @@ from typing import Any
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.context import StepContext, StepLog
 from dagdeck.core.defs.hooks import HookContext, HookDefinition, HookOp, HookTrigger
+from dagdeck.core.defs.resources import (
+    ConfigurableResource,
+    ConfigurableResourceFactory,
+    InitResourceContext,
+    ResourceDefinition,
+)
 from dagdeck.core.defs.results import DagsterInvariantViolationError
 
 EPHEMERAL_RUN_ID = "EPHEMERAL"
@@ -26,12 +33,14 @@ class BuiltContext(StepContext):
 
     events: list[dict[str, Any]]
     _partition_key: str | None = None
+    _teardown: contextlib.ExitStack | None = None
 
     def __enter__(self) -> BuiltContext:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        if self._teardown is not None:
+            self._teardown.close()
 
     @property
     def has_partition_key(self) -> bool:
@@ -60,13 +69,14 @@ def _build(
     mapping_key: str | None = None,
 ) -> BuiltContext:
     events: list[dict[str, Any]] = []
+    teardown = contextlib.ExitStack()
     context = BuiltContext(
         run_id=EPHEMERAL_RUN_ID,
         step_key=op_name,
         job_name="ephemeral_job",
         emit=events.append,
         cancel_event=threading.Event(),
-        resources=dict(resources or {}),
+        resources=init_resources(resources, instance, teardown),
         asset_key=asset_key,
         op_name=op_name,
         op_config=config,
@@ -76,7 +86,30 @@ def _build(
     )
     context.events = events
     context._partition_key = partition_key
+    context._teardown = teardown
     return context
+
+
+def init_resources(
+    resources: Mapping[str, Any] | None, instance: Any, teardown: contextlib.ExitStack
+) -> dict[str, Any]:
+    """What steps receive for each given resource, as a run gives it: a `@resource`'s value, a
+    factory's product, a ConfigurableResource set up (torn down with `teardown`); others as given."""
+    out: dict[str, Any] = {}
+    for key, value in (resources or {}).items():
+        init = InitResourceContext(resources=out, run_id=EPHEMERAL_RUN_ID, instance=instance)
+        if isinstance(value, ResourceDefinition):
+            made = value(init)
+            out[key] = (
+                teardown.enter_context(made) if isinstance(made, contextlib.AbstractContextManager) else made
+            )
+        elif isinstance(value, ConfigurableResourceFactory):
+            out[key] = value.create_resource(init)
+        elif isinstance(value, ConfigurableResource):
+            out[key] = teardown.enter_context(contextlib.contextmanager(value.yield_for_execution)(init))
+        else:
+            out[key] = value
+    return out
 
 
 def build_op_context(
