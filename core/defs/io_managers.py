@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.io_contexts import InputContext, OutputContext
 from dagdeck.core.errors import DagdeckError
 
 PRIVATE_DIR_MODE = 0o700
@@ -208,3 +209,17 @@ class InMemoryIOManager(IOManager):
 
 
 mem_io_manager = InMemoryIOManager()
+
+
+def load_stored_value(
+    manager: Any, storage_dir: Path, run_id: str, step_key: str, output_name: str, asset_key: AssetKey | None
+) -> Any:
+    """A stored output read back outside a step (`output_for_node`, `load_asset_value`): a built-in
+    gets its `IOContext`; an IO manager written for Dagster an `InputContext` whose
+    `upstream_output` names the output, as Dagster builds one for these reads."""
+    if getattr(manager, "native_io", False):
+        return manager.load_input(IOContext(storage_dir, run_id, step_key, output_name, asset_key))
+    upstream = OutputContext(step_key=step_key, name=output_name, run_id=run_id or None, asset_key=asset_key)
+    return manager.load_input(
+        InputContext(upstream_output=upstream, asset_key=asset_key, run_id=run_id or None)
+    )
