@@ -149,7 +149,11 @@ class _Starter:
                 values[name] = _env_value(key, name, current)
                 secret.add(name)
             elif is_resource_definition(current):  # nested: started first, torn down after
-                values[name] = self.start(f"{key}.{name}", current, NO_DEFAULT, chain)
+                shared = next((k for k, v in self.resources.items() if v is current), None)
+                if shared is not None:  # also a top-level resource: the same started object
+                    values[name] = self.value(shared, chain)
+                else:
+                    values[name] = self.start(f"{key}.{name}", current, NO_DEFAULT, chain)
         if raw is not NO_DEFAULT:
             values.update(raw)
             secret -= set(raw)

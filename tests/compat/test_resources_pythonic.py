@@ -115,3 +115,71 @@ def test_with_resources_and_resource_param(tmp_path: Path) -> None:
     assert run.steps == {"orders": "succeeded", "order_count": "succeeded"}
     assert stored_asset_value(home, "orders") == "analytics.orders in eu"
     assert stored_asset_value(home, "order_count") == 122
+
+
+LAUNCH_CONFIG = {
+    "resources": {"connection": {"config": {"host": "db.local"}}, "settings": {"config": {"limit": 5}}}
+}
+
+
+def test_nested_dependency_configured_at_launch_and_values_resource(tmp_path: Path) -> None:
+    """Dagster 1.13.28: with run config {"resources": {"connection": {"config": {"host":
+    "db.local"}}, "settings": {"config": {"limit": 5}}}} the run succeeds and inventory =
+    'items@db.local:5432 limit=5': the Repository gets the top-level Connection configured at launch
+    (port default 5432), make_values_resource gives its config."""
+    home = tmp_path / "home"
+    run = cli_run(
+        pipeline("resources_nested_launch"),
+        "materialize",
+        "--select",
+        "inventory",
+        "--config",
+        json.dumps(LAUNCH_CONFIG),
+        home=home,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"inventory": "succeeded"}
+    assert stored_asset_value(home, "inventory") == "items@db.local:5432 limit=5"
+
+
+def test_resource_setup_failure_fails_the_run_before_any_step(tmp_path: Path) -> None:
+    """Dagster 1.13.28: with flaky's config fail=true its setup_for_execution raises
+    ConnectionError('cannot reach the broker'): RESOURCE_INIT_FAILURE then RUN_FAILURE, no step
+    starts; the error reads "Error executing resource_fn on ResourceDefinition flaky ...
+    ConnectionError: cannot reach the broker"."""
+    config = {"resources": {**LAUNCH_CONFIG["resources"], "flaky": {"config": {"fail": True}}}}
+    run = cli_run(
+        pipeline("resources_nested_launch"),
+        "materialize",
+        "--select",
+        "*",
+        "--config",
+        json.dumps(config),
+        home=tmp_path / "home",
+    )
+    assert run.status == "FAILURE"
+    reason = run.doc["failure_reason"]
+    assert "flaky" in reason and "ConnectionError: cannot reach the broker" in reason
+    assert set(run.steps.values()) <= {"skipped", "not started", "not_started"}, run.steps
+
+
+def test_build_resources_initializes_and_tears_down(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `with build_resources({"connection": ..., "repository": ..., "settings": ...},
+    resource_config=...) as r` gives r.repository.describe() == 'items@db.local:5432' and
+    r.settings == {'limit': 5}; a Journal resource's teardown runs when the block ends."""
+    from compat_helpers import pipeline_module
+
+    import dagdeck as dg
+
+    nested = pipeline_module("resources_nested_launch")
+    lifecycle = pipeline_module("resources_lifecycle")
+    journal = tmp_path / "journal.txt"
+    resources = {k: nested.defs.resources[k] for k in ("connection", "repository", "settings")}
+    with dg.build_resources(
+        {**resources, "journal": lifecycle.Journal(path=str(journal))},
+        resource_config=LAUNCH_CONFIG["resources"],
+    ) as r:
+        assert r.repository.describe() == "items@db.local:5432"
+        assert r.settings == {"limit": 5}
+        assert journal.read_text().split()[0] == "setup"
+    assert journal.read_text().split()[-2] == "teardown"
