@@ -508,6 +508,21 @@ def _return_annotation(fn: Callable[..., Any] | None) -> Any:
     return typing.Any if ann is inspect.Signature.empty else ann
 
 
+def _resources_from_context(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Parameters left unfilled that name a resource of the given context (`build_op_context(
+    resources={"db": ...})`) get that resource, as Dagster's direct invocation passes them."""
+    resources = getattr(args[0], "resources", None)
+    if resources is None:
+        return kwargs
+    rest = list(inspect.signature(fn).parameters.values())[len(args) :]
+    extra = {
+        p.name: getattr(resources, p.name)
+        for p in rest
+        if p.name not in kwargs and p.default is inspect.Parameter.empty and hasattr(resources, p.name)
+    }
+    return {**kwargs, **extra} if extra else kwargs
+
+
 def call_checked(
     what: str,
     fn: Callable[..., Any],
@@ -526,6 +541,8 @@ def call_checked(
                 check = check_value(t, given[name])
                 if not check.success:
                     raise type_failure(f'{what} input "{name}"', t, check)
+    if uses_context and args:
+        kwargs = _resources_from_context(fn, args, kwargs)
     result = fn(*args, **kwargs)
     if io.outputs and not inspect.isgenerator(result):
         several = isinstance(result, tuple) and len(io.output_names) > 1
