@@ -174,6 +174,7 @@ from dagdeck.core.defs.types import (
     make_python_type_usable_as_dagster_type,
     usable_as_dagster_type,
 )
+from dagdeck.core.defs.upath_io_manager import UPathIOManager
 from dagdeck.core.errors import DagdeckError, DefinitionError, RunConfigError
 from dagdeck.core.running.run_resources import build_resources
 
@@ -183,6 +184,7 @@ __all__ = [
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
     "DagsterEventType",
+    "DagsterEvent",
     "DagsterInstance",
     "ExecuteInProcessResult",
     "DagsterType",
@@ -297,6 +299,7 @@ __all__ = [
     "input_manager",
     "io_manager",
     "fs_io_manager",
+    "UPathIOManager",
     "In",
     "InMemoryIOManager",
     "InProcessResult",
@@ -372,6 +375,10 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # `materialize` pulls in the store and the launcher; definitions files should not pay for that
+    if name == "DagsterEvent":
+        from dagdeck.core.running.in_process_result import DagsterEvent
+
+        return DagsterEvent
     if name in ("materialize", "materialize_to_memory", "InProcessResult", "ExecuteInProcessResult"):
         from dagdeck.core.running import materialize as in_process
 
