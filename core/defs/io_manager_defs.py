@@ -103,7 +103,7 @@ class ConfigurableIOManagerFactory(ConfigurableResourceFactory):
 
 
 class InputManager:
-    """Loads an input without storing outputs (`AssetIn(input_manager_key=)`, `In(input_manager_key=)`)."""
+    """Loads an input without storing outputs (`AssetIn(input_manager_key=)`)."""
 
     def load_input(self, context: Any) -> Any:
         raise NotImplementedError

@@ -238,3 +238,22 @@ def test_definition_metadata_reaches_the_io_manager(tmp_path: Path) -> None:
     record = run_record(home, run.doc["run_id"])
     assert record.metadata("page_views") == {"stored_as": "page_views.json"}
     assert record.metadata("busiest_page") == {"stored_as": "busiest_page.pickle"}
+
+
+def test_upath_io_manager_subclass(tmp_path: Path) -> None:
+    """Dagster 1.13.28: a UPathIOManager subclass with extension ".json" stores shop/products as
+    <base>/shop/products.json and product_count as <base>/product_count.json ({"count": 3}); each
+    materialization records `path` (the file) and the subclass's get_metadata items=3 / 1."""
+    out, home = tmp_path / "out", tmp_path / "home"
+    out.mkdir()
+    run = cli_run(pipeline("io_upath"), "materialize", home=home, env={"IO_BASE_DIR": str(out)})
+    assert run.returncode == 0, run.stderr
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "product_count.json",
+        "shop",
+        "shop/products.json",
+    ]
+    assert json.loads((out / "product_count.json").read_text()) == {"count": 3}
+    record = run_record(home, run.doc["run_id"])
+    assert record.metadata("shop/products") == {"path": str(out / "shop" / "products.json"), "items": 3}
+    assert record.metadata("product_count") == {"path": str(out / "product_count.json"), "items": 1}
