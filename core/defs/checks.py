@@ -10,6 +10,7 @@ import enum
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from dagdeck.core.defs.asset_key import CHECK_NAME_RE, FIX, AssetKey, name_problem
@@ -205,13 +206,52 @@ def asset_check(
 
 @dataclass(frozen=True)
 class FreshnessPolicy:
-    """The asset should have been materialized within the last `maximum_lag_minutes`."""
+    """The asset should have been materialized within the last `maximum_lag_minutes`. Dagster 1.13
+    writes `FreshnessPolicy.time_window(fail_window=timedelta(...), warn_window=...)`; the keyword
+    form is dagdeck's older spelling, kept for existing definitions."""
 
     maximum_lag_minutes: float
+    warn_lag_minutes: float | None = None
+
+    @classmethod
+    def time_window(cls, fail_window: timedelta, warn_window: timedelta | None = None) -> FreshnessPolicy:
+        """Late once `fail_window` has passed since the last materialization."""
+        file, line = _caller_of_time_window()
+        for name, window in (("fail_window", fail_window), ("warn_window", warn_window)):
+            if window is not None and (not isinstance(window, timedelta) or window <= timedelta(0)):
+                raise DefinitionError(
+                    f"FreshnessPolicy.time_window {name} must be a positive timedelta, got {window!r}",
+                    file=file,
+                    line=line,
+                    fix=f"pass {name}=datetime.timedelta(hours=1)",
+                )
+        if warn_window is not None and warn_window >= fail_window:
+            raise DefinitionError(
+                "warn_window must be less than fail_window",
+                file=file,
+                line=line,
+                fix="make warn_window shorter than fail_window, or leave it out",
+            )
+        warn = warn_window.total_seconds() / 60 if warn_window is not None else None
+        return cls(maximum_lag_minutes=fail_window.total_seconds() / 60, warn_lag_minutes=warn)
+
+    @property
+    def fail_window(self) -> timedelta:
+        return timedelta(minutes=self.maximum_lag_minutes)
+
+    @property
+    def warn_window(self) -> timedelta | None:
+        return None if self.warn_lag_minutes is None else timedelta(minutes=self.warn_lag_minutes)
 
     @property
     def maximum_lag_seconds(self) -> float:
         return self.maximum_lag_minutes * 60.0
+
+
+def _caller_of_time_window() -> tuple[str | None, int | None]:
+    frame = inspect.currentframe()
+    outer = frame.f_back.f_back if frame is not None and frame.f_back is not None else None
+    return (outer.f_code.co_filename, outer.f_lineno) if outer is not None else (None, None)
 
 
 FRESHNESS_CHECK = "freshness"
