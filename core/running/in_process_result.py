@@ -39,6 +39,10 @@ _DAGSTER_TYPE = {
 }
 
 
+_NOT_IN_RESULTS = frozenset({EventType.LOG, EventType.RUN_ENQUEUED})
+"""Not among Dagster's in-process events: log lines, and the queueing an in-process run skips."""
+
+
 def _metadata(raw: Any) -> dict[str, Any]:
     return {
         k: MetadataValue(v.get("type", "text"), v.get("value")) if isinstance(v, dict) else v
@@ -220,7 +224,7 @@ class ExecuteInProcessResult:
             rows += page
             if len(page) < 1000:
                 break
-        return [DagsterEvent(r) for r in rows if r.event_type != EventType.LOG]
+        return [DagsterEvent(r) for r in rows if r.event_type not in _NOT_IN_RESULTS]
 
     @property
     def all_node_events(self) -> list[DagsterEvent]:

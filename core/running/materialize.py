@@ -143,7 +143,7 @@ def execute_job_in_process(
     defs = Definitions(jobs=[job], resources=all_resources)
     spec, plan = job_spec(defs, IN_PROCESS_LOCATION, job.name, **_options(run_config, tags, partition_key))
     if op_selection is not None:
-        spec.steps = _selected_steps(spec.steps, list(op_selection))
+        spec.steps = spec.step_keys = _selected_steps(spec.steps, list(op_selection))
     result = _execute(defs, spec, instance, raise_on_error, job.name, memory)
     result.graph_outputs = dict(graph_outputs or {})
     return result

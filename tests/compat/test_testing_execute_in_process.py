@@ -92,3 +92,16 @@ def test_resources_given_to_execute_in_process() -> None:
         resources={"greeter": ctx.Greeter(punctuation="~")},
     )
     assert result.output_for_node("greeting") == "hello bo~"
+
+
+def test_op_selection_runs_only_the_selected_ops() -> None:
+    """Dagster 1.13.28: numbers_job.execute_in_process(op_selection=["load_numbers"]) succeeds with
+    one step success, load_numbers (output [1, 2, 3]); its run-level events are PIPELINE_START and
+    PIPELINE_SUCCESS."""
+    jobs = pipeline_module("testing_job_results")
+    result = jobs.numbers_job.execute_in_process(op_selection=["load_numbers"])
+    assert result.success
+    assert [e.step_key for e in result.get_step_success_events()] == ["load_numbers"]
+    assert result.output_for_node("load_numbers") == [1, 2, 3]
+    run_events = [e.event_type_value for e in result.all_events if e.event_type_value.startswith("PIPELINE")]
+    assert run_events == ["PIPELINE_START", "PIPELINE_SUCCESS"]
