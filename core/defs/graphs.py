@@ -12,6 +12,7 @@ from dagdeck.core.defs.asset_key import FIX, NAME_RE, name_problem
 from dagdeck.core.defs.config_mapping import ConfigMapping, graph_config_mapping, job_config_parts
 from dagdeck.core.defs.graph_dependencies import dependency_body
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
+from dagdeck.core.defs.in_process import execute_job_in_process
 from dagdeck.core.defs.ops import (
     DynamicHandle,
     Node,
@@ -153,8 +154,6 @@ class GraphDefinition:
         op_selection: Sequence[str] | None = None,
     ) -> Any:
         """Run the graph as a job in this process (for tests); `output_value()` reads its outputs."""
-        from dagdeck.core.running.materialize import execute_job_in_process  # the engine only when run
-
         job = self.to_job()
         outputs = _graph_outputs(self.name, self.fn)
         if self.out and len(self.output_names) > 1:
@@ -303,8 +302,6 @@ class JobDefinition:
         tags: Mapping[str, str] | None = None,
     ) -> Any:
         """Run the job in this process (for tests): Dagster's `ExecuteInProcessResult`."""
-        from dagdeck.core.running.materialize import execute_job_in_process  # the engine only when run
-
         return execute_job_in_process(
             self,
             run_config=run_config,
