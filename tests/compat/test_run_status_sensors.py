@@ -211,3 +211,22 @@ def test_an_error_in_the_sensor_fails_the_tick_and_is_not_retried(
     second = cli_run(file, "job", "run", "load_job", home=home)
     d.tick()
     assert alerts.read_text().splitlines() == [second.doc["run_id"]]
+
+
+def test_canceled_status_sensor_sees_a_canceled_run(
+    tmp_path: Path, alerts: Path, stepped: list[SteppedDaemon]
+) -> None:
+    """Dagster 1.13.28: a successful run of backfill_job is not reported; a run canceled before it
+    started has status CANCELED, and the next tick of run_status_sensor(run_status=CANCELED) calls the function once for it
+    (`<run id> CANCELED PIPELINE_CANCELED`), the tick after that not again."""
+    file, home = pipeline("run_status_canceled"), tmp_path / "home"
+    d = _daemon(stepped, "run_status_canceled", home)
+    assert cli_run(file, "job", "run", "backfill_job", home=home).status == "SUCCESS"  # not reported
+    (home / "dagdeck.toml").write_text("max_concurrent_runs = 0\n")  # the next run stays QUEUED
+    queued = cli(file, "job", "run", "backfill_job", "--detach", "--json", home=home)
+    run_id = json.loads(queued.stdout)["run_id"]
+    canceled = cli(file, "runs", "cancel", run_id, home=home)
+    assert canceled.returncode == 0, canceled.stderr
+    d.tick()
+    d.tick()
+    assert alerts.read_text().splitlines() == [f"{run_id} CANCELED PIPELINE_CANCELED"]
