@@ -132,6 +132,7 @@ from dagdeck.core.defs.results import (
     Output,
 )
 from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
+from dagdeck.core.defs.freshness_checks import build_last_update_freshness_checks
 from dagdeck.core.defs.run_requests import SensorResult
 from dagdeck.core.defs.run_status_sensors import (
     DagsterRun,
@@ -334,6 +335,7 @@ __all__ = [
     "build_run_status_sensor_context",
     "run_failure_sensor",
     "run_status_sensor",
+    "build_last_update_freshness_checks",
     "ScheduleDefinition",
     "ScheduleEvaluationContext",
     "SensorEvaluationContext",
