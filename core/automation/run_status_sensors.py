@@ -38,8 +38,12 @@ def evaluate_run_status_sensor(
     store: Store,
     started_at: float | None,
     instance: Any = None,
+    *,
+    dry_run: bool = False,
 ) -> Evaluation:
-    """Without a cursor, "after" means since the sensor was switched on, so history is not replayed."""
+    """Without a cursor, "after" means since the sensor was switched on, so history is not replayed.
+    A dry run (`dagdeck sensors tick` without --launch) names the runs the function would be called
+    for without calling it: an alert sent by a preview would be sent again by the daemon."""
     event_type = STORED_END_EVENT.get(sensor.run_status)
     if event_type is None:
         return Evaluation(
@@ -56,10 +60,12 @@ def evaluate_run_status_sensor(
             start = str(recent[0].id) if recent else "0"
             return Evaluation(skip_reason=_nothing(sensor), cursor=start, cursor_updated=True)
     result = Evaluation(cursor=cursor, cursor_updated=False)
-    called, errors = 0, []
+    called, errors, would = 0, [], []
     for event in events:
         run = store.get_run(event.run_id) if event.run_id else None
-        if run is not None and sensor.monitors(run.job_name):
+        if run is not None and sensor.monitors(run.job_name) and dry_run:
+            would.append(run.run_id)
+        elif run is not None and sensor.monitors(run.job_name):
             context = _context(sensor, store, run, event, instance)
             try:
                 result.requests.extend(normalize_result(sensor(context)).requests)
@@ -67,7 +73,11 @@ def evaluate_run_status_sensor(
                 errors.append(f"run {run.run_id} of {run.job_name}:\n{traceback.format_exc()}")
             called += 1
         result.cursor, result.cursor_updated = str(event.id), True
-    if errors:
+    if would:
+        result.skip_reason = (
+            f"dry run: {sensor.name} would be called for {len(would)} run(s): {', '.join(would)}"
+        )
+    elif errors:
         result.error = "\n".join(errors)
     elif not result.requests:
         result.skip_reason = (

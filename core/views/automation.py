@@ -283,7 +283,8 @@ def evaluate_sensor_now(
         run_status_sensor = sensor
 
         def fn() -> Evaluation:
-            return evaluate_run_status_sensor(run_status_sensor, cursor, store, state.started_at if state else now)
+            started_at = state.started_at if state else now
+            return evaluate_run_status_sensor(run_status_sensor, cursor, store, started_at, dry_run=not launch)
     else:
         last = store.list_ticks(name, limit=1)
         context = SensorEvaluationContext(name, cursor, last[0].timestamp if last else None, store)
