@@ -63,6 +63,7 @@ from dagdeck.core.defs.definitions_loading import (
 from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
 from dagdeck.core.defs.event_records import DagsterEventType, EventRecordsFilter
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
+from dagdeck.core.defs.freshness_checks import build_last_update_freshness_checks
 from dagdeck.core.defs.graph_assets import graph_asset, graph_multi_asset
 from dagdeck.core.defs.graph_dependencies import (
     DependencyDefinition,
@@ -132,7 +133,6 @@ from dagdeck.core.defs.results import (
     Output,
 )
 from dagdeck.core.defs.retries import Backoff, Failure, Jitter, RetryPolicy, RetryRequested
-from dagdeck.core.defs.freshness_checks import build_last_update_freshness_checks
 from dagdeck.core.defs.run_requests import SensorResult
 from dagdeck.core.defs.run_status_sensors import (
     DagsterRun,
