@@ -5,6 +5,7 @@ dict, per-output and per-asset `io_manager_key`, input managers, and their conte
 from __future__ import annotations
 
 import json
+import os
 import pickle
 from pathlib import Path
 
@@ -257,3 +258,20 @@ def test_upath_io_manager_subclass(tmp_path: Path) -> None:
     record = run_record(home, run.doc["run_id"])
     assert record.metadata("shop/products") == {"path": str(out / "shop" / "products.json"), "items": 3}
     assert record.metadata("product_count") == {"path": str(out / "product_count.json"), "items": 1}
+
+
+def test_custom_io_manager_across_step_processes(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `shout_job` (multiprocess executor) succeeds; each step runs in its own
+    process (the `pid` metadata its IO manager added differs per asset and from the launching
+    process), `shout` reads the file `greeting`'s process wrote: shout.txt holds "HELLO!"."""
+    out, home = tmp_path / "out", tmp_path / "home"
+    out.mkdir()
+    run = cli_run(
+        pipeline("io_multiprocess"), "job", "run", "shout_job", home=home, env={"IO_BASE_DIR": str(out)}
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"greeting": "succeeded", "shout": "succeeded"}
+    assert (out / "shout.txt").read_text() == "HELLO!"
+    record = run_record(home, run.doc["run_id"])
+    pids = {record.metadata(key)["pid"] for key in ("greeting", "shout")}
+    assert len(pids) == 2 and os.getpid() not in pids
