@@ -39,6 +39,16 @@ def _asset_metadata(env: RunEnv, asset_key: AssetKey | None) -> dict[str, Any]:
     return dict(node.metadata or {}) if node is not None else {}
 
 
+def _input_metadata(env: RunEnv, step: Step, name: str | None) -> dict[str, Any]:
+    """The input's `AssetIn(metadata=...)`, as Dagster's InputContext has it."""
+    key = step.asset_key or (
+        next(iter(step.output_asset_keys.values()), None) if step.output_asset_keys else None
+    )
+    node = env.asset_metadata.get(key) if key is not None and name and env.asset_metadata else None
+    asset_in = getattr(node.definition, "ins", {}).get(name) if node is not None else None
+    return dict(asset_in.metadata or {}) if asset_in is not None else {}
+
+
 def output_context(
     env: RunEnv,
     step_key: str,
@@ -87,6 +97,7 @@ def load_input(env: RunEnv, step: Step, src: Source, manager: Any, run_id: str |
         step_key=step.key,
         upstream_output=upstream,
         asset_key=src.asset_key,
+        definition_metadata=_input_metadata(env, step, name),
         dagster_type=step.input_types.get(name) if name else None,
         log=StepLog(env.emit, env.run_id, step.key),
         resources=env.resources,

@@ -225,17 +225,18 @@ def test_fs_io_manager_configured_base_dir(tmp_path: Path) -> None:
 def test_definition_metadata_reaches_the_io_manager(tmp_path: Path) -> None:
     """Dagster 1.13.28: the OutputContext of `page_views` (`@asset(metadata={"format": "json",
     ...})`) has that metadata as `definition_metadata`, so it is stored as page_views.json, and
-    `busiest_page` loads it through `upstream_output.definition_metadata`; `busiest_page` (no
-    metadata) is stored as a pickle. Each materialization records only stored_as=<file name>: the
-    definition metadata is not copied onto it. busiest_page is "home"."""
+    `busiest_page` loads it through `upstream_output.definition_metadata`, keeping only the keys its
+    `AssetIn(metadata={"keys": [...]})` names (the InputContext's `definition_metadata`), so it is
+    "docs"; `busiest_page` (no metadata) is stored as a pickle. Each materialization records only
+    stored_as=<file name>: the definition metadata is not copied onto it."""
     out, home = tmp_path / "out", tmp_path / "home"
     out.mkdir()
     run = cli_run(pipeline("io_definition_metadata"), "materialize", home=home, env={"IO_BASE_DIR": str(out)})
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in out.iterdir()) == ["busiest_page.pickle", "page_views.json"]
-    assert json.loads((out / "page_views.json").read_text()) == {"home": 40, "pricing": 12}
+    assert json.loads((out / "page_views.json").read_text()) == {"home": 40, "pricing": 12, "docs": 30}
     with open(out / "busiest_page.pickle", "rb") as f:
-        assert pickle.load(f) == "home"
+        assert pickle.load(f) == "docs"
     record = run_record(home, run.doc["run_id"])
     assert record.metadata("page_views") == {"stored_as": "page_views.json"}
     assert record.metadata("busiest_page") == {"stored_as": "busiest_page.pickle"}

@@ -28,17 +28,20 @@ class FormatIOManager(dg.ConfigurableIOManager):
         path = self._path(context.upstream_output)
         if path.endswith(".json"):
             with open(path) as f:
-                return json.load(f)
-        with open(path, "rb") as f:
-            return pickle.load(f)
+                value = json.load(f)
+        else:
+            with open(path, "rb") as f:
+                value = pickle.load(f)
+        keep = context.definition_metadata.get("keys")  # the AssetIn's metadata
+        return {k: v for k, v in value.items() if k in keep} if keep else value
 
 
 @dg.asset(metadata={"format": "json", "owner": "web-team"})
 def page_views() -> dict:
-    return {"home": 40, "pricing": 12}
+    return {"home": 40, "pricing": 12, "docs": 30}
 
 
-@dg.asset
+@dg.asset(ins={"page_views": dg.AssetIn(metadata={"keys": ["pricing", "docs"]})})
 def busiest_page(page_views: dict) -> str:
     return max(page_views, key=page_views.get)
 
