@@ -21,6 +21,7 @@ from dagdeck.core.defs.run_status_sensors import (
     RunStatusSensorDefinition,
 )
 from dagdeck.core.events import EventType
+from dagdeck.core.running.throwaway_instance import DagsterInstance
 from dagdeck.store import Store
 
 STORED_END_EVENT: dict[DagsterRunStatus, EventType] = {
@@ -107,7 +108,16 @@ def _context(
     dagster_event = RunEndEvent(
         END_EVENT_TYPES[sensor.run_status], run.job_name, message, run.run_id, event.timestamp, event.id
     )
-    return RunStatusSensorContext(sensor.name, dagster_run, dagster_event, instance=instance)
+    return RunStatusSensorContext(
+        sensor.name, dagster_run, dagster_event, instance=_dagster_instance(instance)
+    )
+
+
+def _dagster_instance(instance: Any) -> Any:
+    """The daemon's instance with Dagster's read methods (`get_run_by_id`, ...), as sensors expect."""
+    if instance is None or isinstance(instance, DagsterInstance):
+        return instance
+    return DagsterInstance(instance.home, instance.store, instance.settings)
 
 
 def _failure_message(store: Store, run_id: str, job_name: str, reason: str) -> str:

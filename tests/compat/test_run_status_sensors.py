@@ -156,7 +156,8 @@ def test_failure_sensor_without_monitored_jobs_watches_every_job(
 ) -> None:
     """Dagster 1.13.28: without monitored_jobs the sensor is called for every failed run of the code
     location: one failed orders_job run, two failed maintenance runs and one failed ad-hoc
-    materialization (Dagster names that run's job `__ephemeral_asset_job__`) give the counts
+    materialization (Dagster names that run's job `__ephemeral_asset_job__`), each job name read
+    back with `context.instance.get_run_by_id(run_id).job_name`, give the counts
     {"__ephemeral_asset_job__": 1, "maintenance": 2, "orders_job": 1}."""
     file, home = pipeline("run_status_all_jobs"), tmp_path / "home"
     d = _daemon(stepped, "run_status_all_jobs", home)

@@ -30,7 +30,7 @@ def maintenance():
 def count_failures(context: dg.RunFailureSensorContext):
     path = Path(os.environ.get("ALERTS_FILE", "failures.json"))
     counts = json.loads(path.read_text()) if path.exists() else {}
-    job = context.dagster_run.job_name
+    job = context.instance.get_run_by_id(context.dagster_run.run_id).job_name
     counts[job] = counts.get(job, 0) + 1
     path.write_text(json.dumps(counts, sort_keys=True))
 
