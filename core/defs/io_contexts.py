@@ -199,22 +199,33 @@ def build_output_context(
     op_def: Any = None,
     asset_key: Any = None,
     partition_key: str | None = None,
+    asset_partitions_def: Any = None,
+    asset_partition_key_range: Any = None,
+    instance: Any = None,
+    asset_spec: Any = None,
     metadata: dict[str, Any] | None = None,
+    output_metadata: dict[str, Any] | None = None,
 ) -> OutputContext:
-    """An `OutputContext` for calling an IO manager's `handle_output` in a unit test."""
-    if partition_key is not None:
-        raise DagsterInvariantViolationError("dagdeck does not support partitions yet (partition_key=)")
-    return OutputContext(
+    """An `OutputContext` for calling an IO manager's `handle_output` in a unit test; an `asset_spec`
+    gives the asset key and definition metadata when they are not passed themselves."""
+    if partition_key is not None or asset_partitions_def is not None or asset_partition_key_range is not None:
+        raise DagsterInvariantViolationError("dagdeck does not support partitions yet")
+    if definition_metadata is None:
+        definition_metadata = metadata if metadata is not None else getattr(asset_spec, "metadata", None)
+    context = OutputContext(
         step_key=step_key,
         name=name,
         run_id=run_id,
-        asset_key=_key(asset_key),
-        definition_metadata=definition_metadata if definition_metadata is not None else metadata,
+        asset_key=_key(asset_key if asset_key is not None else getattr(asset_spec, "key", None)),
+        definition_metadata=definition_metadata,
         dagster_type=dagster_type,
         resources=resources,
         resource_config=resource_config,
         mapping_key=mapping_key,
     )
+    if output_metadata:
+        context.add_output_metadata(output_metadata)
+    return context
 
 
 def build_input_context(
@@ -235,8 +246,8 @@ def build_input_context(
     metadata: dict[str, Any] | None = None,
 ) -> InputContext:
     """An `InputContext` for calling an IO manager's `load_input` in a unit test."""
-    if partition_key is not None:
-        raise DagsterInvariantViolationError("dagdeck does not support partitions yet (partition_key=)")
+    if partition_key is not None or asset_partitions_def is not None or asset_partition_key_range is not None:
+        raise DagsterInvariantViolationError("dagdeck does not support partitions yet")
     return InputContext(
         name=name,
         upstream_output=upstream_output,
