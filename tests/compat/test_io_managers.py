@@ -276,3 +276,19 @@ def test_custom_io_manager_across_step_processes(tmp_path: Path) -> None:
     record = run_record(home, run.doc["run_id"])
     pids = {record.metadata(key)["pid"] for key in ("greeting", "shout")}
     assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_multi_asset_outputs_with_their_own_io_managers(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `load_users` stores `users` through its `AssetOut(io_manager_key="json_io")`
+    (users.json; metadata output_name="users" only, the OutputContext's name is the output's) and
+    `user_count` through the default IO manager (a `path` entry); `user_names` loads `users` back
+    through json_io: ["ada", "grace"]."""
+    out, home = tmp_path / "out", tmp_path / "home"
+    out.mkdir()
+    run = cli_run(pipeline("io_multi_asset"), "materialize", home=home, env={"IO_BASE_DIR": str(out)})
+    assert run.returncode == 0, run.stderr
+    assert [p.name for p in out.iterdir()] == ["users.json"]
+    record = run_record(home, run.doc["run_id"])
+    assert record.metadata("users") == {"output_name": "users"}
+    assert stored_metadata(record, "user_count") == {}
+    assert stored_asset_value(home, "user_names") == ["ada", "grace"]
