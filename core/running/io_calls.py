@@ -7,7 +7,8 @@ The built-in IO managers (`native_io`) never come here: they take the cheaper `I
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.context import StepLog
@@ -19,8 +20,14 @@ from dagdeck.core.defs.io_contexts import (
 )
 from dagdeck.core.running.plan import Source, Step
 
-if TYPE_CHECKING:
-    from dagdeck.core.running.run_env import RunEnv
+
+class RunEnv(Protocol):
+    """What these calls read of core/running/run_env.py's RunEnv (which imports this module)."""
+
+    run_id: str
+    emit: Callable[[dict[str, Any]], None]
+    resources: dict[str, Any]
+    asset_metadata: Mapping[AssetKey, Any] | None
 
 
 def is_native(manager: Any) -> bool:
