@@ -81,6 +81,7 @@ from dagdeck.core.defs.io_contexts import (
 from dagdeck.core.defs.io_manager_defs import (
     ConfigurableIOManager,
     ConfigurableIOManagerFactory,
+    ConfigurableLegacyIOManagerAdapter,
     InputManager,
     InputManagerDefinition,
     IOManagerDefinition,
@@ -291,6 +292,7 @@ __all__ = [
     "IOManagerDefinition",
     "ConfigurableIOManager",
     "ConfigurableIOManagerFactory",
+    "ConfigurableLegacyIOManagerAdapter",
     "InputContext",
     "InputManager",
     "InputManagerDefinition",

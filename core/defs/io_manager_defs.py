@@ -102,6 +102,26 @@ class ConfigurableIOManagerFactory(ConfigurableResourceFactory):
         return self.create_io_manager(context)
 
 
+class ConfigurableLegacyIOManagerAdapter(ConfigurableIOManagerFactory):
+    """Typed fields for an existing `@io_manager`: its function gets them as `resource_config`.
+    Subclasses return that definition from the `wrapped_io_manager` property."""
+
+    @property
+    def wrapped_io_manager(self) -> IOManagerDefinition:
+        raise NotImplementedError
+
+    def create_io_manager(self, context: InitResourceContext) -> IOManager:
+        config = {name: getattr(self, name) for name in type(self).model_fields}
+        init = InitResourceContext(
+            resource_config=config,
+            resources=vars(context.resources),
+            run_id=context.run_id,
+            log=context.log,
+            instance=context.instance,
+        )
+        return self.wrapped_io_manager(init)
+
+
 class InputManager:
     """Loads an input without storing outputs (`AssetIn(input_manager_key=)`)."""
 

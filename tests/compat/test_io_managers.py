@@ -292,3 +292,19 @@ def test_multi_asset_outputs_with_their_own_io_managers(tmp_path: Path) -> None:
     assert record.metadata("users") == {"output_name": "users"}
     assert stored_metadata(record, "user_count") == {}
     assert stored_asset_value(home, "user_names") == ["ada", "grace"]
+
+
+def test_legacy_io_manager_adapter_passes_fields_as_config(tmp_path: Path) -> None:
+    """Dagster 1.13.28: the ConfigurableLegacyIOManagerAdapter subclass hands its fields
+    (base_dir, newline=";") to the wrapped `@io_manager` as `resource_config`: colors.txt holds
+    "red;green;blue", loud_colors.txt "RED;GREEN;BLUE" (read back through the same manager); both
+    materializations carry no metadata."""
+    out, home = tmp_path / "out", tmp_path / "home"
+    out.mkdir()
+    run = cli_run(pipeline("io_legacy_adapter"), "materialize", home=home, env={"IO_BASE_DIR": str(out)})
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"colors": "succeeded", "loud_colors": "succeeded"}
+    assert (out / "colors.txt").read_text() == "red;green;blue"
+    assert (out / "loud_colors.txt").read_text() == "RED;GREEN;BLUE"
+    record = run_record(home, run.doc["run_id"])
+    assert record.metadata("colors") == {} and record.metadata("loud_colors") == {}
