@@ -109,3 +109,12 @@ def test_to_job_resource_defs_configured_and_run_config(tmp_path: Path) -> None:
     assert refused.status == "FAILURE"
     assert "api" in refused.doc["failure_reason"] and "port" in refused.doc["failure_reason"]
     assert "succeeded" not in refused.steps.values()
+
+
+def test_op_parameter_typed_as_missing_resource_is_a_load_error(tmp_path: Path) -> None:
+    """Dagster 1.13.28: DagsterInvalidDefinitionError "resource with key 'slack' required by op
+    'announce' was not provided" when the job resolves. dagdeck: exit 2, one line naming the op and
+    the key, no run recorded."""
+    file = pipeline("resources_missing_param")
+    line = cli_usage_error(file, "job", "run", "announce_job", home=tmp_path / "home")
+    assert "op announce" in line and "'slack'" in line and "resources_missing_param.py" in line
