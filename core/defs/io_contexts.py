@@ -8,10 +8,18 @@ for an IO manager written for Dagster, so the default path pays nothing for them
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.results import DagsterInvariantViolationError
+
+
+def _namespace(resources: Any) -> Any:
+    if resources is None:
+        return SimpleNamespace()
+    return SimpleNamespace(**resources) if isinstance(resources, Mapping) else resources
 
 
 def _no_asset_key(what: str) -> DagsterInvariantViolationError:
@@ -49,7 +57,7 @@ class OutputContext:
         self.definition_metadata = dict(definition_metadata or {})
         self.dagster_type = dagster_type
         self._log = log
-        self.resources = resources
+        self._resources = resources
         self.resource_config = resource_config
         self.mapping_key = mapping_key
         self._added: dict[str, Any] = {}
@@ -58,6 +66,11 @@ class OutputContext:
     def metadata(self) -> dict[str, Any]:
         """The output's definition metadata (Dagster's older name for `definition_metadata`)."""
         return self.definition_metadata
+
+    @property
+    def resources(self) -> Any:
+        """The run's resources by attribute (`context.resources.warehouse`)."""
+        return _namespace(self._resources)
 
     @property
     def has_asset_key(self) -> bool:
@@ -138,13 +151,18 @@ class InputContext:
         self.definition_metadata = dict(definition_metadata or {})
         self.dagster_type = dagster_type
         self._log = log
-        self.resources = resources
+        self._resources = resources
         self.resource_config = resource_config
         self.run_id = run_id
 
     @property
     def metadata(self) -> dict[str, Any]:
         return self.definition_metadata
+
+    @property
+    def resources(self) -> Any:
+        """The run's resources by attribute (`context.resources.warehouse`)."""
+        return _namespace(self._resources)
 
     @property
     def has_asset_key(self) -> bool:
