@@ -130,7 +130,11 @@ class ResourceDefinition:
         return ResourceDefinition(lambda ctx: ctx.resource_config, config_schema=str, description=description)
 
     def configured(
-        self, config_or_config_fn: Any, config_schema: Any = None, description: str | None = None
+        self,
+        config_or_config_fn: Any,
+        config_schema: Any = None,
+        description: str | None = None,
+        name: str | None = None,
     ) -> ResourceDefinition:
         """A copy whose config is fixed, or computed by `config_or_config_fn` from a smaller schema."""
         copy = ResourceDefinition(
@@ -245,7 +249,7 @@ class ConfigurableResource(BaseModel):
     def __init__(self, **data: Any) -> None:
         env = {k: v for k, v in data.items() if isinstance(v, EnvVar)}
         # pydantic turns a str subclass into a plain str; keep the EnvVar so the name, not a value, is held
-        super().__init__(**{k: (str(v) if k in env else v) for k, v in data.items()})
+        super().__init__(**{k: (_placeholder(v) if k in env else v) for k, v in data.items()})
         for key, value in env.items():
             self.__dict__[key] = value
 
@@ -287,6 +291,11 @@ class ConfigurableResourceFactory(ConfigurableResource):
 
     def create_resource(self, context: InitResourceContext) -> Any:
         raise NotImplementedError
+
+
+def _placeholder(var: EnvVar) -> Any:
+    """What pydantic validates in place of an unresolved `EnvVar` (the field's type is checked at run start)."""
+    return 0 if isinstance(var, IntEnvVar) else str(var)
 
 
 def is_resource_definition(value: Any) -> bool:

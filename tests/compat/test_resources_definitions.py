@@ -118,3 +118,27 @@ def test_op_parameter_typed_as_missing_resource_is_a_load_error(tmp_path: Path) 
     file = pipeline("resources_missing_param")
     line = cli_usage_error(file, "job", "run", "announce_job", home=tmp_path / "home")
     assert "op announce" in line and "'slack'" in line and "resources_missing_param.py" in line
+
+
+def test_configured_function_on_a_resource_and_int_env_var(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `@configured(http_client, config_schema={"region": str})` maps the run's
+    {"resources": {"client": {"config": {"region": "eu"}}}} onto the resource's own config, and
+    Pool(size=EnvVar.int("POOL_SIZE")) reads 4 from the environment: endpoint =
+    'https://eu.api.example.com x3 (pool of 4)'."""
+    home = tmp_path / "home"
+    config = {"resources": {"client": {"config": {"region": "eu"}}}}
+    run = cli_run(
+        pipeline("resources_configured_fn"),
+        "job",
+        "run",
+        "regional_job",
+        "--config",
+        json.dumps(config),
+        home=home,
+        env={"POOL_SIZE": "4"},
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.steps == {"endpoint": "succeeded"}
+    assert (
+        stored_op_output(home, run.doc["run_id"], "endpoint") == "https://eu.api.example.com x3 (pool of 4)"
+    )
