@@ -187,6 +187,7 @@ __all__ = [
     "DagsterStepOutputNotFoundError",
     "DagsterEventType",
     "DagsterEvent",
+    "DagsterInvalidConfigError",
     "DagsterInstance",
     "ExecuteInProcessResult",
     "DagsterType",
@@ -383,7 +384,13 @@ def __getattr__(name: str) -> object:
         from dagdeck.core.running.in_process_result import DagsterEvent
 
         return DagsterEvent
-    if name in ("materialize", "materialize_to_memory", "InProcessResult", "ExecuteInProcessResult"):
+    if name in (
+        "materialize",
+        "materialize_to_memory",
+        "InProcessResult",
+        "ExecuteInProcessResult",
+        "DagsterInvalidConfigError",
+    ):
         from dagdeck.core.running import materialize as in_process
 
         return getattr(in_process, name)

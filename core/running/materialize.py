@@ -19,11 +19,13 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.io_managers import InMemoryIOManager
 from dagdeck.core.defs.loader import CodeLocation
 from dagdeck.core.defs.selection import coerce_selection
+from dagdeck.core.errors import RunConfigError
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.execute_run import execute_run
 from dagdeck.core.running.in_process_result import ExecuteInProcessResult, InProcessResult
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.processes import HOST
+from dagdeck.core.running.run_config import step_configs
 from dagdeck.core.running.run_status import mark_started
 from dagdeck.core.running.throwaway_instance import throwaway_instance
 
@@ -36,6 +38,11 @@ __all__ = [
     "materialize",
     "materialize_to_memory",
 ]
+
+
+class DagsterInvalidConfigError(RunConfigError):
+    """Run config the run's steps cannot take: raised before the run starts, whatever
+    `raise_on_error` says (Dagster's)."""
 
 
 class DagsterExecutionStepExecutionError(Exception):
@@ -80,12 +87,13 @@ def materialize(
         defs = Definitions(**parts, resources=all_resources or None)
     options = _options(run_config, tags, partition_key)
     if job_name:
-        spec, _ = job_spec(defs, IN_PROCESS_LOCATION, job_name, **options)
+        spec, plan = job_spec(defs, IN_PROCESS_LOCATION, job_name, **options)
     else:
         sel = coerce_selection(selection) if selection is not None else None
         materializable = {k for k, n in defs.asset_graph.assets.items() if not n.is_external}
         keys = sel.resolve(defs.asset_graph) if sel is not None else materializable
-        spec, _ = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
+        spec, plan = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
+    _check_config(plan, spec)
     return _execute(defs, spec, instance, raise_on_error, job_name or ASSET_JOB_NAME, _memory)
 
 
@@ -142,11 +150,19 @@ def execute_job_in_process(
         all_resources["io_manager"] = memory
     defs = Definitions(jobs=[job], resources=all_resources)
     spec, plan = job_spec(defs, IN_PROCESS_LOCATION, job.name, **_options(run_config, tags, partition_key))
+    _check_config(plan, spec)
     if op_selection is not None:
         spec.steps = spec.step_keys = _selected_steps(spec.steps, list(op_selection))
     result = _execute(defs, spec, instance, raise_on_error, job.name, memory)
     result.graph_outputs = dict(graph_outputs or {})
     return result
+
+
+def _check_config(plan: Any, spec: Any) -> None:
+    try:
+        step_configs(plan, spec.run_config)
+    except RunConfigError as err:
+        raise DagsterInvalidConfigError(f"Error in config for job {spec.job_name}: {err}") from None
 
 
 def _selected_steps(steps: list[str], op_selection: list[str]) -> list[str]:

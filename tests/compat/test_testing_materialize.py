@@ -96,3 +96,24 @@ def test_materialize_with_resources() -> None:
     ctx = pipeline_module("testing_contexts")
     result = dg.materialize([ctx.welcome_banner], resources={"greeter": ctx.Greeter()})
     assert result.output_for_node("welcome_banner") == "HELLO BANNER!"
+
+
+def test_invalid_run_config_raises_before_the_run() -> None:
+    """Dagster 1.13.28: materialize([scaled], run_config n="many") raises DagsterInvalidConfigError
+    ("Error in config for job ...") with raise_on_error=True and with raise_on_error=False alike; the
+    job's execute_in_process does the same for its op config."""
+
+    class ScaleConfig(dg.Config):
+        n: int
+
+    @dg.asset
+    def scaled(config: ScaleConfig) -> int:
+        return config.n
+
+    bad = {"ops": {"scaled": {"config": {"n": "many"}}}}
+    for raise_on_error in (True, False):
+        with pytest.raises(dg.DagsterInvalidConfigError, match="Error in config for job"):
+            dg.materialize([scaled], run_config=bad, raise_on_error=raise_on_error)
+    jobs = pipeline_module("testing_job_results")
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        jobs.numbers_job.execute_in_process(run_config={"ops": {"scale": {"config": {"factor": "big"}}}})
