@@ -242,6 +242,20 @@ class ExecuteInProcessResult:
     def get_step_failure_events(self) -> list[DagsterEvent]:
         return self._of(EventType.STEP_FAILURE)
 
+    def get_job_success_event(self) -> DagsterEvent:
+        return self._one(EventType.RUN_SUCCESS)
+
+    def get_job_failure_event(self) -> DagsterEvent:
+        return self._one(EventType.RUN_FAILURE)
+
+    def _one(self, kind: EventType) -> DagsterEvent:
+        found = self._of(kind)
+        if not found:
+            from dagdeck.core.defs.results import DagsterInvariantViolationError
+
+            raise DagsterInvariantViolationError(f"No event of type {_DAGSTER_TYPE.get(kind, kind)} found.")
+        return found[0]
+
     def get_step_skipped_events(self) -> list[DagsterEvent]:
         return self._of(EventType.STEP_SKIPPED)
 
