@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
-from dagdeck.core.defs.io_managers import IOContext
+from dagdeck.core.defs.in_process import started_resource
+from dagdeck.core.defs.io_managers import load_stored_value
 from dagdeck.core.errors import DefinitionError, did_you_mean
 
 
@@ -71,11 +72,8 @@ class AssetValueLoader:
                 fix=f"add {io_key!r} to Definitions(resources=...)",
             )
         output = a.output_names_by_key.get(key, "result")
-        context = IOContext(
-            storage_dir=self._storage_dir,
-            run_id="",
-            step_key=node.step_key,
-            output_name=output,
-            asset_key=key,
-        )
-        return manager.load_input(context)
+        started, resources = started_resource(io_key, manager)
+        try:
+            return load_stored_value(started, self._storage_dir, "", node.step_key, output, key)
+        finally:
+            resources.teardown()

@@ -214,6 +214,10 @@ class Definitions:
                 if key not in self.resources:
                     label = ", ".join(k.to_user_string() for k in a.keys) if not a.multi else a.op_name
                     raise missing_resource_error(f"asset {label}", key, None, a.source)
+        for a in self.assets_defs:  # an IO manager key nobody provides (Dagster refuses it at load)
+            for asset_key, io_key in a.io_manager_keys_by_key.items():
+                if io_key not in self.resources and a.fn is not None:
+                    raise missing_resource_error(f"asset {asset_key.to_user_string()}", io_key, None, a.source)
         for name, res in self.resources.items():
             for key in sorted(getattr(res, "required_resource_keys", None) or ()):
                 if isinstance(res, ResourceDefinition) and key not in self.resources:

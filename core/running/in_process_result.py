@@ -16,13 +16,14 @@ from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.check_specs import AssetCheckKey
 from dagdeck.core.defs.definitions import Definitions
-from dagdeck.core.defs.io_managers import IOContext
+from dagdeck.core.defs.io_managers import IOContext, load_stored_value
 from dagdeck.core.defs.metadata import MetadataValue
 from dagdeck.core.events import EventType
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.execute_run import RunOutcome
 from dagdeck.core.running.instance_reads import _entry
 from dagdeck.core.running.run_env import resources_for
+from dagdeck.core.running.run_resources import init_run_resources
 from dagdeck.core.running.step_status import RunView, run_view
 from dagdeck.core.statuses import RunStatus
 from dagdeck.store import EventRow
@@ -332,7 +333,24 @@ class ExecuteInProcessResult:
         if self.memory is not None and self.memory.has_output(ctx):
             return self.memory.load_input(ctx)
         resources = resources_for(self.defs, self.instance, self.job_name)
-        return resources["io_manager"].load_input(ctx)
+        io_key = self._io_manager_key(step, output_name, akey)
+        # the output's own IO manager, started as a run starts it (an `@io_manager` is a factory)
+        started = init_run_resources({io_key: resources[io_key]}, None, self.run_id)
+        try:
+            return load_stored_value(
+                started.values[io_key], self.instance.storage_dir, self.run_id, step, output_name, akey
+            )
+        finally:
+            started.teardown()
+
+    def _io_manager_key(self, step: str, output_name: str, akey: AssetKey | None) -> str:
+        """Which IO manager stored this output: the asset's, or the op output's `io_manager_key`."""
+        if akey is not None and akey in self.defs.asset_graph.assets:
+            return self.defs.asset_graph.assets[akey].io_manager_key
+        job = self.defs.op_jobs.get(self.job_name)
+        node = job.nodes.get(step.split("[", 1)[0]) if job is not None else None
+        out = node.op.outs.get(output_name) if node is not None else None
+        return getattr(out, "io_manager_key", None) or "io_manager"
 
 
 InProcessResult = ExecuteInProcessResult
