@@ -133,7 +133,11 @@ def test_definitions_level_executor(cli: Cli, write_defs: WriteDefs, home: Path)
 
 def test_run_survives_sighup_to_the_launching_process(defs_file: Path, home: Path) -> None:
     launcher = popen_cli(home, defs_file, "materialize", "--select", "waiter", start_new_session=True)
-    marker = wait_for(lambda: list(defs_file.parent.glob("waiter.*")), timeout=120, what="waiter to start")[0]
+    marker = wait_for(
+        lambda: [m for m in defs_file.parent.glob("waiter.*") if not m.name.endswith(".tmp")],  # written, then renamed
+        timeout=120,
+        what="waiter to start",
+    )[0]
     run_id = marker.name.split(".", 1)[1]
     worker = get_run(home, run_id).pid
     assert worker is not None
