@@ -187,6 +187,8 @@ __all__ = [
     "DagsterStepOutputNotFoundError",
     "DagsterEventType",
     "DagsterEvent",
+    "EventLogEntry",
+    "EventLogRecord",
     "DagsterInvalidConfigError",
     "DagsterInstance",
     "ExecuteInProcessResult",
@@ -378,39 +380,37 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    # `materialize` pulls in the store and the launcher; definitions files should not pay for that
-    if name == "DagsterEvent":
-        from dagdeck.core.running.in_process_result import DagsterEvent
-
-        return DagsterEvent
-    if name in (
-        "materialize",
-        "materialize_to_memory",
-        "InProcessResult",
-        "ExecuteInProcessResult",
-        "DagsterInvalidConfigError",
-    ):
-        from dagdeck.core.running import materialize as in_process
-
-        return getattr(in_process, name)
-    if name in ("DagsterInstance", "instance_for_test"):
-        from dagdeck.core.running import throwaway_instance
-
-        return getattr(throwaway_instance, name)
-    if name in ("build_schedule_context", "build_sensor_context"):
-        from dagdeck.core.automation import context_builders
-
-        return getattr(context_builders, name)
+_LAZY = {
+    # the run machinery pulls in the store and the launcher: definitions files should not pay for it
+    **dict.fromkeys(
+        (
+            "materialize",
+            "materialize_to_memory",
+            "InProcessResult",
+            "ExecuteInProcessResult",
+            "DagsterInvalidConfigError",
+        ),
+        "dagdeck.core.running.materialize",
+    ),
+    "DagsterEvent": "dagdeck.core.running.in_process_result",
+    "DagsterInstance": "dagdeck.core.running.throwaway_instance",
+    "instance_for_test": "dagdeck.core.running.throwaway_instance",
+    "EventLogEntry": "dagdeck.core.running.instance_reads",
+    "EventLogRecord": "dagdeck.core.running.instance_reads",
     # the contexts schedule and sensor functions receive live with the daemon's code (the store)
-    if name == "ScheduleEvaluationContext":
-        from dagdeck.core.automation.schedule_ticks import ScheduleEvaluationContext
+    "build_schedule_context": "dagdeck.core.automation.context_builders",
+    "build_sensor_context": "dagdeck.core.automation.context_builders",
+    "ScheduleEvaluationContext": "dagdeck.core.automation.schedule_ticks",
+    "SensorEvaluationContext": "dagdeck.core.automation.sensor_ticks",
+}
+"""Public names imported on first use, by the module that holds them."""
 
-        return ScheduleEvaluationContext
-    if name == "SensorEvaluationContext":
-        from dagdeck.core.automation.sensor_ticks import SensorEvaluationContext
 
-        return SensorEvaluationContext
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     # A Dagster name dagdeck lacks says so (a missing feature, not a typo); anything else is a typo
     if not name.startswith("__"):
         import sys
