@@ -5,6 +5,7 @@ re-exports the engine's user-facing names; the engine lives in `dagdeck.core`, t
 `dagdeck.store` and the console in `dagdeck.tui`.
 """
 
+from dagdeck.core.defs.asset_decorator import asset
 from dagdeck.core.defs.asset_jobs import define_asset_job
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.asset_loading import (
@@ -18,7 +19,7 @@ from dagdeck.core.defs.asset_loading import (
 )
 from dagdeck.core.defs.asset_specs import AssetDep, AssetOut, AssetSpec, SourceAsset
 from dagdeck.core.defs.asset_values import AssetValueLoader
-from dagdeck.core.defs.assets import AssetIn, AssetsDefinition, asset
+from dagdeck.core.defs.assets import AssetIn, AssetsDefinition
 from dagdeck.core.defs.check_specs import AssetCheckKey, AssetCheckSpec
 from dagdeck.core.defs.checks import (
     AssetCheckExecutionContext,
@@ -52,7 +53,8 @@ from dagdeck.core.defs.config_types import (
 )
 from dagdeck.core.defs.context import AssetExecutionContext, OpExecutionContext, StepContext
 from dagdeck.core.defs.context_builders import build_asset_context, build_hook_context, build_op_context
-from dagdeck.core.defs.definitions import Definitions, definitions
+from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.definitions_decorator import definitions
 from dagdeck.core.defs.definitions_loading import (
     load_definitions_from_current_module,
     load_definitions_from_module,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +13,11 @@ from dagdeck.core.defs.asset_graph import AssetGraph, AssetNode, order_or_cycle
 from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME, UnresolvedAssetJob, is_job
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.asset_specs import AssetSpec, SourceAsset
-from dagdeck.core.defs.asset_values import AssetValueLoader
 from dagdeck.core.defs.assets import AssetsDefinition, external_assets
-from dagdeck.core.defs.check_specs import AssetCheckSpec
-from dagdeck.core.defs.checks import AssetChecksDefinition, MultiAssetChecksDefinition, spec_check
+from dagdeck.core.defs.check_wiring import check_inputs, find_upstream, spec_checks
+from dagdeck.core.defs.checks import AssetChecksDefinition, MultiAssetChecksDefinition
 from dagdeck.core.defs.definitions_args import DefinitionsArgs, merged_args
+from dagdeck.core.defs.definitions_lookups import DefinitionsLookups
 from dagdeck.core.defs.executors import EXECUTOR_NAMES, ExecutorDef, coerce_executor
 from dagdeck.core.defs.graphs import JobDefinition
 from dagdeck.core.defs.hooks import hook_set
@@ -53,7 +51,7 @@ class AssetJob:
     implicit asset job: the checks of the assets a run selects."""
 
 
-class Definitions:
+class Definitions(DefinitionsLookups):
     """Dagster's `Definitions`, with its keyword arguments (in its order)."""
 
     def __init__(
@@ -126,7 +124,7 @@ class Definitions:
         self._check_required_resources()
         self.checks_by_asset: dict[AssetKey, list[AssetChecksDefinition]] = {}
         self.check_inputs: dict[str, dict[str, AssetKey]] = {}
-        for check in [*self._spec_checks(), *given.asset_checks, *stray_checks]:
+        for check in [*spec_checks(self.assets_defs, self.asset_graph), *given.asset_checks, *stray_checks]:
             self._add_check(check)
         self.asset_jobs: dict[str, AssetJob] = {}
         self.op_jobs: dict[str, JobDefinition] = {}
@@ -181,7 +179,7 @@ class Definitions:
                 elif p.name in self.resources:
                     continue
                 else:
-                    found = _find_upstream(prefix, p.name, nodes, by_name)
+                    found = find_upstream(prefix, p.name, nodes, by_name)
                     if found is None:
                         if p.has_default:
                             continue
@@ -217,7 +215,9 @@ class Definitions:
         for a in self.assets_defs:  # an IO manager key nobody provides (Dagster refuses it at load)
             for asset_key, io_key in a.io_manager_keys_by_key.items():
                 if io_key not in self.resources and a.fn is not None:
-                    raise missing_resource_error(f"asset {asset_key.to_user_string()}", io_key, None, a.source)
+                    raise missing_resource_error(
+                        f"asset {asset_key.to_user_string()}", io_key, None, a.source
+                    )
         for name, res in self.resources.items():
             for key in sorted(getattr(res, "required_resource_keys", None) or ()):
                 if isinstance(res, ResourceDefinition) and key not in self.resources:
@@ -259,24 +259,6 @@ class Definitions:
     def assets_by_key_raw(self) -> dict[AssetKey, AssetsDefinition]:
         return {k: a for a in self.assets_defs if isinstance(a, AssetsDefinition) for k in a.keys}
 
-    def _spec_checks(self) -> list[AssetChecksDefinition]:
-        """Checks an asset declares with `check_specs=`: evaluated in its own step."""
-        out: list[AssetChecksDefinition] = []
-        for a in self.assets_defs:
-            if not isinstance(a, AssetsDefinition) or not a.check_specs or a.fn is None or a.params is None:
-                continue
-            runner = self.asset_graph.assets[a.keys[0]].step_key
-            for spec in a.check_specs:
-                if not isinstance(spec, AssetCheckSpec):
-                    raise DefinitionError.at(
-                        a.fn,
-                        f"check_specs entry {spec!r} is not an AssetCheckSpec",
-                        obj=f"asset {a.op_name}",
-                        fix='use dg.AssetCheckSpec("name", asset=...)',
-                    )
-                out.append(spec_check(spec, a.fn, a.params, runner))
-        return out
-
     def _add_check(self, c: AssetChecksDefinition) -> None:
         if not isinstance(c, AssetChecksDefinition):
             raise DefinitionError(
@@ -311,27 +293,7 @@ class Definitions:
         if c.runner is not None:  # declared by an AssetCheckSpec: its function's step evaluates it
             existing.append(c)
             return
-        by_name: dict[str, list[AssetKey]] = {}
-        for key in graph.assets:
-            by_name.setdefault(key.name, []).append(key)
-        inputs: dict[str, AssetKey] = {}
-        for n, p in enumerate(c.params.others):
-            if p.name in self.resources:
-                continue
-            found = _find_upstream(c.asset_key.path[:-1], p.name, graph.assets, by_name)
-            if found is None and n == 0:
-                found = c.asset_key  # the first parameter receives the checked asset whatever its name
-            if found is None:
-                if p.has_default:
-                    continue
-                raise DefinitionError(
-                    f"parameter {p.name!r} names unknown asset {p.name!r}",
-                    file=file,
-                    line=line,
-                    obj=obj,
-                    fix=did_you_mean(p.name, graph.by_string) or "name the checked asset or another asset",
-                )
-            inputs[p.name] = found
+        inputs = check_inputs(c, graph, self.resources)
         existing.append(c)
         self.check_inputs[c.step_key] = inputs
 
@@ -409,7 +371,11 @@ class Definitions:
             for key in sorted(getattr(node.op, "required_resource_keys", frozenset()) - resources):
                 raise missing_resource_error(f"op {node.name} in job {j.name}", key, node.op.fn)
             for p in node.op.params.others:
-                if p.name not in resources and p.name not in node.inputs and is_resource_annotation(p.annotation):
+                if (
+                    p.name not in resources
+                    and p.name not in node.inputs
+                    and is_resource_annotation(p.annotation)
+                ):
                     raise missing_resource_error(f"op {node.name} in job {j.name}", p.name, node.op.fn)
             defaults = {p.name for p in node.op.params.others if p.has_default}
             for pname in node.op.input_names:
@@ -531,138 +497,6 @@ class Definitions:
             (len(self.sensors), "sensor"),
         )
         return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
-
-    # -- Dagster's lookups ----------------------------------------------------------------------
-    @property
-    def assets(self) -> list[Any]:
-        """As Dagster's `defs.assets`: the `assets=` list as given."""
-        return list(self.given.assets)
-
-    @property
-    def jobs(self) -> list[Any]:
-        """As Dagster's `defs.jobs`: the `jobs=` list as given."""
-        return list(self.given.jobs)
-
-    def resolve_job_def(self, name: str) -> Any:
-        """The job named `name`: the JobDefinition of an op job, the resolved AssetJob of an asset
-        job (its `keys` are the assets it materializes)."""
-        if name in self.op_jobs:
-            return self.op_jobs[name]
-        if name in self.asset_jobs:
-            return self.asset_jobs[name]
-        raise DefinitionError(
-            f"no job named {name!r}",
-            obj="Definitions",
-            fix=did_you_mean(name, self.job_names) or f"jobs are: {', '.join(self.job_names) or 'none'}",
-        )
-
-    get_job_def = resolve_job_def
-
-    def loggers_for(self, job_name: str) -> dict[str, LoggerDefinition]:
-        """The custom loggers of a job's runs: the job's `logger_defs=`, else Definitions' `loggers=`."""
-        job = self.op_jobs.get(job_name)
-        return dict(job.logger_defs) if job is not None and job.logger_defs else dict(self.loggers)
-
-    def resolve_all_job_defs(self) -> list[Any]:
-        return [self.resolve_job_def(n) for n in self.job_names]
-
-    def resolve_assets_def(self, key: Any) -> AssetsDefinition:
-        k = AssetKey.from_coercible(key)
-        if k not in self.asset_graph.assets:
-            raise DefinitionError(
-                f"no asset {k.to_user_string()!r}",
-                obj="Definitions",
-                fix=did_you_mean(k.to_user_string(), self.asset_graph.by_string)
-                or "name an asset of these Definitions",
-            )
-        return self.asset_graph.assets[k].definition
-
-    get_assets_def = resolve_assets_def
-
-    def resolve_schedule_def(self, name: str) -> ScheduleDefinition:
-        return _named(self.schedules, name, "schedule")
-
-    get_schedule_def = resolve_schedule_def
-
-    def resolve_sensor_def(self, name: str) -> SensorDefinition:
-        return _named(self.sensors, name, "sensor")
-
-    get_sensor_def = resolve_sensor_def
-
-    def get_asset_value_loader(self, instance: Any = None) -> AssetValueLoader:
-        """`with defs.get_asset_value_loader() as loader: loader.load_asset_value("a")`: values as
-        the last run stored them, read through each asset's IO manager."""
-        return AssetValueLoader(self, instance)
-
-    def load_asset_value(
-        self,
-        asset_key: Any,
-        *,
-        python_type: type | None = None,
-        instance: Any = None,
-        partition_key: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> object:
-        with self.get_asset_value_loader(instance) as loader:
-            return loader.load_asset_value(
-                asset_key, python_type=python_type, partition_key=partition_key, metadata=metadata
-            )
-
-
-def _named(items: Mapping[str, Any], name: str, what: str) -> Any:
-    if name not in items:
-        raise DefinitionError(
-            f"no {what} named {name!r}",
-            obj="Definitions",
-            fix=did_you_mean(name, items) or f"{what}s are: {', '.join(sorted(items)) or 'none'}",
-        )
-    return items[name]
-
-
-class LazyDefinitions:
-    """A function decorated with `@definitions`: calling it (the loader does) returns its
-    Definitions, as Dagster's decorator does."""
-
-    def __init__(self, fn: Callable[..., Any]) -> None:
-        self.fn = fn
-        functools.update_wrapper(self, fn)
-
-    def __call__(self, *args: Any) -> Definitions:
-        takes_context = len(inspect.signature(self.fn).parameters) > 0
-        result = self.fn(*(args or ((None,) if takes_context else ())))
-        if not isinstance(result, Definitions):
-            raise DefinitionError.at(
-                self.fn,
-                f"returned {type(result).__name__}, not Definitions",
-                obj=f"@definitions {self.fn.__name__}",
-                fix="return dg.Definitions(assets=[...], jobs=[...])",
-            )
-        return result
-
-    def __repr__(self) -> str:
-        return f"<@definitions {self.fn.__name__}>"
-
-
-def definitions(fn: Callable[..., Any]) -> LazyDefinitions:
-    """`@dg.definitions` on a function returning Definitions (taking no argument, or Dagster's
-    component load context, which dagdeck passes as None)."""
-    if not callable(fn):
-        raise DefinitionError(f"@definitions decorates a function, got {fn!r}", fix="decorate a function")
-    return LazyDefinitions(fn)
-
-
-def _find_upstream(
-    prefix: tuple[str, ...], name: str, by_key: Mapping[AssetKey, Any], by_name: Mapping[str, list[AssetKey]]
-) -> AssetKey | None:
-    """Same prefix first (Dagster's rule), then a top-level key, then a unique last part."""
-    same_prefix = AssetKey([*prefix, name])
-    if same_prefix in by_key:
-        return same_prefix
-    top = AssetKey([name])
-    if top in by_key:
-        return top
-    matches = by_name.get(name, [])
-    return matches[0] if len(matches) == 1 else None
 
 
 def _as_assets_definition(a: Any) -> AssetsDefinition:

@@ -13,7 +13,8 @@ from dagdeck.core.defs.config_mapping import ConfigMapping, graph_config_mapping
 from dagdeck.core.defs.graph_dependencies import dependency_body
 from dagdeck.core.defs.hooks import HookDefinition, hook_set
 from dagdeck.core.defs.in_process import execute_job_in_process
-from dagdeck.core.defs.ops import (
+from dagdeck.core.defs.retries import RetryPolicy
+from dagdeck.core.defs.tracing import (
     DynamicHandle,
     Node,
     OutputHandle,
@@ -21,7 +22,6 @@ from dagdeck.core.defs.ops import (
     named_outputs,
     trace_graph,
 )
-from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
 
 

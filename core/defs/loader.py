@@ -23,7 +23,8 @@ from typing import Any
 
 from dagdeck.core.defs.asset_loading import load_assets_from_modules
 from dagdeck.core.defs.dagster_names import DAGSTER_NAMES
-from dagdeck.core.defs.definitions import Definitions, LazyDefinitions
+from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.definitions_decorator import LazyDefinitions
 from dagdeck.core.defs.graphs import GraphDefinition, JobDefinition
 from dagdeck.core.defs.repository import RepositoryDefinition
 from dagdeck.core.errors import (

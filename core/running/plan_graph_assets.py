@@ -14,7 +14,7 @@ from dagdeck.core.defs.asset_graph import stable_order
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.assets import AssetsDefinition
 from dagdeck.core.defs.definitions import AssetJob, Definitions
-from dagdeck.core.defs.ops import Node
+from dagdeck.core.defs.tracing import Node
 from dagdeck.core.running.plan import Source, Step, StepInput, sorted_hooks
 from dagdeck.core.running.plan_nodes import (
     node_inputs,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from dagdeck.core.defs.ops import InputSource, Node, OutputHandle
+from dagdeck.core.defs.tracing import InputSource, Node, OutputHandle
 from dagdeck.core.running.plan import DynamicLink, LinkKind, Source, StepInput
 
 GraphInputSource = Callable[[str], Source]
