@@ -32,7 +32,50 @@ def _no_partition(what: str) -> DagsterInvariantViolationError:
     return DagsterInvariantViolationError(f"Cannot access partition_key for a non-partitioned {what}")
 
 
-class OutputContext:
+class _IOContext:
+    """What `OutputContext` and `InputContext` share: asset key, resources, log, and Dagster's
+    answers for an unpartitioned run."""
+
+    _asset_key: AssetKey | None
+    _log: Any
+    _resources: Any
+
+    @property
+    def resources(self) -> Any:
+        """The run's resources by attribute (`context.resources.warehouse`)."""
+        return _namespace(self._resources)
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self._asset_key is not None
+
+    @property
+    def asset_key(self) -> AssetKey:
+        if self._asset_key is None:
+            raise _no_asset_key(type(self).__name__)
+        return self._asset_key
+
+    def get_asset_identifier(self) -> list[str]:
+        return list(self.asset_key.path)
+
+    @property
+    def log(self) -> Any:
+        return self._log if self._log is not None else logging.getLogger("dagdeck")
+
+    @property
+    def has_partition_key(self) -> bool:
+        return False
+
+    @property
+    def partition_key(self) -> str:
+        raise _no_partition(type(self).__name__)
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return False
+
+
+class OutputContext(_IOContext):
     """The output being stored: its step, name, asset key (for an asset) and definition metadata;
     `add_output_metadata` adds to what the asset's materialization records."""
 
@@ -68,37 +111,6 @@ class OutputContext:
         return self.definition_metadata
 
     @property
-    def resources(self) -> Any:
-        """The run's resources by attribute (`context.resources.warehouse`)."""
-        return _namespace(self._resources)
-
-    @property
-    def has_asset_key(self) -> bool:
-        return self._asset_key is not None
-
-    @property
-    def asset_key(self) -> AssetKey:
-        if self._asset_key is None:
-            raise _no_asset_key("OutputContext")
-        return self._asset_key
-
-    @property
-    def log(self) -> Any:
-        return self._log if self._log is not None else logging.getLogger("dagdeck")
-
-    @property
-    def has_partition_key(self) -> bool:
-        return False
-
-    @property
-    def partition_key(self) -> str:
-        raise _no_partition("OutputContext")
-
-    @property
-    def has_asset_partitions(self) -> bool:
-        return False
-
-    @property
     def version(self) -> str | None:
         return None
 
@@ -110,9 +122,6 @@ class OutputContext:
             )
         ident = [self.run_id, self.step_key, self.name]
         return [*ident, self.mapping_key] if self.mapping_key else ident
-
-    def get_asset_identifier(self) -> list[str]:
-        return list(self.asset_key.path)
 
     def add_output_metadata(self, metadata: dict[str, Any]) -> None:
         """Recorded on the asset's materialization (or the op's output event)."""
@@ -126,7 +135,7 @@ class OutputContext:
         return dict(self._added)
 
 
-class InputContext:
+class InputContext(_IOContext):
     """The input being loaded: its name, the upstream output it comes from (`upstream_output`) and,
     when that output is an asset, its key."""
 
@@ -159,44 +168,10 @@ class InputContext:
     def metadata(self) -> dict[str, Any]:
         return self.definition_metadata
 
-    @property
-    def resources(self) -> Any:
-        """The run's resources by attribute (`context.resources.warehouse`)."""
-        return _namespace(self._resources)
-
-    @property
-    def has_asset_key(self) -> bool:
-        return self._asset_key is not None
-
-    @property
-    def asset_key(self) -> AssetKey:
-        if self._asset_key is None:
-            raise _no_asset_key("InputContext")
-        return self._asset_key
-
-    @property
-    def log(self) -> Any:
-        return self._log if self._log is not None else logging.getLogger("dagdeck")
-
-    @property
-    def has_partition_key(self) -> bool:
-        return False
-
-    @property
-    def partition_key(self) -> str:
-        raise _no_partition("InputContext")
-
-    @property
-    def has_asset_partitions(self) -> bool:
-        return False
-
     def get_identifier(self) -> list[str]:
         if self.upstream_output is None:
             raise DagsterInvariantViolationError("InputContext has no upstream_output to identify")
         return self.upstream_output.get_identifier()
-
-    def get_asset_identifier(self) -> list[str]:
-        return list(self.asset_key.path)
 
 
 def _key(asset_key: Any) -> AssetKey | None:
