@@ -70,20 +70,7 @@ def execute_check(step: Step, env: RunEnv) -> StepStatus:
         error = f"blocking check {step.check_name} failed" + (
             f": {result.description}" if result.description else ""
         )
-        env.emit(
-            make_event(
-                EventType.STEP_FAILURE,
-                env.run_id,
-                step_key=step.key,
-                message=error,
-                level="ERROR",
-                error=error,
-                traceback=tb,
-                attempt=1,
-                canceled=False,
-                **base,
-            )
-        )
+        env.emit(_step_failure(env, step, error, tb, **base))
         return StepStatus.FAILED
     verdict = "passed" if result.passed else f"failed ({severity})"
     env.emit(
@@ -154,19 +141,7 @@ def _execute_multi_check(step: Step, env: RunEnv) -> StepStatus:
     ended = time.time()
     if err is not None:
         error = f"{type(err).__name__}: {err}"
-        env.emit(
-            make_event(
-                EventType.STEP_FAILURE,
-                env.run_id,
-                step_key=step.key,
-                message=error,
-                level="ERROR",
-                error=error,
-                traceback=tb,
-                attempt=1,
-                canceled=False,
-            )
-        )
+        env.emit(_step_failure(env, step, error, tb))
         return StepStatus.FAILED
     env.emit(
         make_event(
@@ -242,3 +217,19 @@ def check_result_events(
             + "\n".join(f"{k.asset_key.to_user_string()}: {k.name}" for k in failed)
         )
     return events, None
+
+
+def _step_failure(env: RunEnv, step: Step, error: str, tb: str | None, **data: Any) -> dict[str, Any]:
+    """The STEP_FAILURE a check step ends with (checks run once: attempt 1, never retried)."""
+    return make_event(
+        EventType.STEP_FAILURE,
+        env.run_id,
+        step_key=step.key,
+        message=error,
+        level="ERROR",
+        error=error,
+        traceback=tb,
+        attempt=1,
+        canceled=False,
+        **data,
+    )
