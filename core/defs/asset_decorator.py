@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, overload
 
-from dagdeck.core.defs.asset_specs import AssetDep, AssetSpec
+from dagdeck.core.defs.asset_specs import NO_NAMES, AssetDep, AssetSpec
 from dagdeck.core.defs.assets import (
     DEFAULT_OUTPUT,
     AssetIn,
@@ -81,7 +81,7 @@ def asset(
             params=params,
             op_name="__".join(asset_key.path),
             output_names_by_key={asset_key: DEFAULT_OUTPUT},
-            io_manager_keys_by_key={asset_key: io_manager_key or "io_manager"},
+            io_manager_keys_by_key={asset_key: io_manager_key} if io_manager_key else {},
             ins=dict(ins or {}),
             retry_policy=retry_policy,
             hooks=hook_set(hooks, f"asset {f.__name__!r}", f),
@@ -90,7 +90,9 @@ def asset(
             freshness_policy=freshness_policy,
             dagster_types={DEFAULT_OUTPUT: dagster_type} if dagster_type is not None else {},
             check_specs=tuple(check_specs or ()),
-            required_resource_keys=frozenset(required_resource_keys or ()),
+            required_resource_keys=frozenset(required_resource_keys)
+            if required_resource_keys
+            else NO_NAMES,
             resource_defs=dict(resource_defs or {}),
         )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import graphlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TypeVar
 
+from dagdeck.core.cached import cached_property
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.asset_specs import AssetSpec
 from dagdeck.core.defs.assets import DEFAULT_GROUP, AssetsDefinition
@@ -15,7 +15,7 @@ from dagdeck.core.defs.assets import DEFAULT_GROUP, AssetsDefinition
 K = TypeVar("K", AssetKey, str)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class AssetNode:
     """One asset key of the graph: its spec and the definition that materializes it (or declares it
     external). Views read an asset's attributes here, whatever made it."""

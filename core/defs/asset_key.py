@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class AssetKey:
     path: tuple[str, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __init__(self, path: str | Sequence[str]) -> None:
         parts = tuple(p for p in path.split("/") if p) if isinstance(path, str) else tuple(path)
-        if not parts or not all(isinstance(p, str) and p for p in parts):
+        if not parts:
             raise ValueError(f"invalid asset key {path!r}")
         for part in parts:
+            if not isinstance(part, str) or not part:
+                raise ValueError(f"invalid asset key {path!r}")
             if "/" in part or "\x00" in part:
                 raise ValueError(
                     f"asset key part {part!r} holds {'/' if '/' in part else 'a NUL'}; "
@@ -34,7 +37,7 @@ class AssetKey:
 
     def __hash__(self) -> int:
         # keys are hashed in every planning and graph walk: hash the parts once
-        return self._hash  # type: ignore[attr-defined,no-any-return]
+        return self._hash
 
     def __reduce__(self) -> tuple[type[AssetKey], tuple[tuple[str, ...]]]:
         # a string's hash differs between processes: pickle the parts, never the cached hash

@@ -33,11 +33,15 @@ def coerce_key(value: Any, key_prefix: str | Sequence[str] | None = None) -> Ass
     return key.with_prefix(key_prefix) if key_prefix else key
 
 
+NO_NAMES: frozenset[str] = frozenset()
+"""Shared by every spec without kinds: one empty set instead of one per asset (load cost at scale)."""
+
+
 def _prefix_parts(key_prefix: str | Sequence[str] | None) -> list[str]:
     return [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or ())
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, slots=True)
 class AssetDep:
     """One upstream key of `deps=`: order only, no value passed in."""
 
@@ -50,14 +54,14 @@ class AssetDep:
     ):
         object.__setattr__(self, "asset_key", coerce_key(asset))
         object.__setattr__(self, "partition_mapping", partition_mapping)
-        object.__setattr__(self, "metadata", dict(metadata or {}))
+        object.__setattr__(self, "metadata", dict(metadata) if metadata else {})
 
 
 def coerce_dep(value: Any) -> AssetDep:
     return value if isinstance(value, AssetDep) else AssetDep(value)
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, slots=True)
 class AssetSpec:
     """One asset key and what is known about it: its upstream keys and its descriptive attributes."""
 
@@ -93,23 +97,20 @@ class AssetSpec:
         freshness_policy: Any = None,
         **_ignored: Any,
     ) -> None:
-        values = {
-            "key": coerce_key(key),
-            "deps": tuple(coerce_dep(d) for d in deps or ()),
-            "description": description,
-            "metadata": dict(metadata or {}),
-            "skippable": skippable,
-            "group_name": group_name,
-            "code_version": code_version,
-            "owners": tuple(owners or ()),
-            "tags": dict(tags or {}),
-            "kinds": frozenset(kinds or ()),
-            "automation_condition": automation_condition,
-            "partitions_def": partitions_def,
-            "freshness_policy": freshness_policy,
-        }
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
+        set_ = object.__setattr__  # frozen: one call per field (a dict and a loop cost 2x at load)
+        set_(self, "key", coerce_key(key))
+        set_(self, "deps", tuple(coerce_dep(d) for d in deps) if deps else ())
+        set_(self, "description", description)
+        set_(self, "metadata", dict(metadata) if metadata else {})
+        set_(self, "skippable", skippable)
+        set_(self, "group_name", group_name)
+        set_(self, "code_version", code_version)
+        set_(self, "owners", tuple(owners) if owners else ())
+        set_(self, "tags", dict(tags) if tags else {})
+        set_(self, "kinds", frozenset(kinds) if kinds else NO_NAMES)
+        set_(self, "automation_condition", automation_condition)
+        set_(self, "partitions_def", partitions_def)
+        set_(self, "freshness_policy", freshness_policy)
 
     def __hash__(self) -> int:
         return hash(self.key)

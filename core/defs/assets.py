@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import cached_property
 from typing import Any
 
+from dagdeck.core.cached import cached_property
 from dagdeck.core.defs.asset_key import FIX, KEY_PART_RE, AssetKey, name_problem
 from dagdeck.core.defs.asset_specs import AssetDep, AssetSpec, coerce_dep, coerce_key
 from dagdeck.core.defs.config_types import Field
 from dagdeck.core.defs.graph_asset_specs import from_graph_specs
 from dagdeck.core.defs.graphs import GraphBacking, GraphDefinition
 from dagdeck.core.defs.hooks import HookDefinition
-from dagdeck.core.defs.io_types import IOTypes, call_checked, function_io_types
+from dagdeck.core.defs.io_types import IOTypes, call_checked, function_io_types, untyped
 from dagdeck.core.defs.params import FunctionParams, read_params
 from dagdeck.core.defs.retries import RetryPolicy
 from dagdeck.core.errors import DefinitionError, where_defined
@@ -141,7 +141,9 @@ class AssetsDefinition:
         asset, the step of the op whose output is `key`'s value (`graph.op`)."""
         if self.graph is not None and key is not None:
             return self.graph.outputs[self.output_names_by_key[key]].node
-        return self.key.to_user_string() if not self.multi and len(self.specs_by_key) == 1 else self.op_name
+        if self.multi or len(self.specs_by_key) != 1:
+            return self.op_name
+        return next(iter(self.specs_by_key)).to_user_string()
 
     @classmethod
     def from_graph(
@@ -302,7 +304,10 @@ class AssetsDefinition:
         annotation (`-> str`, `-> Output[int]`, `-> None` = Nothing, stored nowhere)."""
         if self.fn is None or self.params is None:
             return IOTypes()
-        outs = list(dict.fromkeys(self.output_names_by_key.values())) or ["result"]
+        outs = tuple(dict.fromkeys(self.output_names_by_key.values())) or ("result",)
+        plain = getattr(self.fn, "__dict__", None) is not None and "__wrapped__" not in self.fn.__dict__
+        if plain and not (self.ins or self.dagster_types or getattr(self.fn, "__annotations__", None)):
+            return untyped(outs)  # no annotation, no declared type: most assets, at scale
         return function_io_types(
             self.fn,
             {p.name: p.annotation for p in self.params.others},
@@ -332,14 +337,13 @@ def external_assets(
 _fields_init = AssetsDefinition.__init__
 
 
-def _init(
-    self: AssetsDefinition, *args: Any, specs: Sequence[AssetSpec] | None = None, **kwargs: Any
-) -> None:
+def _init(self: AssetsDefinition, *args: Any, **kwargs: Any) -> None:
     """`AssetsDefinition(specs=[AssetSpec(...), ...])`, Dagster's way to declare external assets, is
     `external_assets(specs)`; any other call fills the fields as the dataclass does."""
-    if specs is None:
+    if "specs" not in kwargs:
         _fields_init(self, *args, **kwargs)
         return
+    specs = kwargs.pop("specs")
     if args or kwargs:
         raise DefinitionError(
             f"dagdeck does not support {', '.join(kwargs) or 'positional arguments'} with AssetsDefinition(specs=) yet",

@@ -47,7 +47,7 @@ def check_inputs(
     for n, p in enumerate(c.params.others):
         if p.name in resources:
             continue
-        found = find_upstream(c.asset_key.path[:-1], p.name, graph.assets, by_name)
+        found = find_upstream(c.asset_key.path[:-1], p.name, by_name)
         if found is None and n == 0:
             found = c.asset_key
         if found is None:
@@ -64,15 +64,14 @@ def check_inputs(
     return inputs
 
 
-def find_upstream(
-    prefix: tuple[str, ...], name: str, by_key: Mapping[AssetKey, Any], by_name: Mapping[str, list[AssetKey]]
-) -> AssetKey | None:
-    """Same prefix first (Dagster's rule), then a top-level key, then a unique last part."""
-    same_prefix = AssetKey([*prefix, name])
-    if same_prefix in by_key:
-        return same_prefix
-    top = AssetKey([name])
-    if top in by_key:
-        return top
-    matches = by_name.get(name, [])
-    return matches[0] if len(matches) == 1 else None
+def find_upstream(prefix: tuple[str, ...], name: str, by_name: Mapping[str, list[AssetKey]]) -> AssetKey | None:
+    """Same prefix first (Dagster's rule), then a top-level key, then a unique last part.
+    `by_name`: every key of the graph by its last part (no key built per lookup: load cost)."""
+    matches = by_name.get(name, ())
+    if len(matches) == 1:
+        return matches[0]
+    for wanted in ((*prefix, name), (name,)):
+        for key in matches:
+            if key.path == wanted:
+                return key
+    return None

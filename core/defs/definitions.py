@@ -179,7 +179,7 @@ class Definitions(DefinitionsLookups):
                 elif p.name in self.resources:
                     continue
                 else:
-                    found = find_upstream(prefix, p.name, nodes, by_name)
+                    found = find_upstream(prefix, p.name, by_name)
                     if found is None:
                         if p.has_default:
                             continue

@@ -128,11 +128,16 @@ def _takes_one_argument(fn: Callable[..., Any]) -> bool:
     return len(positional) >= 1 or any(p.kind is p.VAR_POSITIONAL for p in params)
 
 
+NO_HOOKS: frozenset[HookDefinition] = frozenset()
+
+
 def hook_set(
     hooks: Iterable[Any] | None, owner: str, fn: Callable[..., Any] | None = None
 ) -> frozenset[HookDefinition]:
     """Validate the `hooks=` of a job, op or asset: each must be a `@success_hook`/`@failure_hook`."""
-    out = frozenset(hooks or ())
+    if not hooks:
+        return NO_HOOKS
+    out = frozenset(hooks)
     for hook in out:
         if not isinstance(hook, HookDefinition):
             raise DefinitionError.at(

@@ -3,6 +3,7 @@ direct call of the function (a unit test) checked against them as a run checks i
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Callable, Mapping
@@ -35,6 +36,13 @@ class IOTypes:
     """Every output in declaration order (a returned tuple maps onto them)."""
 
 
+@functools.cache
+def untyped(output_names: tuple[str, ...]) -> IOTypes:
+    """One shared `IOTypes` per output-name tuple for definitions that type nothing, so planning
+    a thousand untyped assets allocates none."""
+    return IOTypes(output_names=output_names)
+
+
 def function_io_types(
     fn: Callable[..., Any] | None,
     annotations: Mapping[str, Any],
@@ -52,7 +60,7 @@ def function_io_types(
         and not any(t is not None for t in declared_outs.values())
         and all(a is inspect.Parameter.empty for a in annotations.values())
     ):
-        return IOTypes(output_names=tuple(names))  # nothing typed: the common case, checked by nothing
+        return untyped(tuple(names))  # nothing typed: the common case, checked by nothing
     inputs: dict[str, DagsterType] = {}
     nothing: set[str] = set()
     for name in {**annotations, **declared_ins}:

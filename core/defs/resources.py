@@ -16,7 +16,6 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from types import SimpleNamespace
 from typing import Annotated, Any, TypeVar
-from unittest import mock
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -119,6 +118,8 @@ class ResourceDefinition:
 
     @staticmethod
     def mock_resource(description: str | None = None) -> ResourceDefinition:
+        from unittest import mock  # only tests ask for a mock; keep unittest out of every load
+
         return ResourceDefinition.hardcoded_resource(mock.MagicMock(), description)
 
     @staticmethod

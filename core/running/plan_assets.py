@@ -41,35 +41,40 @@ def plan_assets(
     step_of = graph.step_keys
     missing = _may_be_missing(defs, selected) if graph.skippable else set()
     job = defs.asset_jobs.get(job_name)
+    job_hooks = job.hooks if job else frozenset()
+    job_retry_policy = job.op_retry_policy if job else None
     steps: dict[str, Step] = {}
+    resources = defs.resources
+    data_inputs = graph.data_inputs
+    nodes = graph.assets
     for key in graph.toposorted:
-        if key not in selected or step_of[key] in steps:
+        if key not in selected:
             continue
-        a = graph.assets[key].definition
+        step_key = step_of[key]
+        if step_key in steps:
+            continue
+        a = nodes[key].definition
         if a.graph is not None:  # graph-backed: one step per op of its graph
             steps.update(graph_asset_steps(defs, a, selected, step_of, job, missing))
             continue
-        step_key = step_of[key]
         own = [k for k in a.specs_by_key if k in selected] if a.multi else [key]
         inputs: dict[str, StepInput] = {}
-        for param, up in graph.data_inputs[key].items():
-            node = graph.assets[up]
+        for param, up in data_inputs[key].items():
+            node = nodes[up]
+            declared = a.ins.get(param) if a.ins else None
             src = Source(
                 step_of.get(up) or node.step_key,
                 node.output_name,
                 up,
                 in_run=up in selected,
-                io_manager_key=(a.ins[param].input_manager_key if param in a.ins else None) or node.io_manager_key,
+                io_manager_key=(declared.input_manager_key if declared is not None else None) or node.io_manager_key,
                 optional=up in missing,
             )
             inputs[param] = StepInput(param, (src,))
         assert a.params is not None
-        resource_params = [p.name for p in a.params.others if p.name not in inputs and p.name in defs.resources]
+        resource_params = [p.name for p in a.params.others if p.name not in inputs and p.name in resources]
         if a.multi:
             upstream = {step_of[u] for k in own for u in graph.upstream[k] if u in selected} - {step_key}
-        else:
-            upstream = {step_of[u] for u in graph.upstream[key] if u in selected}
-        if a.multi:
             out_keys = {a.output_names_by_key[k]: k for k in own}
             extra: dict[str, object] = {
                 "asset_key": own[0] if len(a.specs_by_key) == 1 else None,
@@ -80,22 +85,27 @@ def plan_assets(
                 ),
                 "single_output": False,
             }
+            outputs = _outputs(a, own)
         else:
+            upstream = {step_of[u] for u in graph.upstream[key] if u in selected}
             extra = {"asset_key": key, "code_version": a.specs_by_key[key].code_version}
+            outputs = {a.output_names_by_key[key]: a.io_manager_keys_by_key.get(key, "io_manager")}
         if a.check_specs:  # checks it evaluates itself: those of its selected assets
             mine = [s for s in a.check_specs if s.asset_key in own and (checks is None or s.key in checks)]
             extra["check_keys"] = tuple(spec.key for spec in mine)
             extra["blocking_checks"] = frozenset(spec.key for spec in mine if spec.blocking)
-        optional = frozenset(a.output_names_by_key[k] for k in own if k in graph.skippable) if missing else None
-        if optional:  # `output_required=False` / `AssetOut(is_required=False)`: consumers may be skipped
-            extra["optional_outputs"] = optional
-        if missing:  # `deps=` on an asset that may not be materialized: skipped with it
+        if missing:
+            optional = frozenset(a.output_names_by_key[k] for k in own if k in graph.skippable)
+            if optional:  # `output_required=False` / `AssetOut(is_required=False)`: consumers may be skipped
+                extra["optional_outputs"] = optional
+            # `deps=` on an asset that may not be materialized: skipped with it
             loaded = {src.asset_key for inp in inputs.values() for src in inp.sources}
             extra["waits_for"] = tuple(
-                Source(step_of[u], graph.assets[u].output_name, u, optional=True)
+                Source(step_of[u], nodes[u].output_name, u, optional=True)
                 for u in sorted({u for k in own for u in graph.upstream[k]} & missing - loaded, key=str)
                 if step_of[u] != step_key
             )
+        io_types = a.io_types
         steps[step_key] = Step(
             key=step_key,
             kind="asset",
@@ -103,17 +113,15 @@ def plan_assets(
             params=a.params,
             inputs=inputs,
             resource_params=resource_params,
-            outputs=_outputs(a, own)
-            if a.multi
-            else {a.output_names_by_key[key]: a.io_manager_keys_by_key.get(key, "io_manager")},
+            outputs=outputs,
             upstream=upstream,
             op_name=a.op_name if a.multi else step_key,
-            retry_policy=a.retry_policy or (job.op_retry_policy if job else None),
-            hooks=sorted_hooks(a.hooks | job.hooks if job else a.hooks),
+            retry_policy=a.retry_policy or job_retry_policy,
+            hooks=sorted_hooks(a.hooks | job_hooks) if a.hooks or job_hooks else (),
             tags=a.op_tags,
             transient=a.transient,
-            input_types=a.io_types.inputs,
-            output_types=a.io_types.outputs,
+            input_types=io_types.inputs,
+            output_types=io_types.outputs,
             config_schema=a.config_schema,
             **extra,  # type: ignore[arg-type]
         )
