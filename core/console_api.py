@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from dagdeck.core.automation.watch import FileWatcher, files_watch  # cheap: watchdog loads on first watch
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
-from dagdeck.core.defs.loader import CodeLocation, Loaded, load
+from dagdeck.core.defs.loader import CodeLocation, Loaded, load, location_files
 from dagdeck.core.defs.selection import parse_selection
 from dagdeck.core.errors import DagdeckError, DefinitionError, did_you_mean
 from dagdeck.core.instance import Instance
@@ -122,7 +122,7 @@ class ConsoleAPI:
 
     @property
     def watched_files(self) -> list[Path]:
-        return list(self.loaded.files) if self.loaded else ([Path(self.location.file)] if self.location.file else [])
+        return list(self.loaded.files) if self.loaded else location_files(self.location)
 
     @property
     def project_label(self) -> str:

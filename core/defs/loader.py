@@ -156,6 +156,19 @@ def _import_module(name: str, wd: str) -> Any:
         raise _user_code_error(err, _module_file(name, wd)) from None
 
 
+def location_files(location: CodeLocation) -> list[Path]:
+    """The files a location starts from, known before (or without) a good load: the console
+    watches them from the start, so fixing a definitions file that never loaded reloads it."""
+    if location.file:
+        return [Path(location.file)]
+    assert location.module
+    wd = str(Path(location.working_dir).resolve())
+    parts = location.module.split(".")
+    files = [Path(wd, *parts[:i], "__init__.py") for i in range(1, len(parts))]
+    files.append(Path(_module_file(location.module, wd)))
+    return [f for f in files if f.is_file()]
+
+
 def _module_file(name: str, wd: str) -> str:
     base = Path(wd, *name.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
