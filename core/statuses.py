@@ -58,6 +58,29 @@ class AssetStatus(enum.StrEnum):
     """Declared (AssetSpec, SourceAsset, deps= on an undefined key), made outside dagdeck: never run."""
 
 
+class BackfillStatus(enum.StrEnum):
+    """A backfill as stored: requested, launching runs, then how it ended (Dagster's words)."""
+
+    REQUESTED = "REQUESTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+
+BACKFILL_ACTIVE = (BackfillStatus.REQUESTED, BackfillStatus.IN_PROGRESS)
+"""Backfills the daemon still tends."""
+
+
+class PartitionRunStatus(enum.StrEnum):
+    """One partition of a backfill, from the run that covers it (`backfill show --json`)."""
+
+    MATERIALIZED = "materialized"
+    FAILED = "failed"
+    IN_PROGRESS = "in_progress"
+    MISSING = "missing"
+
+
 class InstigatorStatus(enum.StrEnum):
     """A schedule's or sensor's switch, as stored (the words of `DefaultSensorStatus`)."""
 
@@ -103,6 +126,13 @@ _STYLES: dict[str, str] = {
     DaemonState.OFF: "grey62",
     DaemonRole.LEADER: "green",
     DaemonRole.STANDBY: "yellow",
+    BackfillStatus.REQUESTED: "grey62",
+    BackfillStatus.IN_PROGRESS: "cyan",
+    BackfillStatus.COMPLETED: "green",
+    BackfillStatus.FAILED: "red",
+    PartitionRunStatus.MATERIALIZED: "green",
+    PartitionRunStatus.IN_PROGRESS: "cyan",
+    PartitionRunStatus.MISSING: "grey50",
 }
 """Rich style names, which Textual renders too. Tick SUCCESS/FAILURE/STARTED and asset
 failed/running/canceled share the run and step words' colours (same strings)."""

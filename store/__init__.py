@@ -10,11 +10,21 @@ from dagdeck.store.connection import fork_guard
 from dagdeck.store.errors import StoreError
 from dagdeck.store.events import EventRow
 from dagdeck.store.store import Store
-from dagdeck.store.tables import AssetState, DaemonLease, EventRecord, InstigatorState, Run, RunKey, Tick
+from dagdeck.store.tables import (
+    AssetState,
+    Backfill,
+    DaemonLease,
+    EventRecord,
+    InstigatorState,
+    Run,
+    RunKey,
+    Tick,
+)
 
 __all__ = [
     "UNSET",
     "AssetState",
+    "Backfill",
     "DaemonLease",
     "EventRecord",
     "EventRow",

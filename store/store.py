@@ -6,6 +6,7 @@ Where each table is written:
 - ``events``: the event log (append, read, tail, counts);
 - ``asset_state``: the latest-materialization projection the event writes keep up to date;
 - ``automation``: instigators, ticks and run keys; ``lease``: the daemon lease;
+- ``backfills``: backfills and the run launched for each chunk of their partitions;
 - ``connection``: opening, connection-loss retry, read/write transactions and ``fork_guard``.
 
 Returned SQLModel objects are plain transient instances built from rows, safe to read from any thread
@@ -18,12 +19,13 @@ from pathlib import Path
 
 from dagdeck.store.asset_state import AssetStateMixin
 from dagdeck.store.automation import AutomationMixin
+from dagdeck.store.backfills import BackfillsMixin
 from dagdeck.store.events import EventsMixin
 from dagdeck.store.lease import LeaseMixin
 from dagdeck.store.runs import RunsMixin
 
 
-class Store(RunsMixin, EventsMixin, AssetStateMixin, AutomationMixin, LeaseMixin):
+class Store(RunsMixin, EventsMixin, AssetStateMixin, AutomationMixin, LeaseMixin, BackfillsMixin):
     """Persistent state of one dagdeck instance (SQLite file or PostgreSQL database)."""
 
     @classmethod

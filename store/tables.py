@@ -147,6 +147,39 @@ class DaemonLease(SQLModel, table=True):
     heartbeat_at: float
 
 
+class Backfill(SQLModel, table=True):
+    """A range of partitions to run for a selection, launched by the daemon one chunk at a time.
+
+    ``partition_keys`` are in order; chunk ``i`` is ``partition_keys[i*n:(i+1)*n]`` for
+    ``n = partitions_per_run`` (None: one chunk of all). ``selection`` is opaque to the store.
+    """
+
+    __tablename__ = "backfills"
+
+    backfill_id: str = Field(primary_key=True)
+    status: str = Field(index=True)
+    selection: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    partition_keys: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    partitions_per_run: int | None = None
+    tags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    location: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: float = Field(index=True)
+    ended_at: float | None = None
+    parent_backfill_id: str | None = None
+    failure_reason: str | None = None
+
+
+class BackfillRun(SQLModel, table=True):
+    """The run launched for one chunk of a backfill: the composite key makes a second launch of the
+    same chunk a no-op, and the run is inserted in the same transaction that claims the chunk."""
+
+    __tablename__ = "backfill_runs"
+
+    backfill_id: str = Field(primary_key=True)
+    chunk: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    run_id: str = Field(index=True)
+
+
 # The Core tables behind the models: the store's queries use these, not ORM sessions (cheaper).
 RUNS: Table = Run.__table__  # type: ignore[attr-defined]
 EVENTS: Table = EventRecord.__table__  # type: ignore[attr-defined]
@@ -155,5 +188,7 @@ INSTIGATORS: Table = InstigatorState.__table__  # type: ignore[attr-defined]
 TICKS: Table = Tick.__table__  # type: ignore[attr-defined]
 RUN_KEYS: Table = RunKey.__table__  # type: ignore[attr-defined]
 LEASES: Table = DaemonLease.__table__  # type: ignore[attr-defined]
+BACKFILLS: Table = Backfill.__table__  # type: ignore[attr-defined]
+BACKFILL_RUNS: Table = BackfillRun.__table__  # type: ignore[attr-defined]
 
-STORE_TABLES = (RUNS, EVENTS, ASSETS, INSTIGATORS, TICKS, RUN_KEYS, LEASES)
+STORE_TABLES = (RUNS, EVENTS, ASSETS, INSTIGATORS, TICKS, RUN_KEYS, LEASES, BACKFILLS, BACKFILL_RUNS)
