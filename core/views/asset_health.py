@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dagdeck.core.automation.freshness import is_marked, latest_freshness
+from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.checks import FRESHNESS_CHECK, AssetCheckSeverity
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.metadata import plain
@@ -130,50 +131,82 @@ def _materialized_version(store: Store, key: str, state: Any) -> str | None:
     return version
 
 
+MAX_ROOT_CAUSES = 3
+"""How many root causes a propagated reason names; the rest are counted."""
+
+
 def stale_reasons(
     defs: Definitions, store: Store, keys: Iterable[str] | None = None, states: Mapping[str, Any] | None = None
 ) -> dict[str, list[str]]:
-    """Asset key -> why it is stale: an upstream materialized after it, or its code version changed.
+    """Asset key -> why it is stale: an upstream materialized after it, its code version changed,
+    or an upstream is stale itself (staleness flows down the whole graph: data built from stale
+    data is stale), naming the root cause. Never-materialized assets are missing, not stale.
     Pass `states` (from `store.asset_states()`) when the caller has them already."""
     graph = defs.asset_graph
     wanted = set(keys) if keys is not None else None
+    scope: set[AssetKey] | None = None
+    if wanted is not None:  # a downstream asset's staleness depends on its whole upstream closure
+        scope = graph.upstream_closure(graph.by_string[k] for k in wanted if k in graph.by_string)
     if states is None:
-        if wanted is None:
+        if scope is None:
             states = store.asset_states()
         else:
-            needed = set(wanted)
-            for k in wanted:
-                needed.update(u.to_user_string() for u in graph.upstream.get(graph.by_string.get(k), ()))
+            needed = {k.to_user_string() for k in scope}
+            for key in scope:
+                needed.update(u.to_user_string() for u in graph.upstream.get(key, ()))
             states = store.asset_states(needed)
-    out: dict[str, list[str]] = {}
     versioned = [k.to_user_string() for k, a in graph.assets.items() if a.code_version is not None]
-    _prefetch_versions(store, states, versioned if wanted is None else [k for k in versioned if k in wanted])
+    in_scope = versioned if scope is None else [k for k in versioned if graph.by_string[k] in scope]
+    _prefetch_versions(store, states, in_scope)
+    out: dict[str, list[str]] = {}
+    roots: dict[str, dict[str, str]] = {}
+    """Stale asset -> its root causes: the directly stale assets above it (or itself) and why."""
     for key in graph.toposorted:
-        k = key.to_user_string()
-        if wanted is not None and k not in wanted:
+        if scope is not None and key not in scope:
             continue
+        k = key.to_user_string()
         st = states.get(k)
         if st is None or st.last_materialized_at is None:
             continue
         reasons = []
+        inherited: dict[str, list[str]] = {}
         for up in sorted(u.to_user_string() for u in graph.upstream[key]):
             ust = states.get(up)
             if ust is not None and ust.last_materialized_at and ust.last_materialized_at > st.last_materialized_at:
                 reasons.append(f"upstream {up} is newer")
+            elif up in roots:
+                inherited[up] = list(roots[up])
         version = graph.assets[key].code_version
         if version is not None:
             old = _materialized_version(store, k, st)
             if old != version:
                 reasons.append(f"code version {old or 'none'} -> {version}")
+        mine: dict[str, str] = {k: reasons[0]} if reasons else {}
+        for up, causes in inherited.items():
+            reasons.append(f"upstream {up} is stale ({_root_causes(causes, roots)})")
+            for root in causes:
+                mine.setdefault(root, roots[root][root])
         if reasons:
             out[k] = reasons
+            roots[k] = mine
+    if wanted is not None:
+        out = {k: v for k, v in out.items() if k in wanted}
     return out
 
 
+def _root_causes(causes: list[str], roots: Mapping[str, Mapping[str, str]]) -> str:
+    """`root cause orders: upstream raw_orders is newer`, for up to MAX_ROOT_CAUSES roots."""
+    named = [f"{root}: {roots[root][root]}" for root in causes[:MAX_ROOT_CAUSES]]
+    more = f" and {len(causes) - MAX_ROOT_CAUSES} more" if len(causes) > MAX_ROOT_CAUSES else ""
+    label = "root cause" if len(causes) == 1 else "root causes"
+    return f"{label} {'; '.join(named)}{more}"
+
+
 def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
-    """What `materialize --stale` runs: stale and never-materialized assets, in dependency order,
-    plus the transient assets they read: a transient value is removed when its run succeeds, so a
-    stale asset downstream of one could not load its input otherwise."""
+    """What `materialize --stale` runs, in one pass: stale and never-materialized assets and every
+    materialized asset below them (refreshing an upstream would leave it stale otherwise), in
+    dependency order, plus the transient assets they read: a transient value is removed when its
+    run succeeds, so a stale asset downstream of one could not load its input otherwise."""
     graph = defs.asset_graph
     states = store.asset_states()
     stale = stale_reasons(defs, store, states=states)
@@ -183,6 +216,7 @@ def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
         st = states.get(k)
         if k in stale or st is None or st.last_materialized_at is None:
             wanted.add(key)
+    wanted = {k for k in graph.downstream_closure(wanted) if k not in graph.external}
     wanted = graph.required_neighbors(wanted)  # a multi-asset that cannot subset runs whole
     frontier = list(wanted)
     while frontier:

@@ -48,7 +48,10 @@ def test_upstream_materialized_later_makes_the_asset_stale(instance: Instance) -
 
     assert dg.materialize(defs, selection="raw_orders", instance=instance).success
     rows = {r["key"]: r for r in assets_list_json(defs, instance.store)}
-    assert {k: r["stale_reasons"] for k, r in rows.items() if r["stale"]} == {"orders": ["upstream raw_orders is newer"]}
+    assert {k: r["stale_reasons"] for k, r in rows.items() if r["stale"]} == {
+        "orders": ["upstream raw_orders is newer"],
+        "report": ["upstream orders is stale (root cause orders: upstream raw_orders is newer)"],
+    }
     shown = asset_show_json(defs, instance.store, dg.AssetKey("orders"))
     assert shown["stale"] is True and shown["stale_reasons"] == ["upstream raw_orders is newer"]
 
@@ -127,7 +130,7 @@ def test_code_version_change_and_materialize_stale(
     listed = {r["key"]: r for r in parse_json(cli("assets", "list", "--json", home=home, file=path))}
     assert {k: r["stale_reasons"] for k, r in listed.items() if r["stale"]} == {
         "orders": ["upstream raw_orders is newer"],
-        "report": ["code version 1 -> 2"],
+        "report": ["code version 1 -> 2", "upstream orders is stale (root cause orders: upstream raw_orders is newer)"],
     }
     assert listed["newcomer"]["stale"] is False and listed["newcomer"]["latest_status"] == "never_materialized"
 
