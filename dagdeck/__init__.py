@@ -65,7 +65,7 @@ from dagdeck.core.defs.definitions_loading import (
 from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
 from dagdeck.core.defs.event_records import DagsterEventType, EventRecordsFilter
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
-from dagdeck.core.defs.freshness_checks import build_last_update_freshness_checks
+from dagdeck.core.defs.freshness_checks import build_last_update_freshness_checks, build_sensor_for_freshness_checks
 from dagdeck.core.defs.graph_assets import graph_asset, graph_multi_asset
 from dagdeck.core.defs.graph_dependencies import (
     DependencyDefinition,
@@ -113,6 +113,38 @@ from dagdeck.core.defs.logging import get_dagster_logger
 from dagdeck.core.defs.metadata import MetadataValue
 from dagdeck.core.defs.multi_assets import multi_asset
 from dagdeck.core.defs.ops import In, OpDefinition, Out, op
+from dagdeck.core.defs.partitions import (
+    DagsterUnknownPartitionError,
+    DailyPartitionsDefinition,
+    DynamicPartitionsDefinition,
+    HourlyPartitionsDefinition,
+    MonthlyPartitionsDefinition,
+    MultiPartitionKey,
+    MultiPartitionsDefinition,
+    PartitionKeyRange,
+    PartitionsDefinition,
+    StaticPartitionsDefinition,
+    TimeWindow,
+    TimeWindowPartitionsDefinition,
+    WeeklyPartitionsDefinition,
+)
+from dagdeck.core.defs.partitions.config import (
+    PartitionedConfig,
+    daily_partitioned_config,
+    hourly_partitioned_config,
+    monthly_partitioned_config,
+    static_partitioned_config,
+    weekly_partitioned_config,
+)
+from dagdeck.core.defs.partitions.mappings import (
+    AllPartitionMapping,
+    IdentityPartitionMapping,
+    LastPartitionMapping,
+    PartitionMapping,
+    StaticPartitionMapping,
+    TimeWindowPartitionMapping,
+)
+from dagdeck.core.defs.partitions.requests import AddDynamicPartitionsRequest, DeleteDynamicPartitionsRequest
 from dagdeck.core.defs.repository import RepositoryDefinition, repository
 from dagdeck.core.defs.resources import (
     ConfigurableResource,
@@ -183,6 +215,33 @@ from dagdeck.core.errors import DagdeckError, DefinitionError, RunConfigError
 from dagdeck.core.running.run_resources import build_resources
 
 __all__ = [
+    "AddDynamicPartitionsRequest",
+    "AllPartitionMapping",
+    "DagsterUnknownPartitionError",
+    "DailyPartitionsDefinition",
+    "DeleteDynamicPartitionsRequest",
+    "DynamicPartitionsDefinition",
+    "HourlyPartitionsDefinition",
+    "IdentityPartitionMapping",
+    "LastPartitionMapping",
+    "MonthlyPartitionsDefinition",
+    "MultiPartitionKey",
+    "MultiPartitionsDefinition",
+    "PartitionKeyRange",
+    "PartitionMapping",
+    "PartitionedConfig",
+    "PartitionsDefinition",
+    "StaticPartitionMapping",
+    "StaticPartitionsDefinition",
+    "TimeWindow",
+    "TimeWindowPartitionMapping",
+    "TimeWindowPartitionsDefinition",
+    "WeeklyPartitionsDefinition",
+    "daily_partitioned_config",
+    "hourly_partitioned_config",
+    "monthly_partitioned_config",
+    "static_partitioned_config",
+    "weekly_partitioned_config",
     "AssetMaterialization",
     "AssetObservation",
     "DagsterInvariantViolationError",
@@ -343,6 +402,7 @@ __all__ = [
     "run_failure_sensor",
     "run_status_sensor",
     "build_last_update_freshness_checks",
+    "build_sensor_for_freshness_checks",
     "ScheduleDefinition",
     "ScheduleEvaluationContext",
     "SensorEvaluationContext",
