@@ -3,7 +3,8 @@ workers. Runs headless (`dagdeck daemon`) or as a background thread in the conso
 
 This module is the loop; each pass takes or keeps the lease (`lease.py`; only the leader fires),
 fires due schedules (`schedule_firing.py`), starts and commits sensor evaluations
-(`sensor_evaluations.py`), tends the run queue (`run_queue.py`) and marks overdue assets
+(`sensor_evaluations.py`), launches backfills' runs (`backfills.py`), tends the run queue
+(`run_queue.py`) and marks overdue assets
 (`freshness.py`). One file watcher (`watch.py`) wakes it for file sensors and, headless, for edits
 to the definitions.
 
@@ -20,6 +21,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dagdeck.core.automation.backfills import BackfillPass
 from dagdeck.core.automation.file_sensor import DEFAULT_SETTLE_SECONDS
 from dagdeck.core.automation.freshness import FreshnessPass
 from dagdeck.core.automation.lease import LEASE_TTL, Lease, default_owner_id
@@ -99,6 +101,7 @@ class Daemon:
         self._sensors = SensorEvaluations(self._ctx, file_settle_seconds)
         self._queue = RunQueueTender(self.launcher)
         self._freshness = FreshnessPass()
+        self._backfills = BackfillPass(self.store, instance.settings.max_concurrent_runs)
         self._watcher = FileWatcher(self._on_file_change) if watch_files or reload_definitions else None
         self._definitions_changed = threading.Event()
         self._sensor_watches: dict[str, Watch] = {}
@@ -187,6 +190,7 @@ class Daemon:
                     self._sync_watches(loaded)
                     self._sensors.start(loaded, now, states)
                     launched |= self._sensors.collect(loaded)
+                    launched |= self._backfills.tend(loaded.defs)
                     self._tend_queue(launched)
                     self._freshness.maybe_run(loaded.defs, self.store, now)
                 else:
