@@ -20,12 +20,15 @@ from pathlib import Path
 from dagdeck.store.asset_state import AssetStateMixin
 from dagdeck.store.automation import AutomationMixin
 from dagdeck.store.backfills import BackfillsMixin
+from dagdeck.store.dynamic_partitions import DynamicPartitionsMixin
 from dagdeck.store.events import EventsMixin
 from dagdeck.store.lease import LeaseMixin
 from dagdeck.store.runs import RunsMixin
 
 
-class Store(RunsMixin, EventsMixin, AssetStateMixin, AutomationMixin, LeaseMixin, BackfillsMixin):
+class Store(
+    RunsMixin, EventsMixin, AssetStateMixin, AutomationMixin, LeaseMixin, BackfillsMixin, DynamicPartitionsMixin
+):
     """Persistent state of one dagdeck instance (SQLite file or PostgreSQL database)."""
 
     @classmethod

@@ -180,6 +180,17 @@ class BackfillRun(SQLModel, table=True):
     run_id: str = Field(index=True)
 
 
+class DynamicPartition(SQLModel, table=True):
+    """One key of a `DynamicPartitionsDefinition`, added at run time (CLI, sensor, `instance`);
+    ``created_at`` orders a definition's keys as they were added."""
+
+    __tablename__ = "dynamic_partitions"
+
+    partitions_def_name: str = Field(primary_key=True)
+    partition_key: str = Field(primary_key=True)
+    created_at: float
+
+
 # The Core tables behind the models: the store's queries use these, not ORM sessions (cheaper).
 RUNS: Table = Run.__table__  # type: ignore[attr-defined]
 EVENTS: Table = EventRecord.__table__  # type: ignore[attr-defined]
@@ -190,5 +201,17 @@ RUN_KEYS: Table = RunKey.__table__  # type: ignore[attr-defined]
 LEASES: Table = DaemonLease.__table__  # type: ignore[attr-defined]
 BACKFILLS: Table = Backfill.__table__  # type: ignore[attr-defined]
 BACKFILL_RUNS: Table = BackfillRun.__table__  # type: ignore[attr-defined]
+DYNAMIC_PARTITIONS: Table = DynamicPartition.__table__  # type: ignore[attr-defined]
 
-STORE_TABLES = (RUNS, EVENTS, ASSETS, INSTIGATORS, TICKS, RUN_KEYS, LEASES, BACKFILLS, BACKFILL_RUNS)
+STORE_TABLES = (
+    RUNS,
+    EVENTS,
+    ASSETS,
+    INSTIGATORS,
+    TICKS,
+    RUN_KEYS,
+    LEASES,
+    BACKFILLS,
+    BACKFILL_RUNS,
+    DYNAMIC_PARTITIONS,
+)
