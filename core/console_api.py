@@ -37,6 +37,7 @@ from dagdeck.core.statuses import (
 from dagdeck.core.timefmt import iso, short_duration
 from dagdeck.core.views.asset_health import CheckView, stale_or_missing
 from dagdeck.core.views.console import AssetDetail, AssetRow, JobInfo, asset_detail, asset_rows, job_infos
+from dagdeck.core.views.header import RunCounts, daemon_label, run_counts
 from dagdeck.core.views.runs import RunView, StepView, fold_steps, run_view, settle_steps
 from dagdeck.store import EventRow, Run
 
@@ -59,6 +60,7 @@ __all__ = [
     "InstigatorStatus",
     "JobInfo",
     "Run",
+    "RunCounts",
     "RunStatus",
     "RunView",
     "StepStatus",
@@ -127,6 +129,12 @@ class ConsoleAPI:
     @property
     def project_label(self) -> str:
         return Path(self.location.working_dir).name + " · " + self.location.label.rsplit("/", 1)[-1]
+
+    @property
+    def project_short(self) -> str:
+        """The header's name at 80 columns: the file's name, or the module's top package."""
+        loc = self.location
+        return Path(loc.file).name if loc.file else (loc.module or "?").split(".", 1)[0]
 
     @property
     def store_label(self) -> str:
@@ -336,3 +344,31 @@ class ConsoleAPI:
         from dagdeck.core.views.automation import daemon_info
 
         return daemon_info(self.instance.store).state
+
+    def daemon_label(self) -> str:
+        """The header's `daemon: ...`: `this console`, `pid N on host` or `off`."""
+        from dagdeck.core.views.automation import daemon_info
+
+        own = self.daemon.status() if self.daemon is not None else None
+        if own is not None and own.state == DaemonRole.LEADER:
+            return daemon_label(own, None, None)
+        info = daemon_info(self.instance.store)
+        return daemon_label(own, info.state, info.owner)
+
+    def run_counts(self, now: float | None = None) -> RunCounts:
+        """Running (judged), queued and recently failed runs, for the header."""
+        return run_counts(self.instance.store, self.active_run_count(), now)
+
+    def quit_warning(self) -> str | None:
+        """What stops when this console quits: its daemon fires the schedules and sensors that are
+        on only while it holds the lease. None when nothing would stop."""
+        if self.daemon is None or not self.daemon.is_leader:
+            return None
+        on = [r.name for r in self.automation_rows() if r.status == InstigatorStatus.RUNNING]
+        if not on:
+            return None
+        names = ", ".join(on[:6]) + (f" and {len(on) - 6} more" if len(on) > 6 else "")
+        return (
+            f"This console runs the daemon: {len(on)} schedule(s)/sensor(s) stop firing when it quits ({names}).\n"
+            "Keep them firing with `dagdeck daemon` in another terminal or as a service."
+        )

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from dagdeck.core.console_api import CodeLocation, ConsoleAPI, DagdeckError, Instance
+from dagdeck.core.console_api import CodeLocation, ConsoleAPI, DagdeckError, Instance, RunCounts
 from dagdeck.tui import clock
 from dagdeck.tui.file_watch import DefinitionsWatcher
 from dagdeck.tui.keymap import read_keymap
@@ -24,6 +24,7 @@ from dagdeck.tui.screens.jobs import JobsScreen
 from dagdeck.tui.screens.run import RunScreen
 from dagdeck.tui.screens.runs import RunsScreen
 from dagdeck.tui.widgets.dialogs import ConfirmScreen, HelpScreen
+from dagdeck.tui.widgets.status_bar import HeaderInfo, header_text
 
 POLL_SECONDS = 0.5
 WATCH_SECONDS = 2.0
@@ -46,6 +47,7 @@ class DagdeckApp(App[int]):
     ]
 
     status_text: reactive[Text] = reactive(Text(""))
+    header_info: reactive[HeaderInfo | None] = reactive(None)
     load_error_text: reactive[str] = reactive("")
 
     def __init__(
@@ -69,6 +71,8 @@ class DagdeckApp(App[int]):
         self._last_watch = 0.0
         self._poll_seconds = poll_seconds
         self._daemon_state = "off"
+        self._run_counts = RunCounts(0, 0, 0)
+        self._quit_asked = False
         self._run_daemon = run_daemon
         self._gc_paused = False
         self._store_problem: str | None = None
@@ -184,8 +188,10 @@ class DagdeckApp(App[int]):
                 self._last_watch = now
                 self.api.watch()
             last = self.api.last_event_id()
-            active = self.api.active_run_count()
-            self._daemon_state = self.api.daemon_state()
+            counts = self.api.run_counts(clock.now())
+            active = counts.running
+            self._run_counts = counts
+            self._daemon_state = self.api.daemon_label()
             self._store_problem = self.api.store_problem
             self.call_from_thread(self._polled, last, active)
         except Exception as err:  # noqa: BLE001 - a lost or locked store must not crash the console
@@ -202,26 +208,58 @@ class DagdeckApp(App[int]):
             self.screen.data_changed()
 
     def daemon_label(self) -> str:
-        return f"daemon {self._daemon_state}"
+        return f"daemon: {self._daemon_state}"
 
     def _tick_clock(self) -> None:
-        t = Text()
-        t.append("dagdeck", style="bold")
-        t.append(f"  {self.api.project_label}  ")
-        if self._store_problem:
-            t.append(f"store {self.api.store_label}: {self._store_problem[:60]}  ", style="bold red")
-        else:
-            t.append(f"store {self.api.store_label}  ", style="grey70")
-        t.append(self.daemon_label() + "  ", style="grey70")
-        t.append(f"{self._active_runs} running", style="cyan" if self._active_runs else "grey70")
-        if self.readonly:
-            t.append("  readonly", style="yellow")
-        t.append("  " + clock.clock_text(), style="grey70")
-        self.status_text = t
+        """The header, every second and after each poll; the StatusBar fits it to its width."""
+        counts = self._run_counts
+        info = HeaderInfo(
+            project=self.api.project_label,
+            project_short=self.api.project_short,
+            store=self.api.store_label,
+            store_problem=self._store_problem,
+            daemon=self._daemon_state,
+            running=self._active_runs,
+            queued=counts.queued,
+            failed=counts.failed,
+            readonly=self.readonly,
+            clock=clock.clock_text(),
+        )
+        self.header_info = info
+        self.status_text = header_text(info, 400)
 
     # -- navigation ----------------------------------------------------------------------------
     def action_mode(self, mode: str) -> None:
         self.switch_mode(mode)
+
+    async def action_quit(self) -> None:
+        """ctrl+q and `:q`: quit, but first say so when quitting stops the schedules and sensors
+        this console's daemon fires; ctrl+q again while asked quits at once."""
+        if self._quit_asked:
+            self.exit(0)
+            return
+        self._check_quit()
+
+    @work(thread=True, exclusive=True, group="quit")
+    def _check_quit(self) -> None:
+        try:
+            warning = self.api.quit_warning()
+        except Exception:  # noqa: BLE001 - a store problem must not keep the user in
+            warning = None
+        self.call_from_thread(self._confirm_quit, warning)
+
+    def _confirm_quit(self, warning: str | None) -> None:
+        if warning is None:
+            self.exit(0)
+            return
+        self._quit_asked = True
+
+        def answer(ok: bool | None) -> None:
+            self._quit_asked = False
+            if ok:
+                self.exit(0)
+
+        self.push_screen(ConfirmScreen("Quit and stop the schedules and sensors?", warning), answer)
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
@@ -288,7 +326,7 @@ class DagdeckApp(App[int]):
         verb, _, arg = text.strip().partition(" ")
         verb, arg = verb.lower(), arg.strip()
         if verb in ("q", "quit"):
-            self.exit(0)
+            self._check_quit()
         elif verb in ("runs", "assets", "jobs", "automation"):
             self.switch_mode(verb)
             if verb == "assets" and arg:

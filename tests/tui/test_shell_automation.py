@@ -63,5 +63,83 @@ async def test_module_that_never_loaded_reloads_once_fixed(instance: Instance, p
         assert api.defs is None
         _write(defs, GOOD)
         await wait_until(pilot, lambda: not banner.has_class("-shown"), what="the banner to hide")
-        await wait_until(pilot, lambda: [r.key for r in screen.graph.rows] == ["alpha"], what="the loaded graph")
+        await wait_until(
+            pilot, lambda: [r.key for r in screen.graph.rows] == ["alpha"], what="the loaded graph"
+        )
         assert "definitions did not load" not in plain(banner.content)
+
+
+AUTOMATED = """\
+import dagdeck as dg
+
+
+@dg.asset
+def alpha():
+    return 1
+
+
+nightly = dg.ScheduleDefinition(
+    name="nightly", cron_schedule="0 3 * * *", target="*", default_status=dg.DefaultScheduleStatus.RUNNING
+)
+defs = dg.Definitions(assets=[alpha], schedules=[nightly])
+"""
+
+
+def _header(app: DagdeckApp) -> str:
+    from dagdeck.tui.widgets.status_bar import StatusBar
+
+    return plain(app.screen.query_one(StatusBar).render())
+
+
+async def test_header_at_80x24_keeps_counts_and_clock(
+    seeded: Instance, shop: Path, make_app: MakeApp
+) -> None:
+    """Point 10: the project name gives way before the run counts and the clock."""
+    app = make_app(shop, poll_seconds=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: "1 failed" in _header(app), what="the failed count")
+        text = _header(app)
+        assert "0 running" in text and "0 queued" in text and "1 failed" in text, text
+        assert "23:13:20" in text, text  # the frozen clock, at the right edge
+        assert "…" not in text[-12:], text
+        await pilot.resize_terminal(200, 50)
+        await wait_until(pilot, lambda: "store sqlite" in _header(app), what="the wide header")
+        assert "proj" in _header(app)
+
+
+async def test_header_names_the_daemon_holder(
+    instance: Instance, defs_file: Callable[[str], Path], make_app: MakeApp
+) -> None:
+    """Point 15: `daemon: pid N on host` when another process holds the lease, `off` without one."""
+    app = make_app(defs_file(AUTOMATED), poll_seconds=0.2)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "daemon: off" in _header(app), what="daemon off")
+        import time
+
+        assert instance.store.acquire_lease("daemon", "buildhost:4242:abcdef", time.time(), ttl=12.0)
+        await wait_until(
+            pilot, lambda: "daemon: pid 4242 on buildhost" in _header(app), what="the lease holder"
+        )
+
+
+async def test_quit_with_the_console_daemon_warns_and_points_to_dagdeck_daemon(
+    instance: Instance, defs_file: Callable[[str], Path], project: Path
+) -> None:
+    """Point 15: ctrl+q while this console leads the daemon and a schedule is on asks first."""
+    api = ConsoleAPI(instance, CodeLocation(file=str(defs_file(AUTOMATED)), working_dir=str(project)))
+    app = DagdeckApp(api, watch_files=False, poll_seconds=0.2, run_daemon=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: "daemon: this console" in _header(app), what="the console's daemon")
+        await pilot.press("ctrl+q")
+        from dagdeck.tui.widgets.dialogs import ConfirmScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the quit confirmation")
+        body = plain(app.screen.query_one("#confirm-body").render())
+        assert "nightly" in body and "dagdeck daemon" in body, body
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="back to the console")
+        assert app.is_running
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the quit confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running, what="the app to quit")
