@@ -39,6 +39,7 @@ from dagdeck.core.views.asset_health import CheckView, stale_or_missing
 from dagdeck.core.views.console import AssetDetail, AssetRow, JobInfo, asset_detail, asset_rows, job_infos
 from dagdeck.core.views.header import RunCounts, daemon_label, run_counts
 from dagdeck.core.views.runs import RunView, StepView, fold_steps, run_view, settle_steps
+from dagdeck.core.views.stored_values import DROPPED_NOTE, missing_inputs, with_missing_inputs
 from dagdeck.store import EventRow, Run
 
 if TYPE_CHECKING:  # the automation modules pull in watchdog and croniter: load them when used
@@ -52,6 +53,7 @@ __all__ = [
     "CheckView",
     "CodeLocation",
     "ConsoleAPI",
+    "DROPPED_NOTE",
     "DaemonRole",
     "DagdeckError",
     "EventRow",
@@ -168,6 +170,17 @@ class ConsoleAPI:
         """Stale and never-materialized assets in dependency order (what `S` materializes)."""
         defs = self.defs
         return stale_or_missing(defs, self.instance.store) if defs else []
+
+    def missing_inputs(self, keys: list[str]) -> dict[str, dict[str, str]]:
+        """Selected asset -> {upstream outside the selection: why it has no stored value}: what a
+        run of `keys` would fail to load (MissingInput)."""
+        defs = self.defs
+        return missing_inputs(defs, self.instance.store, keys) if defs else {}
+
+    def with_missing_inputs(self, keys: list[str]) -> list[str]:
+        """`keys` plus every upstream a run of them could not load, in graph order."""
+        defs = self.defs
+        return with_missing_inputs(defs, self.instance.store, keys) if defs else keys
 
     def resolve_selection(self, text: str) -> list[str]:
         defs = self.defs

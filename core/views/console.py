@@ -18,6 +18,7 @@ from dagdeck.core.views.asset_health import (
     stale_reasons,
 )
 from dagdeck.core.views.runs import asset_status, made_with
+from dagdeck.core.views.stored_values import dropped_values
 from dagdeck.store import EventRow, Run, Store
 
 
@@ -36,6 +37,8 @@ class AssetRow:
     """Checks whose latest evaluation failed with severity ERROR."""
     overdue: bool = False
     transient: bool = False
+    value_dropped: bool = False
+    """Transient, and its value was removed after the run: materialized, but nothing to load."""
     external: bool = False
     """Made outside dagdeck (AssetSpec, SourceAsset, deps= on an undefined key): shown, never run."""
     multi_asset: str | None = None
@@ -74,6 +77,7 @@ def asset_rows(defs: Definitions, store: Store) -> list[AssetRow]:
     stale_keys = stale_reasons(defs, store, states=states)
     failed = failed_error_checks(store)
     late = overdue(defs, store, states=states)
+    dropped = dropped_values(defs, store, states)
     rows = []
     for key in graph.toposorted:
         k = key.to_user_string()
@@ -92,6 +96,7 @@ def asset_rows(defs: Definitions, store: Store) -> list[AssetRow]:
                 failed_checks=tuple(sorted(failed.get(k, []))),
                 overdue=k in late,
                 transient=a.transient,
+                value_dropped=k in dropped,
                 external=a.is_external,
                 multi_asset=made_with(a),
             )

@@ -56,9 +56,11 @@ def made_with(node: Any) -> str | None:
 
 def assets_list_json(defs: Definitions, store: Store) -> list[dict[str, Any]]:
     from dagdeck.core.views.asset_health import failed_error_checks, overdue, stale_reasons
+    from dagdeck.core.views.stored_values import dropped_values
 
     graph = defs.asset_graph
     states = store.asset_states()
+    dropped = dropped_values(defs, store, states)
     stale = stale_reasons(defs, store, states=states)
     late = overdue(defs, store, states=states)
     failed = failed_error_checks(store)
@@ -81,6 +83,7 @@ def assets_list_json(defs: Definitions, store: Store) -> list[dict[str, Any]]:
                 "overdue": k in late,
                 "failed_checks": sorted(failed.get(k, [])),
                 "transient": graph.assets[key].transient,
+                "value_dropped": k in dropped,
             }
         )
     return out

@@ -16,6 +16,7 @@ from dagdeck.tui.widgets.asset_detail import AssetDetailPane
 from dagdeck.tui.widgets.asset_graph import AssetGraph
 from dagdeck.tui.widgets.dialogs import ConfirmScreen
 from dagdeck.tui.widgets.filter_input import FilterInput
+from dagdeck.tui.widgets.materialize_confirm import MaterializeConfirm
 
 
 class JumpScreen(ModalScreen[str | None]):
@@ -236,13 +237,35 @@ class AssetsScreen(BaseScreen):
             self.notify(f"{', '.join(keys[:3])}: external, made outside dagdeck — never materialized here", severity="warning")
             return
         keys = self.api.with_required_neighbors([k for k in keys if k not in external])
-        shown = "\n".join(f"  {k}" for k in keys[:15]) + (f"\n  … and {len(keys) - 15} more" if len(keys) > 15 else "")
+        self._check_inputs_then_confirm(keys)
+
+    @work(thread=True, exclusive=True, group="inputs")
+    def _check_inputs_then_confirm(self, keys: list[str]) -> None:
+        """Which upstreams have no stored value (read off the UI thread), then ask."""
+        try:
+            missing = self.api.missing_inputs(keys)
+        except Exception as err:  # noqa: BLE001 - a store hiccup must not block the launch
+            self.app.call_from_thread(self.notify, f"cannot check stored inputs: {err}", severity="warning")
+            missing = {}
+        self.app.call_from_thread(self._confirm_materialize, keys, missing)
+
+    @while_mounted
+    def _confirm_materialize(self, keys: list[str], missing: dict[str, dict[str, str]]) -> None:
+        dialog = MaterializeConfirm(f"Materialize {len(keys)} asset(s)?", keys, missing)
 
         def answer(ok: bool | None) -> None:
-            if ok:
+            if ok and dialog.include_upstream:
+                self._launch_with_inputs(keys)
+            elif ok:
                 self.launch(keys)
 
-        self.app.push_screen(ConfirmScreen(f"Materialize {len(keys)} asset(s)?", shown), answer)
+        self.app.push_screen(dialog, answer)
+
+    @work(thread=True, group="launch")
+    def _launch_with_inputs(self, keys: list[str]) -> None:
+        """`u` in the dialog: the selection plus every upstream it could not load."""
+        wanted = self.api.with_missing_inputs(keys)
+        self.app.call_from_thread(self.launch, wanted)
 
     def action_materialize_stale(self) -> None:
         self._stale_then_confirm()

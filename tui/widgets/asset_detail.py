@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from dagdeck.core.console_api import AssetDetail, iso, short_duration
+from dagdeck.core.console_api import DROPPED_NOTE, AssetDetail, iso, short_duration
 from dagdeck.tui.widgets.asset_graph import ago, glyph_for
 from dagdeck.tui.widgets.sparkline_text import sparkline
 
@@ -67,7 +67,15 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
         parts.append(Text("stale: " + "; ".join(d.stale_reasons), style="yellow"))
     if d.overdue_reason:
         parts.append(Text("overdue: " + d.overdue_reason, style="yellow"))
-    if row.transient:
+    if row.value_dropped:
+        parts.append(
+            Text(
+                f"transient: {DROPPED_NOTE} — a run that reads it must make it again"
+                " (m on a downstream asset offers to include it)",
+                style="yellow",
+            )
+        )
+    elif row.transient:
         parts.append(Text("transient: its stored value is removed when a run succeeds", style="grey62"))
     if row.multi_asset:
         parts.append(Text(f"made by multi_asset {row.multi_asset}: one step with its other assets", style="grey70"))

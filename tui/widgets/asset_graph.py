@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from dagdeck.core.console_api import AssetRow
+from dagdeck.core.console_api import DROPPED_NOTE, AssetRow
 from dagdeck.tui import clock
 from dagdeck.tui.widgets.graph_layout import GraphRow, layout
 
@@ -35,6 +35,8 @@ def glyph_for(row: AssetRow) -> tuple[str, str]:
     glyph, colour = GLYPHS.get(row.status, ("?", "white"))
     if row.failed_checks and row.status not in ("running", "failed"):
         return "▲", "red"
+    if row.status == "materialized" and row.value_dropped:
+        return "◌", "yellow" if row.stale else "green"  # made, but no value left to load
     if row.status == "materialized" and row.stale:
         return "◍", "yellow"
     return glyph, colour
@@ -314,7 +316,9 @@ class AssetGraph(ScrollView, can_focus=True):
                 note = f"check failed: {', '.join(row.failed_checks)} · " + note
             if row.overdue:
                 note = "overdue · " + note
-            if row.transient:
+            if row.value_dropped:
+                note += f" · {DROPPED_NOTE}"
+            elif row.transient:
                 note += " · transient"
             if row.multi_asset:
                 note += f" · multi_asset {row.multi_asset}"

@@ -1,0 +1,162 @@
+"""Assets screen as a monitoring tool (issue 15, points 6, 7, 13): a dropped transient value shows
+as dropped and `m` below it offers to include it; staleness shows through the whole graph with its
+root cause and `S` takes the whole stale closure; metadata sparklines and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import dagdeck as dg
+from tui_helpers import plain, run_status, settle, wait_until
+
+from dagdeck.core.defs.loader import CodeLocation, load
+from dagdeck.core.instance import Instance
+from dagdeck.tui.app import DagdeckApp
+from dagdeck.tui.screens.assets import AssetsScreen
+from dagdeck.tui.widgets.asset_graph import AssetGraph
+from dagdeck.tui.widgets.materialize_confirm import MaterializeConfirm
+
+MakeApp = Callable[..., DagdeckApp]
+WriteDefs = Callable[..., Path]
+SIZE = (120, 36)
+
+TRANSIENT_DEFS = """
+    import dagdeck as dg
+
+
+    @dg.asset(transient=True)
+    def raw_orders():
+        return [1, 2, 3]
+
+
+    @dg.asset
+    def orders(raw_orders):
+        return len(raw_orders)
+
+
+    @dg.asset
+    def customer_counts(orders):
+        return {"rows": orders}
+
+
+    defs = dg.Definitions(assets=[raw_orders, orders, customer_counts])
+"""
+
+
+def _materialize(file: Path, project: Path, instance: Instance, selection: str | list[str] = "*") -> None:
+    defs = load(CodeLocation(file=str(file), working_dir=str(project))).defs
+    assert dg.materialize(defs, selection=selection, instance=instance).success
+
+
+async def _ready(pilot, key: str) -> AssetsScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, AssetsScreen)
+    await wait_until(pilot, lambda: screen.graph.rows, what="the graph")
+    assert screen.graph.select_key(key)
+    await wait_until(pilot, lambda: screen.query_one("#asset-detail").shown_key == key, what=f"{key}'s detail")
+    return screen
+
+
+def _line(graph: AssetGraph, key: str) -> str:
+    item = next(i for i in graph.items if i.row is not None and i.row.key == key)
+    return graph._render_item(item, False, False, 200).text
+
+
+def _detail(screen: AssetsScreen) -> str:
+    return plain(screen.query_one("#asset-detail-body").content)
+
+
+async def test_a_dropped_transient_value_is_shown_and_m_offers_to_include_it(
+    make_app: MakeApp, defs_file: WriteDefs, project: Path, instance: Instance
+) -> None:
+    file = defs_file(TRANSIENT_DEFS)
+    _materialize(file, project, instance)  # the run succeeds: raw_orders' value is removed
+    app = make_app(file, poll_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, "raw_orders")
+        line = _line(screen.graph, "raw_orders")
+        assert "◌" in line and "●" not in line and "value dropped after the run" in line
+        assert "transient: value dropped after the run" in _detail(screen)
+        assert "●" in _line(screen.graph, "orders")  # a kept value is still a green dot
+
+        screen.graph.select_key("orders")
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, MaterializeConfirm), what="the confirm dialog")
+        dialog = app.screen
+        assert isinstance(dialog, MaterializeConfirm)
+        assert dialog.missing == {"orders": {"raw_orders": "transient: value dropped after the run"}}
+        warning = plain(dialog.query_one("#confirm-warning").content)
+        assert "orders reads raw_orders" in warning and "MissingInput" in warning
+        assert "u: include them (+orders)" in plain(dialog.query_one(".hint").content)
+        await pilot.press("u")
+        runs = await wait_until(pilot, instance.store.list_runs, what="a run")
+        latest = max(runs, key=lambda r: r.created_at)
+        assert latest.plan["assets"] == ["raw_orders", "orders"]
+        await wait_until(pilot, lambda: run_status(instance, latest.run_id) == "SUCCESS", timeout=60, what="SUCCESS")
+
+
+async def test_m_without_a_gap_asks_plainly(
+    make_app: MakeApp, defs_file: WriteDefs, project: Path, instance: Instance
+) -> None:
+    file = defs_file(TRANSIENT_DEFS)
+    _materialize(file, project, instance)
+    app = make_app(file)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, "customer_counts")
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, MaterializeConfirm), what="the confirm dialog")
+        assert app.screen.missing == {} and not app.screen.query("#confirm-warning")
+        await pilot.press("n")
+        await settle(pilot)
+
+
+CHAIN_DEFS = """
+    import dagdeck as dg
+
+
+    @dg.asset
+    def raw_orders():
+        return [1, 2, 3]
+
+
+    @dg.asset
+    def orders(raw_orders):
+        return len(raw_orders)
+
+
+    @dg.asset
+    def customers():
+        return 4
+
+
+    @dg.asset
+    def customer_counts(orders, customers):
+        return orders + customers
+
+
+    defs = dg.Definitions(assets=[raw_orders, orders, customers, customer_counts])
+"""
+
+
+async def test_staleness_shows_through_the_graph_and_S_takes_the_closure(
+    make_app: MakeApp, defs_file: WriteDefs, project: Path, instance: Instance
+) -> None:
+    file = defs_file(CHAIN_DEFS)
+    _materialize(file, project, instance)
+    _materialize(file, project, instance, "raw_orders")  # orders is stale, and customer_counts below it
+    app = make_app(file)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, "customer_counts")
+        assert "stale ·" in _line(screen.graph, "customer_counts")
+        assert "◍" in _line(screen.graph, "customer_counts")
+        assert "stale ·" not in _line(screen.graph, "customers")
+        detail = _detail(screen)
+        assert "stale: upstream orders is stale (root cause orders: upstream raw_orders is newer)" in detail
+        await pilot.press("S")
+        await wait_until(pilot, lambda: app.screen is not screen, what="the confirm dialog")
+        assert app.screen.title_text == "Materialize 2 stale or missing asset(s)?"
+        assert app.screen.body.split() == ["orders", "customer_counts"]
+        await pilot.press("n")
+        await settle(pilot)
