@@ -13,6 +13,16 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dagdeck.core.automation.backfills import (
+    BackfillView,
+    backfill_view,
+    cancel_backfill,
+    chunks,
+    find_backfill,
+    new_backfill,
+    partitions_def_of,
+    retry_failed,
+)
 from dagdeck.core.automation.watch import FileWatcher, files_watch  # cheap: watchdog loads on first watch
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
@@ -27,8 +37,10 @@ from dagdeck.core.running.step_logs import step_log_path
 from dagdeck.core.statuses import (
     FINISHED,
     AssetStatus,
+    BackfillStatus,
     DaemonRole,
     InstigatorStatus,
+    PartitionRunStatus,
     RunStatus,
     StepStatus,
     TickStatus,
@@ -50,6 +62,8 @@ __all__ = [
     "AssetRow",
     "AssetStatus",
     "AutomationRow",
+    "BackfillStatus",
+    "BackfillView",
     "CheckView",
     "CodeLocation",
     "ConsoleAPI",
@@ -61,6 +75,7 @@ __all__ = [
     "Instance",
     "InstigatorStatus",
     "JobInfo",
+    "PartitionRunStatus",
     "Run",
     "RunCounts",
     "RunStatus",
@@ -385,3 +400,55 @@ class ConsoleAPI:
             f"This console runs the daemon: {len(on)} schedule(s)/sensor(s) stop firing when it quits ({names}).\n"
             "Keep them firing with `dagdeck daemon` in another terminal or as a service."
         )
+
+    # -- backfills -------------------------------------------------------------------------------
+    def backfills(self, limit: int = 100) -> list[BackfillView]:
+        """Backfills newest first, each with its partitions' states (for the Backfills screen)."""
+        store = self.instance.store
+        return [backfill_view(store, b) for b in store.list_backfills(limit=limit)]
+
+    def backfill(self, backfill_id: str) -> BackfillView | None:
+        """One backfill by id or unique prefix, or None."""
+        store = self.instance.store
+        found = store.find_backfill(backfill_id)
+        return backfill_view(store, found) if found is not None else None
+
+    def backfill_runs(self, backfill_id: str) -> list[Run]:
+        """The runs a backfill launched, in launch order (unfinished ones judged)."""
+        store = self.instance.store
+        runs = [store.get_run(run_id) for _chunk, run_id, _status in store.backfill_runs(backfill_id)]
+        return self._judged([r for r in runs if r is not None])
+
+    def partition_keys(self, keys: list[str]) -> list[str]:
+        """Every partition key the selected assets share (DagdeckError if they share none)."""
+        defs = self._require_defs()
+        return list(partitions_def_of(defs, [AssetKey(k) for k in keys]).get_partition_keys())
+
+    def backfill_run_count(self, keys: list[str], partition_keys: list[str]) -> int:
+        """How many runs a backfill of these partitions would start (the confirm dialog says it)."""
+        defs = self._require_defs()
+        draft = new_backfill(defs, self.location, ",".join(keys), [AssetKey(k) for k in keys], partition_keys)
+        return len(chunks(draft))
+
+    def launch_backfill(self, keys: list[str], partition_keys: list[str]) -> BackfillView:
+        """Record a backfill of `partition_keys` for the selected assets; the daemon launches it."""
+        defs = self._require_defs()
+        asset_keys = [AssetKey(k) for k in keys]
+        partitions_def_of(defs, asset_keys)  # refuse unpartitioned or mixed selections up front
+        backfill = new_backfill(defs, self.location, ",".join(keys), asset_keys, partition_keys)
+        self.instance.store.add_backfill(backfill)
+        if self.daemon is not None:
+            self.daemon.wake()
+        return backfill_view(self.instance.store, backfill)
+
+    def cancel_backfill(self, backfill_id: str) -> BackfillView:
+        store = self.instance.store
+        return backfill_view(store, cancel_backfill(store, self.launcher, find_backfill(store, backfill_id)))
+
+    def retry_backfill(self, backfill_id: str) -> BackfillView:
+        """A new backfill of the failed partitions of an ended one."""
+        store = self.instance.store
+        retry = retry_failed(store, find_backfill(store, backfill_id))
+        if self.daemon is not None:
+            self.daemon.wake()
+        return backfill_view(store, retry)
