@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import CodeLocation, Loaded, load, location_files
 from dagdeck.core.defs.selection import parse_selection
 from dagdeck.core.errors import DagdeckError, DefinitionError, did_you_mean
+from dagdeck.core.events import EventType
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.plan_job import plan_job
@@ -50,7 +52,9 @@ from dagdeck.core.timefmt import iso, short_duration
 from dagdeck.core.views.asset_health import CheckView, stale_or_missing
 from dagdeck.core.views.console import AssetDetail, AssetRow, JobInfo, asset_detail, asset_rows, job_infos
 from dagdeck.core.views.header import RunCounts, daemon_label, run_counts
+from dagdeck.core.views.run_changes import RunChange, RunChangeKind, run_changes
 from dagdeck.core.views.runs import RunView, StepView, fold_steps, run_view, settle_steps
+from dagdeck.core.views.step_error import Frame, StepError, step_error
 from dagdeck.core.views.stored_values import DROPPED_NOTE, missing_inputs, with_missing_inputs
 from dagdeck.store import EventRow, Run
 
@@ -66,20 +70,25 @@ __all__ = [
     "BackfillView",
     "CheckView",
     "CodeLocation",
+    "CompletionNames",
     "ConsoleAPI",
     "DROPPED_NOTE",
     "DaemonRole",
     "DagdeckError",
     "EventRow",
+    "EventType",
     "FileWatcher",
+    "Frame",
     "Instance",
     "InstigatorStatus",
     "JobInfo",
     "PartitionRunStatus",
     "Run",
-    "RunCounts",
+    "RunChange",
+    "RunChangeKind",
     "RunStatus",
     "RunView",
+    "StepError",
     "StepStatus",
     "StepView",
     "TickStatus",
@@ -90,6 +99,17 @@ __all__ = [
     "short_duration",
     "status_style",
 ]
+
+
+@dataclass(frozen=True)
+class CompletionNames:
+    """Names the console's command and filter lines complete with Tab."""
+
+    assets: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    jobs: tuple[str, ...] = ()
+    runs: tuple[str, ...] = ()
+    """Run ids, newest first."""
 
 
 class ConsoleAPI:
@@ -104,6 +124,10 @@ class ConsoleAPI:
         self.daemon: Any = None
         """The console's own automation daemon (core.daemon.Daemon), when it runs one."""
         self._lock = threading.Lock()
+        self.last_launched_run_id: str | None = None
+        """The newest run this console started (the runs screen puts its cursor there)."""
+        self.own_runs: set[str] = set()
+        """Runs this console started or canceled: their start and cancel need no toast."""
 
     # -- the console's own daemon ----------------------------------------------------------------
     def start_daemon(self) -> Any:
@@ -225,6 +249,22 @@ class ConsoleAPI:
         defs = self.defs
         return job_infos(defs) if defs else []
 
+    # -- names the console completes -----------------------------------------------------------
+    def completion_names(self, recent_runs: int = 50) -> CompletionNames:
+        """What Tab completes in the `:` and `/` lines: asset keys, groups, jobs and the ids of
+        the newest runs (reads the store: call it from a worker)."""
+        defs = self.defs
+        assets: list[str] = []
+        groups: list[str] = []
+        jobs: list[str] = []
+        if defs is not None:
+            graph = defs.asset_graph
+            assets = [k.to_user_string() for k in graph.toposorted]
+            groups = sorted({graph.assets[k].group_name for k in graph.toposorted})
+            jobs = sorted(defs.job_names)
+        runs = [r.run_id for r in self.instance.store.list_runs(limit=recent_runs)]
+        return CompletionNames(tuple(assets), tuple(groups), tuple(jobs), tuple(runs))
+
     # -- actions -------------------------------------------------------------------------------
     def _require_defs(self) -> Definitions:
         if self.defs is None:
@@ -239,17 +279,23 @@ class ConsoleAPI:
             tags={"dagdeck/selection": ",".join(keys[:20])},
             trigger=trigger,
         )
-        return self.launcher.submit(spec)
+        return self._launched(self.launcher.submit(spec))
 
     def launch_job(self, name: str, run_config: dict[str, Any] | None = None, trigger: str = "console") -> Run:
         spec, plan = job_spec(self._require_defs(), self.location, name, run_config=run_config, trigger=trigger)
         step_configs(plan, spec.run_config)
-        return self.launcher.submit(spec)
+        return self._launched(self.launcher.submit(spec))
+
+    def _launched(self, run: Run) -> Run:
+        self.own_runs.add(run.run_id)
+        self.last_launched_run_id = run.run_id
+        return run
 
     def validate_job_config(self, name: str, run_config: dict[str, Any]) -> None:
         step_configs(plan_job(self._require_defs(), name), run_config)
 
     def cancel(self, run_id: str) -> RunStatus | None:
+        self.own_runs.add(run_id)
         return self.launcher.cancel(run_id)
 
     def reexecute(self, run_id: str, from_failure: bool) -> Run:
@@ -257,7 +303,7 @@ class ConsoleAPI:
         if parent is None:
             raise DagdeckError(f"no run {run_id}")
         try:
-            return self.launcher.reexecute(parent, from_failure, trigger="console")
+            return self._launched(self.launcher.reexecute(parent, from_failure, trigger="console"))
         except ValueError as err:
             raise DagdeckError(str(err)) from None
 
@@ -315,6 +361,25 @@ class ConsoleAPI:
     def last_event_id(self) -> int:
         return self.instance.store.last_event_id()
 
+    def run_changes(self, after_id: int) -> list[RunChange]:
+        """Runs started, canceled or failed since event `after_id` (the console's toasts)."""
+        return run_changes(self.instance.store, after_id)
+
+    def step_error(self, run_id: str, step: StepView) -> StepError:
+        """A failed step's error for the error view, with its last stderr lines."""
+        stderr = self.step_log(run_id, step.key, "stderr", max_bytes=20_000)
+        return step_error(step.key, step.error, step.traceback, stderr, attempt=step.attempts or 1)
+
+    def canceling_since(self, run_id: str) -> float | None:
+        """When the cancel of `run_id` was requested (its RUN_CANCELING event), if it was."""
+        events = self.instance.store.get_events(run_id=run_id, event_types=[EventType.RUN_CANCELING], limit=1)
+        return events[0].timestamp if events else None
+
+    @property
+    def cancel_grace_seconds(self) -> float:
+        """How long a canceled run's steps get to stop before they are killed."""
+        return float(self.instance.settings.cancel_grace_seconds)
+
     def step_log(self, run_id: str, step_key: str, stream: str, max_bytes: int = 200_000) -> str:
         path = step_log_path(self.instance.run_logs_dir(run_id), step_key, stream)
         if not path.exists():
@@ -325,6 +390,18 @@ class ConsoleAPI:
                 f.seek(size - max_bytes)
                 f.readline()
             return f.read()
+
+    def step_log_since(self, run_id: str, step_key: str, stream: str, offset: int) -> tuple[str, int]:
+        """What a step's stdout or stderr file gained since byte `offset`, and the new offset: how the
+        console follows a running step's output without reading the file again each poll."""
+        path = step_log_path(self.instance.run_logs_dir(run_id), step_key, stream)
+        if not path.exists():
+            return "", offset
+        with open(path, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+        cut = data.rfind(b"\n") + 1  # a partial last line waits for its end
+        return data[:cut].decode("utf-8", errors="replace"), offset + cut
 
     def now(self) -> float:
         return time.time()
@@ -356,7 +433,7 @@ class ConsoleAPI:
             return f"sensor {name}: evaluation requested"
         if self.loaded is None:
             raise DagdeckError(f"definitions did not load: {self.load_error}")
-        preview = evaluate_sensor_now(self.instance.store, self.loaded, name, launcher=self.launcher, launch=True)
+        preview = evaluate_sensor_now(self.instance, self.loaded, name, launcher=self.launcher, launch=True)
         self.launcher.drain()
         ev = preview.evaluation
         if ev.error:

@@ -36,6 +36,7 @@ from dagdeck.core.automation.watch import Watch
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.run_status_sensors import RunStatusSensorDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
+from dagdeck.core.running.instance_reads import StepInstance
 from dagdeck.core.statuses import InstigatorStatus, TickStatus
 from dagdeck.store import InstigatorState, StoreError
 
@@ -149,7 +150,8 @@ class SensorEvaluations:
             instance = self.ctx.launcher.instance
             return lambda: evaluate_run_status_sensor(sensor, cursor, store, state.started_at, instance)
         last = self.slots[sensor.name].last_started
-        return lambda: evaluate_custom_sensor(sensor, SensorEvaluationContext(sensor.name, cursor, last, store))
+        reads = StepInstance(self.ctx.launcher.instance)
+        return lambda: evaluate_custom_sensor(sensor, SensorEvaluationContext(sensor.name, cursor, last, store, reads))
 
     def collect(self, loaded: Loaded) -> bool:
         """Commit finished evaluations; fail the ticks of those past their timeout. True when runs

@@ -18,12 +18,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
+from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import Loaded
 from dagdeck.core.defs.run_requests import SensorResult
 from dagdeck.core.defs.sensors import RunRequest, SensorDefinition, SkipReason
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.events import EventType
-from dagdeck.core.running.launcher import LaunchSpec, assets_spec, job_spec
+from dagdeck.core.running.launcher import LaunchSpec, assets_spec, checks_spec, job_spec
 from dagdeck.core.running.plan import ExecutionPlan
 from dagdeck.core.running.run_config import step_configs
 from dagdeck.store import Store
@@ -84,12 +85,19 @@ class SensorEvaluationContext:
     """What a `@sensor` function receives: the persisted cursor and a way to move it."""
 
     def __init__(
-        self, sensor_name: str, cursor: str | None, last_tick_at: float | None = None, store: Store | None = None
+        self,
+        sensor_name: str,
+        cursor: str | None,
+        last_tick_at: float | None = None,
+        store: Store | None = None,
+        instance: Any = None,
     ) -> None:
         self.sensor_name = sensor_name
         self.cursor = cursor
         self.last_tick_at = last_tick_at
         self.store = store
+        self.instance = instance
+        """The instance's read side (`get_latest_materialization_event`, `get_event_records`...)."""
         self.cursor_updated = False
 
     def update_cursor(self, cursor: str | None) -> None:
@@ -237,6 +245,9 @@ def build_spec(
     defs = loaded.defs
     name = request.job_name or job_name
     run_tags = {**request.tags, **tags}
+    if request.asset_check_keys and request.asset_selection is None:
+        steps = _check_steps(defs, request.asset_check_keys)
+        return checks_spec(defs, loaded.location, steps, trigger=trigger, tags=run_tags)
     if request.asset_selection is not None:
         keys = [AssetKey.from_coercible(k) for k in request.asset_selection]
         unknown = [k.to_user_string() for k in keys if k not in defs.asset_graph.assets]
@@ -263,6 +274,18 @@ def build_spec(
         spec.run_config = with_path_config(plan, spec.run_config, path)
     step_configs(plan, spec.run_config)  # a bad config fails the tick, not the run
     return spec, plan
+
+
+def _check_steps(defs: Definitions, check_keys: list[Any]) -> list[str]:
+    """The steps evaluating these `AssetCheckKey`s (a multi-asset check's step evaluates several)."""
+    by_key = {c.key: c.step_key for c in defs.asset_checks}
+    steps: list[str] = []
+    for key in check_keys:
+        if key not in by_key:
+            name = key.to_user_string() if hasattr(key, "to_user_string") else str(key)
+            raise DagdeckError(f"run request names unknown asset check {name!r}; see `dagdeck checks list`")
+        steps.append(by_key[key])
+    return steps
 
 
 def with_path_config(plan: ExecutionPlan, run_config: dict[str, Any], path: str) -> dict[str, Any]:

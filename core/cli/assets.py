@@ -10,12 +10,10 @@ import typer
 from dagdeck.core.cli.context import cli_context
 from dagdeck.core.cli.launch import launch_and_report
 from dagdeck.core.cli.output import console, line, print_json, status_text
-from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.metadata import TRUNCATION_MARK
 from dagdeck.core.errors import DagdeckError, did_you_mean
-from dagdeck.core.running.launcher import LaunchSpec
-from dagdeck.core.running.plan_assets import plan_checks
+from dagdeck.core.running.launcher import checks_spec
 from dagdeck.core.statuses import StepStatus, status_style
 from dagdeck.core.views.runs import asset_show_json, assets_list_json
 
@@ -134,15 +132,7 @@ def checks_run(
             known = did_you_mean(name, [c.name for c in by_key.values()]) or "see `dagdeck checks list`"
             raise DagdeckError(f"unknown asset check {name!r}; {known}")
         keys.extend(matches)
-    plan = plan_checks(loaded.defs, keys)
-    spec = LaunchSpec(
-        job_name=ASSET_JOB_NAME,
-        location=loaded.location,
-        steps=plan.step_keys,
-        checks=plan.step_keys,
-        tags={"dagdeck/checks": ",".join(keys)},
-        trigger="cli",
-    )
+    spec, plan = checks_spec(loaded.defs, loaded.location, keys, trigger="cli")
     launch_and_report(state, spec, plan, as_json, detach)
 
 

@@ -160,7 +160,7 @@ def sensors_tick(
     state = cli_context(ctx)
     instance = state.instance()
     launcher = Launcher(instance) if launch else None
-    preview = evaluate_sensor_now(instance.store, state.loaded(), name, launcher=launcher, launch=launch, timeout=timeout)
+    preview = evaluate_sensor_now(instance, state.loaded(), name, launcher=launcher, launch=launch, timeout=timeout)
     if launcher is not None and preview.run_ids:
         launcher.drain()
     if as_json:

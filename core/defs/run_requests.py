@@ -13,6 +13,9 @@ class RunRequest:
     tags: dict[str, str] = field(default_factory=dict)
     job_name: str | None = None
     asset_selection: list[Any] | None = None
+    asset_check_keys: list[Any] | None = None
+    """`AssetCheckKey`s to evaluate; alone (no `asset_selection`), a run of just those checks
+    against the stored values of their assets."""
 
 
 @dataclass

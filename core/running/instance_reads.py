@@ -110,6 +110,16 @@ class AssetRecord:
     asset_entry: AssetEntry
 
 
+@dataclass(frozen=True)
+class CheckEvaluation:
+    """One recorded evaluation of an asset check."""
+
+    passed: bool
+    metadata: dict[str, Any]
+    timestamp: float
+    run_id: str | None
+
+
 @dataclass
 class StepInstance:
     """The read side of the instance a step's run belongs to."""
@@ -158,6 +168,31 @@ class StepInstance:
             entry = AssetEntry(AssetKey(key.split("/")), _entry(event) if event else None, state.last_run_id)
             records.append(AssetRecord(state.last_materialization_event_id or i, entry))
         return records
+
+    def latest_check_evaluation(self, asset_key: Any, check_name: str) -> CheckEvaluation | None:
+        """The newest evaluation of one asset check (dagdeck's read; Dagster reads it through its
+        event log storage): what `build_sensor_for_freshness_checks` decides on."""
+        key = AssetKey.from_coercible(asset_key).to_user_string()
+        before: int | None = None
+        while True:
+            rows = self.store.get_events(
+                event_types=[EventType.ASSET_CHECK_EVALUATION],
+                asset_key=key,
+                before_id=before,
+                descending=True,
+                limit=200,
+            )
+            for row in rows:
+                if row.data.get("check_name") == check_name:
+                    return CheckEvaluation(
+                        passed=bool(row.data.get("passed")),
+                        metadata=dict(row.data.get("metadata") or {}),
+                        timestamp=row.timestamp,
+                        run_id=row.run_id,
+                    )
+            if len(rows) < 200:
+                return None
+            before = rows[-1].id
 
     def has_asset_key(self, asset_key: Any) -> bool:
         return bool(self.get_asset_records([asset_key]))

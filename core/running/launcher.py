@@ -19,7 +19,7 @@ from dagdeck.core.events import EventType, make_event
 from dagdeck.core.instance import Instance
 from dagdeck.core.running import forkserver
 from dagdeck.core.running.plan import ExecutionPlan
-from dagdeck.core.running.plan_assets import plan_assets
+from dagdeck.core.running.plan_assets import plan_assets, plan_checks
 from dagdeck.core.running.plan_job import plan_job
 from dagdeck.core.running.processes import HOST, is_alive, kill_remains, pid_alive_since
 from dagdeck.core.running.run_status import mark_dead, request_cancel
@@ -102,6 +102,29 @@ def assets_spec(
         tags=dict(tags or {}),
         trigger=trigger,
         executor=executor,
+    )
+    return spec, plan
+
+
+def checks_spec(
+    defs: Definitions,
+    location: CodeLocation,
+    check_step_keys: Iterable[str],
+    *,
+    trigger: str,
+    tags: Mapping[str, str] | None = None,
+) -> tuple[LaunchSpec, ExecutionPlan]:
+    """The launch of asset checks alone, against their assets' stored values (`dagdeck checks
+    run`, a `RunRequest(asset_check_keys=...)`)."""
+    keys = list(dict.fromkeys(check_step_keys))
+    plan = plan_checks(defs, keys)
+    spec = LaunchSpec(
+        job_name=ASSET_JOB_NAME,
+        location=location,
+        steps=plan.step_keys,
+        checks=plan.step_keys,
+        tags={"dagdeck/checks": ",".join(keys), **(tags or {})},
+        trigger=trigger,
     )
     return spec, plan
 

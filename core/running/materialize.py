@@ -23,7 +23,7 @@ from dagdeck.core.errors import RunConfigError
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.execute_run import execute_run
 from dagdeck.core.running.in_process_result import ExecuteInProcessResult, InProcessResult
-from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
+from dagdeck.core.running.launcher import Launcher, assets_spec, checks_spec, job_spec
 from dagdeck.core.running.processes import HOST
 from dagdeck.core.running.run_config import step_configs
 from dagdeck.core.running.run_status import mark_started
@@ -92,7 +92,12 @@ def materialize(
         sel = coerce_selection(selection) if selection is not None else None
         materializable = {k for k, n in defs.asset_graph.assets.items() if not n.is_external}
         keys = sel.resolve(defs.asset_graph) if sel is not None else materializable
-        spec, plan = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
+        checks = _selected_checks(defs, sel) if sel is not None and not keys else []
+        if checks:  # `AssetSelection.checks(...)`: the checks alone, against stored values
+            spec, plan = checks_spec(defs, IN_PROCESS_LOCATION, checks, trigger="in_process", tags=options["tags"])
+            spec.executor = options["executor"]
+        else:
+            spec, plan = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
     _check_config(plan, spec)
     return _execute(defs, spec, instance, raise_on_error, job_name or ASSET_JOB_NAME, _memory)
 
@@ -174,6 +179,13 @@ def _selected_steps(steps: list[str], op_selection: list[str]) -> list[str]:
         for s in steps
         if any(s == o or s.startswith(o + ".") or s.startswith(o + "[") for o in op_selection)
     ]
+
+
+def _selected_checks(defs: Definitions, sel: Any) -> list[str]:
+    """Step keys of the checks a selection names (a multi-asset check's step once)."""
+    checks_of = {k: [c.key for c in cs] for k, cs in defs.checks_by_asset.items()}
+    wanted = sel.resolve_checks(defs.asset_graph, checks_of)
+    return list(dict.fromkeys(c.step_key for c in defs.asset_checks if c.key in wanted))
 
 
 def _options(run_config: Any, tags: Mapping[str, str] | None, partition_key: str | None) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from dagdeck.core.defs.run_status_sensors import RunStatusSensorDefinition
 from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
 from dagdeck.core.errors import DagdeckError, did_you_mean
+from dagdeck.core.instance import Instance
+from dagdeck.core.running.instance_reads import StepInstance
 from dagdeck.core.running.launcher import Launcher
 from dagdeck.core.statuses import DaemonState, InstigatorStatus
 from dagdeck.core.timefmt import iso
@@ -252,7 +254,7 @@ class SensorTickPreview:
 
 
 def evaluate_sensor_now(
-    store: Store,
+    instance: Instance,
     loaded: Loaded,
     name: str,
     *,
@@ -266,6 +268,7 @@ def evaluate_sensor_now(
     committed exactly as the daemon would (runs are left QUEUED; drain with the launcher)."""
     sensor = find_instigator(loaded.defs, name, "sensor")
     assert isinstance(sensor, SensorDefinition)
+    store = instance.store
     now = time.time() if now is None else now
     state = store.get_instigator(name)
     cursor = state.cursor if state else None
@@ -287,7 +290,7 @@ def evaluate_sensor_now(
             return evaluate_run_status_sensor(run_status_sensor, cursor, store, started_at, dry_run=not launch)
     else:
         last = store.list_ticks(name, limit=1)
-        context = SensorEvaluationContext(name, cursor, last[0].timestamp if last else None, store)
+        context = SensorEvaluationContext(name, cursor, last[0].timestamp if last else None, store, StepInstance(instance))
 
         def fn() -> Evaluation:
             return evaluate_custom_sensor(sensor, context)

@@ -211,10 +211,10 @@ def test_tick_now_previews_without_writing_and_launches_on_request(
 
     loaded = load_defs(COUNTER + "defs = dg.Definitions(assets=[a], jobs=[a_job], sensors=[counter, quiet])\n")
     d = daemons(loaded)
-    preview = evaluate_sensor_now(d.store, loaded, "counter")
+    preview = evaluate_sensor_now(d.instance, loaded, "counter")
     assert [r["run_key"] for r in preview.requests] == ["k0", "k0", "k1", "k0"]
     assert preview.evaluation.cursor == "2" and d.store.list_ticks("counter") == []
     assert d.store.get_instigator("counter") is None
-    launched = evaluate_sensor_now(d.store, loaded, "counter", launcher=Launcher(d.instance), launch=True)
+    launched = evaluate_sensor_now(d.instance, loaded, "counter", launcher=Launcher(d.instance), launch=True)
     assert launched.tick is not None and len(launched.run_ids) == 2
     assert d.store.get_instigator("counter").cursor == "2"  # type: ignore[union-attr]
