@@ -143,3 +143,42 @@ async def test_quit_with_the_console_daemon_warns_and_points_to_dagdeck_daemon(
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the quit confirmation")
         await pilot.press("y")
         await wait_until(pilot, lambda: not app.is_running, what="the app to quit")
+
+
+async def test_automation_screen_refreshes_ticks_by_itself(
+    instance: Instance, defs_file: Callable[[str], Path], make_app: MakeApp
+) -> None:
+    """Point 9: a tick recorded by a daemon elsewhere shows in the row and the history, no key pressed."""
+    from textual.widgets import DataTable, Static
+    from tui_helpers import FROZEN_NOW
+
+    from dagdeck.store import Tick
+    from dagdeck.tui.screens.automation import AutomationScreen
+
+    app = make_app(defs_file(AUTOMATED))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, AutomationScreen), what="the automation screen"
+        )
+        screen = app.screen
+        table = screen.query_one("#automation-table", DataTable)
+        history = screen.query_one("#tick-history", Static)
+        await wait_until(pilot, lambda: "no ticks yet" in plain(history.render()), what="the empty history")
+        assert plain(table.get_row_at(0)[5]).startswith("in ")  # the next tick
+        instance.store.add_tick(
+            Tick(
+                instigator_name="nightly",
+                kind="schedule",
+                timestamp=FROZEN_NOW - 30,
+                status="SKIPPED",
+                skip_reason="nothing to do",
+            )
+        )
+        await wait_until(
+            pilot, lambda: "nothing to do" in plain(history.render()), what="the new tick in the history"
+        )
+        await wait_until(
+            pilot, lambda: plain(table.get_row_at(0)[6]).startswith("SKIPPED"), what="the last tick"
+        )

@@ -1,5 +1,6 @@
-"""Automation screen: schedules and sensors with on/off, next tick and last result; `enter`
-shows a tick history with skip reasons, errors and the runs each tick launched."""
+"""Automation screen: schedules and sensors with on/off, next tick and last result; the row under
+the cursor shows its tick history (skip reasons, errors, the runs each tick launched). All of it
+refreshes every second by itself: a monitoring screen must not wait for a key press."""
 
 from __future__ import annotations
 
@@ -21,12 +22,19 @@ if TYPE_CHECKING:
     from dagdeck.core.console_api import AutomationRow, TickView
 
 COLUMNS = ("on", "name", "kind", "job", "when", "next tick", "last tick")
+REFRESH_SECONDS = 1.0
 TICK_STYLE = {"SUCCESS": "green", "SKIPPED": "grey62", "FAILURE": "red", "STARTED": "cyan"}
 
 
 def row_cells(r: AutomationRow, now: float) -> tuple[Text | str, ...]:
-    on_ = Text("● on", style=status_style(r.status)) if r.status == InstigatorStatus.RUNNING else Text("○ off", style=status_style(r.status))
-    when = r.cron_schedule or (f"{r.sensor_kind}: {r.target}" if r.target else f"every {r.minimum_interval_seconds:g}s")
+    on_ = (
+        Text("● on", style=status_style(r.status))
+        if r.status == InstigatorStatus.RUNNING
+        else Text("○ off", style=status_style(r.status))
+    )
+    when = r.cron_schedule or (
+        f"{r.sensor_kind}: {r.target}" if r.target else f"every {r.minimum_interval_seconds:g}s"
+    )
     nxt = "-"
     if r.status == InstigatorStatus.RUNNING and r.next_tick is not None:
         nxt = "now" if r.next_tick <= now else "in " + short_duration(r.next_tick - now)
@@ -51,6 +59,8 @@ class AutomationScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[AutomationRow] = []
+        self.history_name: str | None = None
+        """The schedule or sensor whose tick history is shown (refreshed with the rows)."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
@@ -69,7 +79,7 @@ class AutomationScreen(BaseScreen):
             self.table.add_column(col, key=col)
         self.table.focus()
         self.reload()
-        self.set_interval(1.0, self.reload)
+        self.set_interval(REFRESH_SECONDS, self.reload)
 
     def data_changed(self) -> None:
         self.reload()
@@ -80,7 +90,11 @@ class AutomationScreen(BaseScreen):
     @work(thread=True, exclusive=True, group="automation-load")
     def reload(self) -> None:
         rows = self.api.automation_rows()
+        name = self.history_name
+        ticks = self.api.tick_history(name) if name and any(r.name == name for r in rows) else None
         self.app.call_from_thread(self._apply, rows)
+        if name and ticks is not None:
+            self.app.call_from_thread(self._show_history, name, ticks)
 
     @while_mounted
     def _apply(self, rows: list[AutomationRow]) -> None:
@@ -150,6 +164,11 @@ class AutomationScreen(BaseScreen):
     def _selected(self, event: DataTable.RowSelected) -> None:
         self._history(str(event.row_key.value))
 
+    @on(DataTable.RowHighlighted, "#automation-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and event.row_key.value is not None:
+            self._history(str(event.row_key.value))
+
     @work(thread=True, exclusive=True, group="automation-history")
     def _history(self, name: str) -> None:
         ticks = self.api.tick_history(name)
@@ -157,6 +176,9 @@ class AutomationScreen(BaseScreen):
 
     @while_mounted
     def _show_history(self, name: str, ticks: list[TickView]) -> None:
+        if name != (cursor_key(self.table) or name):
+            return  # the cursor moved on meanwhile: that row's history is on its way
+        self.history_name = name
         text = Text(f"ticks of {name}\n", style="bold")
         if not ticks:
             text.append("no ticks yet", style="grey62")
@@ -166,7 +188,9 @@ class AutomationScreen(BaseScreen):
             text.append(f"{ago(t.timestamp, now):>9} ", style="grey70")
             text.append(f"{t.status:<8}", style=TICK_STYLE.get(t.status, ""))
             if tv.runs:
-                text.append("  runs " + ", ".join(f"{r.run_id[:8]} {r.status}" for r in tv.runs[:4]), style="cyan")
+                text.append(
+                    "  runs " + ", ".join(f"{r.run_id[:8]} {r.status}" for r in tv.runs[:4]), style="cyan"
+                )
             if t.skip_reason:
                 text.append(f"  {t.skip_reason}", style="grey62")
             if t.error:
