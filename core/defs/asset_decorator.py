@@ -53,6 +53,7 @@ def asset(
     check_specs: Sequence[Any] | None = None,
     required_resource_keys: Iterable[str] | None = None,
     resource_defs: Mapping[str, Any] | None = None,
+    partitions_def: Any = None,
 ) -> Any:
     """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`).
     `output_required=False`: the function may yield no `Output`; then the asset is not
@@ -72,6 +73,7 @@ def asset(
             tags=tags,
             kinds=kinds,
             skippable=not output_required,
+            partitions_def=partitions_def,
         )
         params = read_params(f)
         return AssetsDefinition(

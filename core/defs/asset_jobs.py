@@ -31,6 +31,8 @@ class UnresolvedAssetJob:
     metadata: dict[str, Any] = field(default_factory=dict)
     hooks: frozenset[Any] = frozenset()
     op_retry_policy: Any = None
+    partitions_def: Any = None
+    """`partitions_def=`: the partitions its runs target (else the selected assets' own)."""
 
     @property
     def source(self) -> tuple[str | None, int | None]:
@@ -60,7 +62,7 @@ def define_asset_job(
     definitions, or a list of those."""
     frame = sys._getframe(1)
     where = (frame.f_code.co_filename, frame.f_lineno)
-    for value, what in ((partitions_def, "partitions_def="), (automation_condition, "automation_condition=")):
+    for value, what in ((automation_condition, "automation_condition="),):
         if value is not None:
             raise DefinitionError(
                 f"dagdeck does not support {what} yet",
@@ -80,6 +82,7 @@ def define_asset_job(
         metadata=dict(metadata or {}),
         hooks=frozenset(hooks or ()),
         op_retry_policy=op_retry_policy,
+        partitions_def=partitions_def,
     )
 
 

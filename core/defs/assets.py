@@ -103,6 +103,11 @@ class AssetsDefinition:
         return list(self.specs_by_key.values())
 
     @property
+    def partitions_def(self) -> Any:
+        """The partitions definition its assets share (None: unpartitioned)."""
+        return next((s.partitions_def for s in self.specs_by_key.values() if s.partitions_def is not None), None)
+
+    @property
     def is_executable(self) -> bool:
         return self.fn is not None
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.metadata import MAX_METADATA_BYTES, normalize
+from dagdeck.core.defs.partitions.run_partition import StepPartition
 from dagdeck.core.defs.results import (
     AssetMaterialization,
     AssetObservation,
@@ -111,8 +112,10 @@ class StepContext:
         mapping_key: str | None = None,
         output_names: Iterable[str] | None = None,
         check_keys: Iterable[Any] = (),
+        partition: StepPartition | None = None,
     ) -> None:
         self.run_id = run_id
+        self._partition = partition
         self._check_keys = check_keys
         self._mapping_key = mapping_key
         self._output_names = output_names
@@ -175,38 +178,63 @@ class StepContext:
             self._instance = self._instance_factory()
         return self._instance
 
-    # -- partitions: dagdeck runs are not partitioned (yet); Dagster's errors for unpartitioned runs
+    # -- partitions: the run's partition (key or range) read through the asset's partitions def
     @property
     def has_partition_key(self) -> bool:
-        return False
+        return self._partition is not None and self._partition.run.single is not None
 
     @property
     def has_partition_key_range(self) -> bool:
-        return False
+        return self._partition is not None and self._partition.run.single is None
+
+    def _run_partition(self) -> StepPartition:
+        if self._partition is None:
+            raise DagsterInvariantViolationError(NOT_PARTITIONED)
+        return self._partition
 
     @property
     def partition_key(self) -> str:
-        raise DagsterInvariantViolationError(NOT_PARTITIONED)
+        return self._run_partition().key
 
     @property
     def partition_keys(self) -> list[str]:
-        raise DagsterInvariantViolationError(NOT_PARTITIONED)
+        return list(self._run_partition().keys)
 
     @property
     def partition_key_range(self) -> Any:
-        raise DagsterInvariantViolationError(NOT_PARTITIONED)
+        return self._run_partition().key_range
 
     @property
     def partition_time_window(self) -> Any:
-        raise DagsterInvariantViolationError("Partitions definition is not defined")
+        if self._partition is None:
+            raise DagsterInvariantViolationError("Partitions definition is not defined")
+        return self._partition.time_window
+
+    @property
+    def asset_partition_key_range(self) -> Any:
+        return self.partition_key_range
 
     def asset_partition_key_for_output(self, output_name: str = "result") -> str:
-        raise DagsterInvariantViolationError("Failure condition: The output has no asset partitions")
+        if self._partition is None:
+            raise DagsterInvariantViolationError("Failure condition: The output has no asset partitions")
+        return self._partition.key
 
     def asset_partition_keys_for_output(self, output_name: str = "result") -> list[str]:
-        raise DagsterInvariantViolationError(
-            f"Attempting to access partitions def for asset {self.asset_key!r}, but it is not partitioned"
-        )
+        if self._partition is None:
+            raise DagsterInvariantViolationError(
+                f"Attempting to access partitions def for asset {self.asset_key!r}, but it is not partitioned"
+            )
+        return list(self._partition.keys)
+
+    def asset_partition_key_range_for_output(self, output_name: str = "result") -> Any:
+        return self._run_partition().key_range
+
+    def asset_partitions_time_window_for_output(self, output_name: str = "result") -> Any:
+        return self.partition_time_window
+
+    @property
+    def partitions_def(self) -> Any:
+        return self._partition.partitions_def if self._partition is not None else None
 
     # -- events ------------------------------------------------------------------------------------
     def log_event(self, event: AssetMaterialization | AssetObservation | ExpectationResult) -> None:

@@ -39,6 +39,9 @@ class _IOContext:
     _asset_key: AssetKey | None
     _log: Any
     _resources: Any
+    _partition_keys: list[str] | None = None
+    """The asset partitions stored or loaded (set by the run for a partitioned asset)."""
+    _partitions_def: Any = None
 
     @property
     def resources(self) -> Any:
@@ -64,15 +67,56 @@ class _IOContext:
 
     @property
     def has_partition_key(self) -> bool:
-        return False
+        return self._partition_keys is not None and len(self._partition_keys) == 1
 
     @property
     def partition_key(self) -> str:
-        raise _no_partition(type(self).__name__)
+        if self._partition_keys is None:
+            raise _no_partition(type(self).__name__)
+        if len(self._partition_keys) != 1:
+            raise DagsterInvariantViolationError(
+                "Cannot access partition_key for a partitioned run with a range of partitions. "
+                "Call asset_partition_key_range instead."
+            )
+        return self._partition_keys[0]
 
     @property
     def has_asset_partitions(self) -> bool:
-        return False
+        return self._partition_keys is not None
+
+    @property
+    def asset_partition_key(self) -> str:
+        return self.partition_key
+
+    @property
+    def asset_partition_keys(self) -> list[str]:
+        if self._partition_keys is None:
+            raise DagsterInvariantViolationError(
+                "Attempting to access asset_partition_keys, but the asset is not partitioned"
+            )
+        return list(self._partition_keys)
+
+    @property
+    def asset_partition_key_range(self) -> Any:
+        from dagdeck.core.defs.partitions.base import PartitionKeyRange
+
+        keys = self.asset_partition_keys
+        return PartitionKeyRange(keys[0], keys[-1])
+
+    @property
+    def asset_partitions_def(self) -> Any:
+        return self._partitions_def
+
+    @property
+    def asset_partitions_time_window(self) -> Any:
+        from dagdeck.core.defs.partitions.time_window import TimeWindow
+
+        keys = self.asset_partition_keys
+        if not keys:
+            raise DagsterInvariantViolationError("no asset partitions")
+        first = self._partitions_def.time_window_for_partition_key(keys[0])
+        last = self._partitions_def.time_window_for_partition_key(keys[-1])
+        return TimeWindow(first.start, last.end)
 
 
 class OutputContext(_IOContext):

@@ -82,12 +82,17 @@ class IOContext:
     step_key: str
     output_name: str = "result"
     asset_key: AssetKey | None = None
+    partition_key: str | None = None
+    """One partition of a partitioned asset: stored at `<asset path>/<partition key>`, as Dagster's."""
 
     def path(self) -> Path:
         """Where the value lives; raises UnsafeStoragePath for a name that would leave storage/."""
         if self.asset_key is not None:
             what = f"asset key {self.asset_key.to_user_string()}"
-            return self.storage_dir.joinpath(*(storage_part(p, what) for p in self.asset_key.path))
+            path = self.storage_dir.joinpath(*(storage_part(p, what) for p in self.asset_key.path))
+            if self.partition_key is not None:
+                return path / storage_part(self.partition_key, f"partition of {what}")
+            return path
         what = f"output {self.output_name!r} of step {self.step_key!r} in run {self.run_id!r}"
         parts = (self.run_id, self.step_key, self.output_name)
         return self.storage_dir.joinpath("runs", *(storage_part(p, what) for p in parts))
@@ -126,7 +131,12 @@ class FilesystemIOManager(IOManager):
         if self.base_dir is None:
             return context.path()
         return IOContext(
-            self.base_dir, context.run_id, context.step_key, context.output_name, context.asset_key
+            self.base_dir,
+            context.run_id,
+            context.step_key,
+            context.output_name,
+            context.asset_key,
+            context.partition_key,
         ).path()
 
     def handle_output(self, context: IOContext, obj: Any) -> Path:
@@ -182,7 +192,10 @@ class InMemoryIOManager(IOManager):
     @staticmethod
     def _key(context: IOContext) -> tuple[str, str, str]:
         if context.asset_key is not None:
-            return (context.run_id, context.asset_key.to_user_string(), context.output_name)
+            name = context.asset_key.to_user_string()
+            if context.partition_key is not None:
+                name = f"{name}[{context.partition_key}]"
+            return (context.run_id, name, context.output_name)
         return (context.run_id, context.step_key, context.output_name)
 
     def handle_output(self, context: IOContext, obj: Any) -> None:
@@ -212,14 +225,21 @@ mem_io_manager = InMemoryIOManager()
 
 
 def load_stored_value(
-    manager: Any, storage_dir: Path, run_id: str, step_key: str, output_name: str, asset_key: AssetKey | None
+    manager: Any,
+    storage_dir: Path,
+    run_id: str,
+    step_key: str,
+    output_name: str,
+    asset_key: AssetKey | None,
+    partition_key: str | None = None,
 ) -> Any:
     """A stored output read back outside a step (`output_for_node`, `load_asset_value`): a built-in
     gets its `IOContext`; an IO manager written for Dagster an `InputContext` whose
     `upstream_output` names the output, as Dagster builds one for these reads."""
     if getattr(manager, "native_io", False):
-        return manager.load_input(IOContext(storage_dir, run_id, step_key, output_name, asset_key))
+        return manager.load_input(IOContext(storage_dir, run_id, step_key, output_name, asset_key, partition_key))
     upstream = OutputContext(step_key=step_key, name=output_name, run_id=run_id or None, asset_key=asset_key)
-    return manager.load_input(
-        InputContext(upstream_output=upstream, asset_key=asset_key, run_id=run_id or None)
-    )
+    ctx = InputContext(upstream_output=upstream, asset_key=asset_key, run_id=run_id or None)
+    if partition_key is not None:
+        ctx._partition_keys = upstream._partition_keys = [partition_key]
+    return manager.load_input(ctx)

@@ -107,6 +107,8 @@ def multi_asset(
                 io_managers[spec.key] = out.io_manager_key or "io_manager"
                 if out.dagster_type is not None:
                     dagster_types[out_name] = out.dagster_type
+        if partitions_def is not None:  # one partitions def for all its assets, as in Dagster
+            by_key = {k: s.replace_attributes(partitions_def=partitions_def) for k, s in by_key.items()}
         if not by_key:
             raise DefinitionError(
                 "declares no assets",

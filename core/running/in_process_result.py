@@ -322,6 +322,13 @@ class ExecuteInProcessResult:
         node, node_output = graph_outputs[output_name]
         return self.output_for_node(node, node_output)
 
+    def _partition_key(self, akey: AssetKey | None) -> str | None:
+        """The partition this run stored a partitioned asset's value under (its `dagster/partition`)."""
+        node = self.defs.asset_graph.assets.get(akey) if akey is not None else None
+        if node is None or node.spec.partitions_def is None:
+            return None
+        return self.dagster_run.tags.get("dagster/partition")
+
     def _asset_key(self, node: str, output_name: str) -> AssetKey | None:
         graph = self.defs.asset_graph
         if node in graph.by_string:
@@ -329,7 +336,8 @@ class ExecuteInProcessResult:
         return graph.key_for_node(node, output_name)
 
     def _load(self, step: str, output_name: str, akey: AssetKey | None) -> Any:
-        ctx = IOContext(self.instance.storage_dir, self.run_id, step, output_name, akey)
+        pkey = self._partition_key(akey)
+        ctx = IOContext(self.instance.storage_dir, self.run_id, step, output_name, akey, pkey)
         if self.memory is not None and self.memory.has_output(ctx):
             return self.memory.load_input(ctx)
         resources = resources_for(self.defs, self.instance, self.job_name)
@@ -338,7 +346,7 @@ class ExecuteInProcessResult:
         started = init_run_resources({io_key: resources[io_key]}, None, self.run_id)
         try:
             return load_stored_value(
-                started.values[io_key], self.instance.storage_dir, self.run_id, step, output_name, akey
+                started.values[io_key], self.instance.storage_dir, self.run_id, step, output_name, akey, pkey
             )
         finally:
             started.teardown()

@@ -28,6 +28,7 @@ class RunEnv(Protocol):
     emit: Callable[[dict[str, Any]], None]
     resources: dict[str, Any]
     asset_metadata: Mapping[AssetKey, Any] | None
+    partitions_defs: dict[AssetKey, Any]
 
 
 def is_native(manager: Any) -> bool:
@@ -79,10 +80,20 @@ def output_context(
 
 
 def handle_output(
-    env: RunEnv, step: Step, log: Any, manager: Any, out_name: str, asset_key: AssetKey | None, value: Any
+    env: RunEnv,
+    step: Step,
+    log: Any,
+    manager: Any,
+    out_name: str,
+    asset_key: AssetKey | None,
+    value: Any,
+    partition_keys: list[str] | None = None,
 ) -> dict[str, Any]:
     """Store `value` through `manager`; returns the metadata it added (`add_output_metadata`)."""
     ctx = output_context(env, step.key, out_name, asset_key, step.output_types.get(out_name), log)
+    if partition_keys is not None:
+        ctx._partition_keys = partition_keys
+        ctx._partitions_def = env.partitions_defs.get(asset_key) if asset_key is not None else None
     try:
         manager.handle_output(ctx, value)
     except Exception as err:
@@ -93,8 +104,16 @@ def handle_output(
     return ctx.get_logged_metadata()
 
 
-def load_input(env: RunEnv, step: Step, src: Source, manager: Any, run_id: str | None = None) -> Any:
-    """Load the value `src` names through `manager` (an IO manager or an input manager)."""
+def load_input(
+    env: RunEnv,
+    step: Step,
+    src: Source,
+    manager: Any,
+    run_id: str | None = None,
+    partition_keys: list[str] | None = None,
+) -> Any:
+    """Load the value `src` names through `manager` (an IO manager or an input manager);
+    `partition_keys`: the upstream partitions this input reads (a partitioned upstream asset)."""
     name = next((n for n, inp in step.inputs.items() if src in inp.sources), None)
     upstream = output_context(env, src.step_key, src.output, src.asset_key)
     if run_id is not None:
@@ -110,6 +129,9 @@ def load_input(env: RunEnv, step: Step, src: Source, manager: Any, run_id: str |
         resources=env.resources,
         run_id=env.run_id,
     )
+    if partition_keys is not None:
+        ctx._partition_keys = upstream._partition_keys = partition_keys
+        ctx._partitions_def = upstream._partitions_def = env.partitions_defs.get(src.asset_key)
     try:
         return manager.load_input(ctx)
     except Exception as err:

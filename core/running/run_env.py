@@ -22,12 +22,19 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext, IOManager
 from dagdeck.core.defs.loggers import build_run_loggers, tee_to_loggers
 from dagdeck.core.defs.metadata import MAX_METADATA_BYTES
+from dagdeck.core.defs.partitions.run_partition import RunPartition
 from dagdeck.core.instance import Instance
 from dagdeck.core.running import io_calls
 from dagdeck.core.running.dynamic_steps import collected_sources, element_source, find_manifest
 from dagdeck.core.running.instance_reads import instance_reads
 from dagdeck.core.running.plan import ExecutionPlan, LinkKind, Source, Step
 from dagdeck.core.running.run_config import step_configs
+from dagdeck.core.running.run_partitions import (
+    dynamic_store,
+    input_partition_keys,
+    partitions_defs,
+    step_partition,
+)
 from dagdeck.core.running.run_resources import RunResources, init_run_resources
 from dagdeck.store import Run
 
@@ -75,6 +82,12 @@ class RunEnv:
     step_errors: dict[str, BaseException] | None = None
     """Step key -> the exception a failed step raised, kept for `execute_in_process` to re-raise
     (None: not kept; set only by in-process test runs)."""
+    partition: RunPartition | None = None
+    """The partition key or range this run targets (its `dagster/partition...` tags); None: none."""
+    partitions_defs: dict[AssetKey, Any] = field(default_factory=dict)
+    """Asset key -> its partitions definition, for the partitioned assets only (empty: none)."""
+    partitions_store: Any = None
+    """Where dynamic partitions definitions read their keys (the instance's store)."""
 
     def io_manager(self, key: str) -> IOManager:
         manager = self.resources.get(key)
@@ -114,6 +127,9 @@ def run_env(
         instance_factory=instance_reads(instance, emit),
         loggers=build_run_loggers(defs.loggers_for(run.job_name), run.run_config, run.run_id, run.job_name),
         asset_metadata=defs.asset_graph.assets,
+        partition=RunPartition.from_tags(run.tags),
+        partitions_defs=partitions_defs(defs),
+        partitions_store=dynamic_store(instance),
     )
 
 
@@ -149,6 +165,7 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
         mapping_key=step.mapping_key,
         output_names=step.outputs,
         check_keys=step.check_keys,
+        partition=step_partition(step, env) if env.partition is not None else None,
     )
 
 
@@ -195,6 +212,8 @@ def _yielded(env: RunEnv, src: Source) -> bool:
 
 def _load_one(env: RunEnv, src: Source, step: Step) -> Any:
     manager = env.io_manager(src.io_manager_key)
+    if env.partitions_defs and src.asset_key in env.partitions_defs:
+        return _load_partitions(env, src, step, manager)
     if not getattr(manager, "native_io", False):  # written for Dagster: always asked, with an InputContext
         in_run = src.in_run or src.asset_key is not None or not env.prior_run_ids
         return io_calls.load_input(env, step, src, manager, None if in_run else env.prior_run_ids[0])
@@ -218,6 +237,24 @@ def _load_one(env: RunEnv, src: Source, step: Step) -> Any:
     raise MissingInput(
         f"output {src.output!r} of step {src.step_key!r} was not stored by an earlier run; re-execute all steps"
     )
+
+
+def _load_partitions(env: RunEnv, src: Source, step: Step, manager: IOManager) -> Any:
+    """A partitioned upstream asset: the partitions this step reads (by its partition mapping),
+    one as its value, several as a dict {partition key: value}, as Dagster's filesystem IO manager."""
+    keys = input_partition_keys(env, step, src.asset_key) or []  # type: ignore[arg-type]
+    if not getattr(manager, "native_io", False):
+        return io_calls.load_input(env, step, src, manager, None, keys)
+    values = {}
+    for key in keys:
+        ctx = IOContext(env.storage_dir, env.run_id, src.step_key, src.output, src.asset_key, key)
+        if not _has_output(manager, ctx):
+            raise MissingInput(
+                f"partition {key!r} of upstream asset {src.asset_key.to_user_string()!r} has no stored value; "  # type: ignore[union-attr]
+                f"materialize it first (dagdeck materialize --select {src.step_key} --partition {key})"
+            )
+        values[key] = manager.load_input(ctx)
+    return next(iter(values.values())) if len(values) == 1 else values
 
 
 def _has_output(manager: IOManager, ctx: IOContext) -> bool:

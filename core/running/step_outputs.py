@@ -27,6 +27,7 @@ from dagdeck.core.running.op_outputs import (
 )
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv
+from dagdeck.core.running.run_partitions import output_partition_keys
 from dagdeck.core.running.step_call import Yielded
 from dagdeck.core.running.type_checks import check_outputs
 
@@ -44,16 +45,20 @@ def store_outputs(
         metadata = {**metadata, **ctx.output_metadata.get(out_name, {})}
         asset_key = step.output_asset_keys.get(out_name) if step.output_asset_keys is not None else step.asset_key
         akey = asset_key.to_user_string() if asset_key is not None else None
+        pkeys = output_partition_keys(env, asset_key) if env.partition is not None else None
         if store_value:
             manager_key = step.outputs.get(out_name.partition("[")[0], "io_manager")  # `out[key]`: dynamic
             manager = env.io_manager(manager_key)
             if getattr(manager, "native_io", False):
-                io_ctx = IOContext(env.storage_dir, env.run_id, step.key, out_name, asset_key)
+                pkey = one_partition(pkeys, manager) if pkeys is not None else None
+                io_ctx = IOContext(env.storage_dir, env.run_id, step.key, out_name, asset_key, pkey)
                 stored_at = manager.handle_output(io_ctx, value)
                 if asset_key is not None and isinstance(manager, FilesystemIOManager) and isinstance(stored_at, Path):
                     metadata["path"] = MetadataValue.path(stored_at)  # as Dagster's filesystem IO manager (it wins)
             else:  # an IO manager written for Dagster: OutputContext, its added metadata recorded
-                metadata.update(io_calls.handle_output(env, step, ctx.log, manager, out_name, asset_key, value))
+                metadata.update(
+                    io_calls.handle_output(env, step, ctx.log, manager, out_name, asset_key, value, pkeys)
+                )
             if env.keep_values:
                 with env.values_lock:
                     env.values[(step.key, out_name)] = value
@@ -66,7 +71,9 @@ def store_outputs(
                 output=out_name,
             )
         )
-        if asset_key is not None:
+        if asset_key is not None and pkeys is not None:  # one materialization per partition, as Dagster
+            events.extend(partition_materializations(step, env, akey, out_name, metadata, pkeys))
+        elif asset_key is not None:
             events.append(
                 make_event(
                     EventType.ASSET_MATERIALIZATION,
@@ -83,6 +90,40 @@ def store_outputs(
     if step.dynamic_outputs or step.optional_outputs:
         record_yielded(step, env, outputs)  # what the scheduler expands and skips by
     return events
+
+
+def one_partition(pkeys: list[str], manager: Any) -> str:
+    """The one partition a built-in IO manager stores a value under: a range run's single value
+    cannot be split into its partitions (Dagster's filesystem IO manager refuses it too)."""
+    if len(pkeys) != 1:
+        raise DagsterInvariantViolationError(
+            f"The current IO manager {type(manager)} does not support persisting an output associated with "
+            "multiple partitions. This error is likely occurring because a backfill was launched using the "
+            "'single run' option. Instead, launch the backfill with a multi-run backfill policy. You can also "
+            "avoid this error by opting out of IO managers entirely by setting the return type of your "
+            "asset/op to `None`."
+        )
+    return pkeys[0]
+
+
+def partition_materializations(
+    step: Step, env: RunEnv, akey: str | None, out_name: str, metadata: dict[str, Any], pkeys: list[str]
+) -> list[dict[str, Any]]:
+    normalized = normalize(metadata, env.metadata_max_bytes)
+    code_version = step.code_versions.get(out_name) if step.code_versions else step.code_version
+    return [
+        make_event(
+            EventType.ASSET_MATERIALIZATION,
+            env.run_id,
+            step_key=step.key,
+            asset_key=akey,
+            message=f"materialized {akey} partition {key}",
+            metadata=normalized,
+            code_version=code_version,
+            partition=key,
+        )
+        for key in pkeys
+    ]
 
 
 def split_outputs(step: Step, result: Any) -> dict[str, tuple[Any, dict[str, Any], bool]]:
