@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from dagdeck.core.cli import assets, automation, backfills, jobs, runs
+from dagdeck.core.cli import assets, automation, backfills, jobs, partitions, runs
 from dagdeck.core.cli.context import CliContext
 from dagdeck.core.cli.output import console, print_error
 from dagdeck.core.errors import DagdeckError
@@ -96,6 +96,7 @@ runs.register(app)
 assets.register(app)
 automation.register(app)
 backfills.register(app)
+partitions.register(app)
 
 
 def _usage_error(err: typer.TyperException) -> int:

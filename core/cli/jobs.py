@@ -9,6 +9,7 @@ import typer
 from dagdeck.core.cli.context import cli_context
 from dagdeck.core.cli.launch import launch_and_report, parse_config
 from dagdeck.core.cli.output import console, line, print_json
+from dagdeck.core.cli.partitions import PARTITION_HELP, RANGE_HELP, partition_tags
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.executors import EXECUTOR_NAMES, executor_name_problem
 from dagdeck.core.defs.loader import Loaded
@@ -69,6 +70,8 @@ def materialize(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     detach: bool = typer.Option(False, "--detach", help="Return at once and print the run id."),
     stale: bool = typer.Option(False, "--stale", help="Only stale and never-materialized assets."),
+    partition: str | None = typer.Option(None, "--partition", help=PARTITION_HELP),
+    partition_range: str | None = typer.Option(None, "--partition-range", help=RANGE_HELP),
 ) -> None:
     """Materialize assets, wait, and print a summary."""
     state = cli_context(ctx)
@@ -91,12 +94,13 @@ def materialize(
         keys = parse_selection(select).resolve(loaded.defs.asset_graph)
     if not keys:
         raise DefinitionError(f"selection {select!r} matches no assets", fix="run `dagdeck assets list`")
+    ptags = partition_tags(loaded.defs, keys, partition, partition_range, state.instance().store)
     spec, plan = assets_spec(
         loaded.defs,
         loaded.location,
         keys,
         run_config=parse_config(config),
-        tags={"dagdeck/selection": select},
+        tags={"dagdeck/selection": select, **ptags},
         trigger="cli",
         executor=executor,
     )

@@ -97,9 +97,23 @@ def materialize(
             spec, plan = checks_spec(defs, IN_PROCESS_LOCATION, checks, trigger="in_process", tags=options["tags"])
             spec.executor = options["executor"]
         else:
+            if partition_key is not None:
+                _check_partition_key(defs, keys, partition_key, instance)
             spec, plan = assets_spec(defs, IN_PROCESS_LOCATION, keys, **options)
     _check_config(plan, spec)
     return _execute(defs, spec, instance, raise_on_error, job_name or ASSET_JOB_NAME, _memory)
+
+
+def _check_partition_key(defs: Definitions, keys: Iterable[Any], partition_key: str, instance: Any) -> None:
+    """A key the selected partitioned assets lack raises Dagster's error before the run starts."""
+    from dagdeck.core.defs.partitions.base import DagsterUnknownPartitionError
+
+    store = getattr(instance, "store", None)
+    for key in keys:
+        node = defs.asset_graph.assets.get(key)
+        pdef = node.spec.partitions_def if node is not None else None
+        if pdef is not None and not pdef.has_partition_key(partition_key, dynamic_partitions_store=store):
+            raise DagsterUnknownPartitionError(f"Could not find a partition with key `{partition_key}`.")
 
 
 def materialize_to_memory(
