@@ -54,6 +54,7 @@ def asset(
     required_resource_keys: Iterable[str] | None = None,
     resource_defs: Mapping[str, Any] | None = None,
     partitions_def: Any = None,
+    backfill_policy: Any = None,
 ) -> Any:
     """Declare an asset. Works bare (`@asset`) and with arguments (`@asset(group_name="x")`).
     `output_required=False`: the function may yield no `Output`; then the asset is not
@@ -96,6 +97,7 @@ def asset(
             if required_resource_keys
             else NO_NAMES,
             resource_defs=dict(resource_defs or {}),
+            backfill_policy=backfill_policy,
         )
 
     if fn is not None:

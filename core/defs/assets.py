@@ -92,6 +92,8 @@ class AssetsDefinition:
     """`required_resource_keys=`: resources its step reads as `context.resources.<key>`."""
     resource_defs: dict[str, Any] = field(default_factory=dict)
     """`resource_defs=` / `with_resources`: resources it brings into the Definitions that hold it."""
+    backfill_policy: Any = None
+    """`backfill_policy=BackfillPolicy...`: how a backfill groups its partitions into runs."""
 
     # -- Dagster's multi-key accessors ---------------------------------------------------------
     @property

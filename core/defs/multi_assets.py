@@ -136,6 +136,7 @@ def multi_asset(
             check_specs=tuple(check_specs or ()),
             required_resource_keys=frozenset(required_resource_keys or ()),
             resource_defs=dict(resource_defs or {}),
+            backfill_policy=backfill_policy,
         )
 
     return build
