@@ -15,6 +15,7 @@ from dagdeck.core.defs.metadata import TRUNCATION_MARK
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.running.launcher import checks_spec
 from dagdeck.core.statuses import StepStatus, status_style
+from dagdeck.core.views.asset_partitions import asset_partitions
 from dagdeck.core.views.runs import asset_show_json, assets_list_json
 
 JSON_HELP = "Print one JSON document."
@@ -66,6 +67,9 @@ def assets_show(
         known = did_you_mean(key, defs.asset_graph.by_string) or "see `dagdeck assets list`"
         raise DagdeckError(f"unknown asset {key!r}; {known}")
     data = asset_show_json(defs, state.instance().store, akey)
+    pdef = defs.asset_graph.assets[akey].spec.partitions_def
+    if pdef is not None:  # a partitioned asset: the status of each partition
+        data["partitions"] = asset_partitions(state.instance().store, data["key"], pdef).to_json()
     if as_json:
         print_json(data)
         return
@@ -82,6 +86,12 @@ def assets_show(
         console.print(line(f"  {k}: {_shown(v)}"))
     count = len(data["history"])
     console.print(f"{count} materialization{'' if count == 1 else 's'} in history")
+    if "partitions" in data:
+        p = data["partitions"]
+        console.print(
+            f"partitions: {p['total']} total, {p['materialized']} materialized, {p['failed']} failed, "
+            f"{p['in_progress']} in progress, {p['missing']} missing"
+        )
 
 
 @checks_app.command("list")
