@@ -262,3 +262,75 @@ def test_a_run_without_a_loadable_location_is_refused(instance: Instance, module
     env = RunEnv("r", "j", lambda e: None, threading.Event(), {}, instance.storage_dir)
     with pytest.raises(DaskLaunchError, match="launch it with"):
         check_dask(ExecutionPlan("j", {}), env, {"module": module})
+
+
+RESOURCE_DEFS = """
+import os
+
+import dagdeck as dg
+
+
+class Journal(dg.ConfigurableResource):
+    path: str
+
+    def setup_for_execution(self, context) -> None:
+        self._write(f"setup {os.getpid()}")
+
+    def teardown_after_execution(self, context) -> None:
+        self._write(f"teardown {os.getpid()}")
+
+    def _write(self, line: str) -> None:
+        with open(self.path, "a") as f:
+            f.write(line + "\\n")
+
+
+@dg.asset
+def first(journal: Journal) -> int:
+    return 1
+
+
+@dg.asset
+def second(journal: Journal, first: int) -> int:
+    return first + 1
+
+
+defs = dg.Definitions(
+    assets=[first, second],
+    resources={"journal": Journal(path={path!r})},
+    executor={executor},
+)
+"""
+
+
+def test_each_worker_tears_down_the_resources_it_set_up(
+    instance: Instance, write_defs: Callable[..., Path], dask_address: str, tmp_path: Path
+) -> None:
+    """A worker process sets a run's resources up for the first of its steps there and tears them
+    down once the run is over (Dagster tears resources down at the end of each step process)."""
+    journal = tmp_path / "journal.txt"
+    code = RESOURCE_DEFS.replace("{path!r}", repr(str(journal))).replace("{executor}", _cluster(dask_address))
+    path = write_defs(code)
+    location = CodeLocation(file=str(path), working_dir=str(path.parent))
+    defs = load(location).defs
+    run = Run(
+        run_id=uuid.uuid4().hex,
+        job_name=ASSET_JOB_NAME,
+        status=RunStatus.STARTED,
+        created_at=time.time(),
+        location=location.to_dict(),
+        plan={"assets": ["first", "second"]},
+    )
+    instance.store.add_run(run)
+    outcome = execute_run(instance, run, defs)  # type: ignore[arg-type]
+    assert outcome.status == RunStatus.SUCCESS, outcome.reason
+
+    def pids(word: str) -> set[str]:
+        lines = journal.read_text().splitlines() if journal.exists() else []
+        return {line.split()[1] for line in lines if line.split()[0] == word}
+
+    worker_setups = pids("setup") - {str(os.getpid())}
+    assert worker_setups  # the steps ran in worker processes, which set the resource up
+    deadline = time.monotonic() + 120  # the worker hears of the run's end through its Dask Event
+    while not worker_setups <= pids("teardown") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert worker_setups <= pids("teardown")

@@ -109,9 +109,24 @@ class _WorkerRun:
             with self._lock:
                 self._active -= 1
                 self._last_used = time.monotonic()
+                done = self._closed.is_set() and self._active == 0
+            if done:
+                self._teardown()
 
     def close(self) -> None:
+        """The run is over here (ended, canceled, idle or evicted): tear its resources down now,
+        or when its last running step here returns."""
         self._closed.set()
+        with self._lock:
+            idle = self._active == 0
+        if idle:
+            self._teardown()
+
+    def _teardown(self) -> None:
+        """`teardown_after_execution` / the generator's cleanup of the resources this worker set up
+        for the run (once: `RunResources.teardown` empties its list)."""
+        if self.env.run_resources is not None:
+            self.env.run_resources.teardown()
 
     def _watch(self, event: Any) -> None:
         """Long-poll the run's Dask Event into ``cancel_event``; leave once it is set (cancel or run
@@ -120,6 +135,7 @@ class _WorkerRun:
             try:
                 if event.wait(timeout=1.0):
                     self.env.cancel_event.set()
+                    _forget_run(self.spec.run_id, self)  # run over or canceled: resources go now
                     return
             except Exception:  # noqa: BLE001 - scheduler hiccup: keep watching
                 time.sleep(1.0)
