@@ -12,8 +12,16 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import OptionList
 
-from dagdeck.core.console_api import CodeLocation, ConsoleAPI, DagdeckError, Instance, RunCounts
+from dagdeck.core.console_api import (
+    CodeLocation,
+    ConsoleAPI,
+    DagdeckError,
+    Instance,
+    RunCounts,
+    did_you_mean,
+)
 from dagdeck.tui import clock
 from dagdeck.tui.file_watch import DefinitionsWatcher
 from dagdeck.tui.keymap import read_keymap
@@ -262,8 +270,12 @@ class DagdeckApp(App[int]):
         self.push_screen(ConfirmScreen("Quit and stop the schedules and sensors?", warning), answer)
 
     def action_back(self) -> None:
+        """`q` goes back; on a top-level screen it does not quit (a stray `q` must not close a
+        monitoring console) but says what does."""
         if len(self.screen_stack) > 1:
             self.pop_screen()
+        else:
+            self.notify("q goes back; this is a top-level screen: ctrl+q or :q quits", timeout=4)
 
     def action_help(self) -> None:
         rows: list[tuple[str, str, str, str]] = []
@@ -322,7 +334,8 @@ class DagdeckApp(App[int]):
             yield SystemCommand("Re-execute from failure", "Failed and skipped steps", lambda: screen.action_reexecute(True))
 
     def run_command_text(self, text: str) -> None:
-        """`:runs`, `:assets group:shop`, `:run ID`, `:jobs`, `:automation`, `:help`, `:q`."""
+        """`:runs`, `:assets group:shop`, `:run ID`, `:asset KEY`, `:job NAME`, `:jobs`,
+        `:automation`, `:help`, `:reload`, `:q`."""
         verb, _, arg = text.strip().partition(" ")
         verb, arg = verb.lower(), arg.strip()
         if verb in ("q", "quit"):
@@ -335,6 +348,13 @@ class DagdeckApp(App[int]):
                 self.call_after_refresh(lambda: self._filter_runs(arg))
         elif verb == "run" and arg:
             self.open_run(arg)
+        elif verb == "asset" and arg:
+            self.open_asset(arg)
+        elif verb == "job" and arg:
+            self.switch_mode("jobs")
+            self.call_after_refresh(lambda: self._select_job(arg))
+        elif verb in ("run", "asset", "job"):
+            self.notify(f":{verb} needs a name: :{verb} NAME (tab completes it)", severity="warning")
         elif verb == "help":
             self.action_help()
         elif verb in ("reload",):
@@ -346,6 +366,19 @@ class DagdeckApp(App[int]):
         screen = self.screen
         if isinstance(screen, AssetsScreen):
             screen.apply_filter(text)
+
+    def _select_job(self, name: str, tries: int = 50) -> None:
+        """Highlight job `name` once the jobs screen has its list (it loads in a worker)."""
+        screen = self.screen
+        if not isinstance(screen, JobsScreen):
+            return
+        names = [j.name for j in screen.jobs]
+        if not names and tries > 0:
+            self.set_timer(0.1, lambda: self._select_job(name, tries - 1))
+        elif name in names:
+            screen.query_one("#jobs-list", OptionList).highlighted = names.index(name)
+        else:
+            self.notify(f"no job {name}; {did_you_mean(name, names) or 'tab completes job names'}", severity="warning")
 
     def _filter_runs(self, text: str) -> None:
         screen = self.screen

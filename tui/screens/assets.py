@@ -15,7 +15,7 @@ from dagdeck.tui.screens.base import BaseScreen, while_mounted
 from dagdeck.tui.widgets.asset_detail import AssetDetailPane
 from dagdeck.tui.widgets.asset_graph import AssetGraph
 from dagdeck.tui.widgets.dialogs import ConfirmScreen
-from dagdeck.tui.widgets.filter_input import FilterInput
+from dagdeck.tui.widgets.filter_input import FilterInput, filter_bar
 from dagdeck.tui.widgets.materialize_confirm import MaterializeConfirm
 
 
@@ -69,7 +69,7 @@ class AssetsScreen(BaseScreen):
         with Horizontal(id="assets-body"):
             yield AssetGraph(id="asset-graph")
             yield AssetDetailPane(id="asset-detail")
-        yield FilterInput(placeholder="filter: a, +a, a*, group:x, or text")
+        yield filter_bar("filter: a, +a, a*, group:x, or text   (tab completes)")
         yield from self.compose_chrome_bottom()
 
     @property

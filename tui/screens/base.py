@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from dagdeck.core.console_api import ConsoleAPI
-from dagdeck.tui.widgets.command_line import CommandLine
+from dagdeck.tui.widgets.command_line import CommandLine, command_bar
 from dagdeck.tui.widgets.status_bar import LoadErrorBanner, StatusBar
 
 
@@ -29,7 +29,7 @@ class BaseScreen(Screen[None]):
         yield LoadErrorBanner()
 
     def compose_chrome_bottom(self) -> ComposeResult:
-        yield CommandLine()
+        yield command_bar()
         yield Footer()
 
     def action_command(self) -> None:

@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 from dagdeck.core.console_api import Run, short_duration
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
-from dagdeck.tui.widgets.filter_input import FilterInput
+from dagdeck.tui.widgets.filter_input import FilterInput, filter_bar
 
 PAGE = 100
 ICONS = {
@@ -91,7 +91,7 @@ class RunsScreen(BaseScreen):
         yield from self.compose_chrome_top()
         table: DataTable[Text | str] = DataTable(id="runs-table", cursor_type="row")
         yield table
-        yield FilterInput(placeholder="filter: status:failed job:NAME text")
+        yield filter_bar("filter: status:failed job:NAME text   (tab completes)")
         yield from self.compose_chrome_bottom()
 
     @property

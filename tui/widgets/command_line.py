@@ -1,4 +1,5 @@
-"""`:` command mode: `:runs`, `:assets group:shop`, `:run <id>`, `:jobs`, `:automation`, `:q`."""
+"""`:` command mode: `:runs`, `:assets group:shop`, `:run <id>`, `:job NAME`, `:automation`, `:q`;
+Tab completes verbs and names, up/down walk the commands entered this session."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from dagdeck.tui.completion import Completion, complete_command
+from dagdeck.tui.widgets.prompt_line import PromptBar, PromptInput
 
-class CommandLine(Input):
-    DEFAULT_CSS = """
-    CommandLine { dock: bottom; display: none; height: 1; border: none; padding: 0 1; background: $boost; }
-    CommandLine.-shown { display: block; }
-    """
+PLACEHOLDER = "runs  assets SEL  run ID  job NAME  automation  help  q   · tab completes, ↑↓ history"
+
+
+class CommandLine(PromptInput):
     BINDINGS = [Binding("escape", "close", "Close", id="command.close")]
 
     class Entered(Message):
@@ -19,22 +21,31 @@ class CommandLine(Input):
             super().__init__()
             self.command = command
 
-    def allow_focus(self) -> bool:
-        """Hidden, it must not take focus (a screen with nothing else focusable would auto-focus it
-        and swallow every key)."""
-        return self.has_class("-shown")
+    def __init__(self) -> None:
+        super().__init__(placeholder=PLACEHOLDER)
+
+    @property
+    def history_kind(self) -> str:
+        return "command"
+
+    def completion(self, text: str) -> Completion:
+        return complete_command(text, self.names)
 
     def open(self) -> None:
-        self.value = ""
-        self.placeholder = ":runs  :assets SEL  :run ID  :jobs  :automation  :help  :q"
-        self.add_class("-shown")
-        self.focus()
+        self.show("")
 
     def action_close(self) -> None:
-        self.remove_class("-shown")
+        self.hide()
         self.screen.focus_next()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.remove_class("-shown")
-        self.post_message(self.Entered(event.value.strip().lstrip(":")))
+        self.hide()
+        command = event.value.strip().lstrip(":").strip()
+        self.remember(command)
+        self.post_message(self.Entered(command))
+
+
+def command_bar() -> PromptBar:
+    """The `:` line as every main screen docks it."""
+    return PromptBar(":", CommandLine())

@@ -1,4 +1,5 @@
-"""The `/` filter line: typing narrows, enter keeps the filter, escape clears it."""
+"""The `/` filter line: typing narrows, enter keeps the filter, escape clears it; Tab completes
+names (assets and groups, or statuses, jobs and run ids), up/down walk this screen's filters."""
 
 from __future__ import annotations
 
@@ -6,12 +7,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from dagdeck.tui.completion import Completion, complete_filter
+from dagdeck.tui.widgets.prompt_line import PromptBar, PromptInput
 
-class FilterInput(Input):
-    DEFAULT_CSS = """
-    FilterInput { dock: bottom; display: none; height: 1; border: none; padding: 0 1; background: $boost; }
-    FilterInput.-shown { display: block; }
-    """
+
+class FilterInput(PromptInput):
     BINDINGS = [Binding("escape", "clear_filter", "Clear filter", id="filter.clear")]
 
     class Updated(Message):
@@ -19,18 +19,23 @@ class FilterInput(Input):
             super().__init__()
             self.text, self.final = text, final
 
-    def allow_focus(self) -> bool:
-        """Hidden, it must not take focus (a screen with nothing else focusable would auto-focus it
-        and swallow every key)."""
-        return self.has_class("-shown")
+    @property
+    def screen_kind(self) -> str:
+        """`assets`, `runs`, ...: what the filter narrows, from the screen it sits on."""
+        return type(self.screen).__name__.removesuffix("Screen").lower()
+
+    @property
+    def history_kind(self) -> str:
+        return f"filter:{self.screen_kind}"
+
+    def completion(self, text: str) -> Completion:
+        return complete_filter(text, self.screen_kind, self.names)
 
     def open(self, text: str = "") -> None:
-        self.add_class("-shown")
-        self.value = text
-        self.focus()
+        self.show(text)
 
     def close(self) -> None:
-        self.remove_class("-shown")
+        self.hide()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -39,9 +44,15 @@ class FilterInput(Input):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.close()
+        self.remember(event.value.strip())
         self.post_message(self.Updated(event.value, final=True))
 
     def action_clear_filter(self) -> None:
         self.value = ""
         self.close()
         self.post_message(self.Updated("", final=True))
+
+
+def filter_bar(placeholder: str) -> PromptBar:
+    """The `/` line as a filtering screen docks it."""
+    return PromptBar("/", FilterInput(placeholder=placeholder))
