@@ -25,9 +25,11 @@ def _run_model(row: Row[Any]) -> Run:
 
 
 def _run_filters(
-    statuses: Iterable[str] | None, job: str | None, text: str | None
+    statuses: Iterable[str] | None, job: str | None, text: str | None, tags: Mapping[str, str] | None = None
 ) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
+    for key, value in (tags or {}).items():  # JSON path: json_extract on SQLite, ->> on PostgreSQL
+        clauses.append(RUNS.c.tags[key].as_string() == value)
     if statuses is not None:
         clauses.append(RUNS.c.status.in_(list(statuses)))
     if job is not None:
@@ -88,11 +90,13 @@ class RunsMixin(StoreConnection):
         text: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        tags: Mapping[str, str] | None = None,
     ) -> list[Run]:
-        """Runs newest first; ``text`` is a case-insensitive substring of run id, job or trigger."""
+        """Runs newest first; ``text`` is a case-insensitive substring of run id, job or trigger;
+        ``tags``: only runs with each of these tag values (e.g. ``dagster/partition``)."""
         stmt = (
             select(RUNS)
-            .where(*_run_filters(statuses, job, text))
+            .where(*_run_filters(statuses, job, text, tags))
             .order_by(RUNS.c.created_at.desc(), RUNS.c.run_id.desc())
             .limit(limit)
             .offset(offset)

@@ -29,6 +29,8 @@ def runs_list(
     job: str | None = typer.Option(None, "--job", help="Only runs of this job."),
     limit: int = typer.Option(20, "--limit", min=1, help="At most this many runs."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    partition: str | None = typer.Option(None, "--partition", help="Only runs of this partition key."),
+    tag: list[str] = typer.Option([], "--tag", help="Only runs with this tag: KEY=VALUE (repeatable)."),
 ) -> None:
     """Run history, newest first."""
     instance = cli_context(ctx).instance()
@@ -38,7 +40,10 @@ def runs_list(
         bad = [s for s in statuses if s not in RunStatus.__members__]
         if bad:
             raise DagdeckError(f"unknown status {bad[0]!r}; statuses: {', '.join(RunStatus.__members__)}")
-    runs = instance.store.list_runs(statuses=statuses, job=job, limit=limit)
+    tags = dict(_tag_filter(t) for t in tag)
+    if partition is not None:
+        tags["dagster/partition"] = partition
+    runs = instance.store.list_runs(statuses=statuses, job=job, limit=limit, tags=tags or None)
     if as_json:
         print_json([run_summary_json(r) for r in runs])
         return
@@ -51,6 +56,13 @@ def runs_list(
                 f" {r.job_name:<24} {r.trigger:<16} {iso(r.created_at)}  {short_duration(dur)}",
             )
         )
+
+
+def _tag_filter(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise DagdeckError(f"--tag {text!r} is not KEY=VALUE (e.g. dagster/partition=2024-01-01)")
+    return key, value
 
 
 @runs_app.command("show")
