@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,19 @@ class Instance:
         path = self.run_logs_dir(run_id)
         make_private_dirs(path)
         return path
+
+    # -- dynamic partitions (Dagster's instance methods) ---------------------------------------------
+    def add_dynamic_partitions(self, partitions_def_name: str, partition_keys: Sequence[str]) -> None:
+        self.store.add_dynamic_partitions(partitions_def_name, list(partition_keys))
+
+    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
+        self.store.delete_dynamic_partition(partitions_def_name, partition_key)
+
+    def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
+        return self.store.get_dynamic_partitions(partitions_def_name)
+
+    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
+        return partition_key in self.store.get_dynamic_partitions(partitions_def_name)
 
     def close(self) -> None:
         self.store.close()

@@ -138,6 +138,19 @@ class StepInstance:
             self.flush()
         return self.instance.store
 
+    # -- dynamic partitions: the keys a DynamicPartitionsDefinition reads, added by steps too ----------
+    def add_dynamic_partitions(self, partitions_def_name: str, partition_keys: Sequence[str]) -> None:
+        self.store.add_dynamic_partitions(partitions_def_name, list(partition_keys))
+
+    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
+        self.store.delete_dynamic_partition(partitions_def_name, partition_key)
+
+    def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
+        return self.store.get_dynamic_partitions(partitions_def_name)
+
+    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
+        return partition_key in self.store.get_dynamic_partitions(partitions_def_name)
+
     def get_latest_materialization_event(self, asset_key: Any) -> EventLogEntry | None:
         key = AssetKey.from_coercible(asset_key)
         rows = self.store.materialization_history(key.to_user_string(), limit=1)
