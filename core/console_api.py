@@ -294,6 +294,18 @@ class ConsoleAPI:
     def validate_job_config(self, name: str, run_config: dict[str, Any]) -> None:
         step_configs(plan_job(self._require_defs(), name), run_config)
 
+    def job_config_scaffold(self, name: str) -> dict[str, Any]:
+        """The run config `L` starts from: the job's Config classes and defaults, required values null."""
+        from dagdeck.core.views.config_scaffold import config_scaffold
+
+        return config_scaffold(self._require_defs(), name)
+
+    def last_runs(self, job_names: list[str]) -> dict[str, Run]:
+        """The newest run of each job (judged: a dead worker's run reads FAILURE), for the jobs list."""
+        store = self.instance.store
+        newest = [runs[0] for name in job_names if (runs := store.list_runs(job=name, limit=1))]
+        return {run.job_name: run for run in self._judged(newest)}
+
     def cancel(self, run_id: str) -> RunStatus | None:
         self.own_runs.add(run_id)
         return self.launcher.cancel(run_id)

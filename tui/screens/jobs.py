@@ -1,7 +1,12 @@
-"""Jobs screen: each job with its op or asset graph; `l` launches (with a config editor)."""
+"""Jobs screen: each job with its last run (status, when) and its op or asset graph; `l` launches,
+`L` opens a run-config editor pre-filled from the job's Config classes and defaults and validated
+by the engine before the launch."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,10 +14,24 @@ from textual.containers import Horizontal
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from dagdeck.core.console_api import AssetRow, DagdeckError, JobInfo
+from dagdeck.core.console_api import AssetRow, DagdeckError, JobInfo, Run, status_style
+from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, while_mounted
-from dagdeck.tui.widgets.asset_graph import AssetGraph
+from dagdeck.tui.widgets.asset_graph import AssetGraph, ago
 from dagdeck.tui.widgets.dialogs import ConfigEditor, ConfirmScreen
+
+
+def job_prompt(job: JobInfo, run: Run | None, now: float) -> Text:
+    """Two lines: the job and its kind, then its last run's status and age (or `never run`)."""
+    text = Text(job.name, style="bold")
+    text.append(f"  {job.kind}, {len(job.steps)} steps", style="grey62")
+    text.append("\n  ")
+    if run is None:
+        text.append("never run", style="grey62")
+    else:
+        text.append(f"● {run.status}", style=status_style(run.status))
+        text.append(f"  {ago(run.created_at, now)}  {run.run_id[:8]}", style="grey70")
+    return text
 
 
 class JobsScreen(BaseScreen):
@@ -25,6 +44,8 @@ class JobsScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.jobs: list[JobInfo] = []
+        self.last_runs: dict[str, Run] = {}
+        """Each job's newest run, refreshed when the store changes."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
@@ -40,20 +61,29 @@ class JobsScreen(BaseScreen):
     def definitions_changed(self) -> None:
         self.reload()
 
+    def data_changed(self) -> None:
+        self.reload()
+
     @work(thread=True, exclusive=True, group="jobs-load")
     def reload(self) -> None:
         jobs = self.api.jobs()
-        self.app.call_from_thread(self._apply, jobs)
+        last = self.api.last_runs([j.name for j in jobs])
+        self.app.call_from_thread(self._apply, jobs, last)
 
     @while_mounted
-    def _apply(self, jobs: list[JobInfo]) -> None:
-        self.jobs = jobs
+    def _apply(self, jobs: list[JobInfo], last_runs: dict[str, Run] | None = None) -> None:
+        last_runs = last_runs or {}
+        now = clock.now()
         options = self.query_one("#jobs-list", OptionList)
+        if jobs == self.jobs and options.option_count == len(jobs):
+            self.last_runs = last_runs  # same jobs: new prompts; the cursor and the graph stay
+            for j in jobs:
+                options.replace_option_prompt(j.name, job_prompt(j, last_runs.get(j.name), now))
+            return
+        self.jobs, self.last_runs = jobs, last_runs
         highlighted = options.highlighted
         options.clear_options()
-        options.add_options(
-            [Option(f"{j.name}  [dim]{j.kind}, {len(j.steps)} steps[/]", id=j.name) for j in jobs]
-        )
+        options.add_options([Option(job_prompt(j, last_runs.get(j.name), now), id=j.name) for j in jobs])
         if jobs:
             options.highlighted = min(highlighted or 0, len(jobs) - 1)
             self._show(jobs[options.highlighted or 0])
@@ -91,11 +121,7 @@ class JobsScreen(BaseScreen):
         if job is None:
             return
         if with_config:
-            def launch_with(config: dict | None) -> None:
-                if config is not None:
-                    self.launch(job.name, config)
-
-            self.app.push_screen(ConfigEditor(job.name, {}, lambda c: self.api.validate_job_config(job.name, c)), launch_with)
+            self._edit_config(job.name)
             return
 
         def answer(ok: bool | None) -> None:
@@ -103,6 +129,26 @@ class JobsScreen(BaseScreen):
                 self.launch(job.name, None)
 
         self.app.push_screen(ConfirmScreen(f"Launch job {job.name}?", f"{len(job.steps)} steps"), answer)
+
+    @work(thread=True, exclusive=True, group="jobs-config")
+    def _edit_config(self, name: str) -> None:
+        try:
+            scaffold: dict[str, Any] = self.api.job_config_scaffold(name)
+        except DagdeckError as err:
+            self.app.call_from_thread(self.notify, f"job {name}: {err}", severity="warning")
+            scaffold = {}
+        self.app.call_from_thread(self._open_editor, name, scaffold)
+
+    @while_mounted
+    def _open_editor(self, name: str, scaffold: dict[str, Any]) -> None:
+        def launch_with(config: dict | None) -> None:
+            if config is not None:
+                self.launch(name, config)
+
+        def validate(config: dict[str, Any]) -> None:
+            self.api.validate_job_config(name, config)
+
+        self.app.push_screen(ConfigEditor(name, scaffold, validate), launch_with)
 
     @work(thread=True, group="launch")
     def launch(self, name: str, config: dict | None) -> None:
