@@ -12,6 +12,7 @@ commands:
   automation  schedule tick lateness and file-sensor file-to-run latency (issue 5)
   scale    Dask per-step overhead (1,000 steps) and PostgreSQL vs SQLite on the engine shapes (issue 7)
   console  first paint, key latency and RSS of the console: 5,000 assets, 100,000 runs (issue 4)
+  partitions  planning and launching a backfill of 10,000 daily partitions (issue 16)
 
 `python -m bench COMMAND --help` for options."""
 
@@ -53,6 +54,11 @@ def main(argv: list[str]) -> int:
         from bench import console
 
         console.main(rest)
+        return 0
+    if cmd == "partitions":
+        from bench import partitions
+
+        partitions.main(rest)
         return 0
     if cmd == "console-case":  # internal: the measured console process / the ConsoleAPI timings
         from bench import console
