@@ -146,6 +146,7 @@ from dagdeck.core.defs.partitions.mappings import (
     TimeWindowPartitionMapping,
 )
 from dagdeck.core.defs.partitions.requests import AddDynamicPartitionsRequest, DeleteDynamicPartitionsRequest
+from dagdeck.core.defs.partitions.schedules import build_schedule_from_partitioned_job
 from dagdeck.core.defs.repository import RepositoryDefinition, repository
 from dagdeck.core.defs.resources import (
     ConfigurableResource,
@@ -216,6 +217,7 @@ from dagdeck.core.errors import DagdeckError, DefinitionError, RunConfigError
 from dagdeck.core.running.run_resources import build_resources
 
 __all__ = [
+    "build_schedule_from_partitioned_job",
     "AddDynamicPartitionsRequest",
     "AllPartitionMapping",
     "DagsterUnknownPartitionError",

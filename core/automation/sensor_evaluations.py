@@ -27,6 +27,7 @@ from dagdeck.core.automation.sensor_ticks import (
     Evaluation,
     EvaluationThread,
     SensorEvaluationContext,
+    apply_dynamic_partitions_requests,
     evaluate_asset_sensor,
     evaluate_custom_sensor,
     timeout_error,
@@ -195,6 +196,8 @@ class SensorEvaluations:
         if evaluation.retry_after is not None:
             slot.retry_at = time.monotonic() + evaluation.retry_after
         cursor = evaluation.cursor if evaluation.cursor_updated else current.cursor
+        if evaluation.dynamic_partitions_requests:
+            apply_dynamic_partitions_requests(store, evaluation.dynamic_partitions_requests)
         result = record_tick(
             store,
             self.ctx.launcher,

@@ -45,6 +45,21 @@ class Evaluation:
     cursor_updated: bool = False
     retry_after: float | None = None
     """Seconds after which to look again although nothing changed (files still being written)."""
+    dynamic_partitions_requests: list[Any] = field(default_factory=list)
+    """`SensorResult(dynamic_partitions_requests=)`: keys to add or delete before runs launch."""
+
+
+def apply_dynamic_partitions_requests(store: Any, requests: list[Any]) -> None:
+    """Add or delete the dynamic partition keys a sensor asked for, in order (Dagster applies them
+    before launching the tick's runs, so those runs may target the new keys)."""
+    from dagdeck.core.defs.partitions.requests import DeleteDynamicPartitionsRequest
+
+    for request in requests:
+        if isinstance(request, DeleteDynamicPartitionsRequest):
+            for key in request.partition_keys:
+                store.delete_dynamic_partition(request.partitions_def_name, key)
+        else:
+            store.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
 
 
 def normalize_result(result: Any) -> Evaluation:
@@ -62,6 +77,7 @@ def normalize_result(result: Any) -> Evaluation:
             skip_reason=skip,
             cursor=result.cursor,
             cursor_updated=cursor_set,
+            dynamic_partitions_requests=list(result.dynamic_partitions_requests or []),
         )
     if isinstance(result, SkipReason):
         return Evaluation(skip_reason=result.skip_message or "skipped")

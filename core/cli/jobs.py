@@ -9,7 +9,7 @@ import typer
 from dagdeck.core.cli.context import cli_context
 from dagdeck.core.cli.launch import launch_and_report, parse_config
 from dagdeck.core.cli.output import console, line, print_json
-from dagdeck.core.cli.partitions import PARTITION_HELP, RANGE_HELP, partition_tags
+from dagdeck.core.cli.partitions import PARTITION_HELP, RANGE_HELP, job_partition_tags, partition_tags
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.executors import EXECUTOR_NAMES, executor_name_problem
 from dagdeck.core.defs.loader import Loaded
@@ -115,6 +115,7 @@ def job_run(
     executor: str | None = typer.Option(None, "--executor", help=EXECUTOR_HELP, callback=_executor_option),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     detach: bool = typer.Option(False, "--detach", help="Return at once and print the run id."),
+    partition: str | None = typer.Option(None, "--partition", help=PARTITION_HELP),
 ) -> None:
     """Run a job, wait, and print a summary."""
     state = cli_context(ctx)
@@ -125,8 +126,12 @@ def job_run(
             f"jobs: {', '.join(defs.job_names)}" if defs.job_names else "these definitions have no jobs"
         )
         raise DagdeckError(f"unknown job {name!r}; {known}")
+    run_config = parse_config(config)
+    tags = job_partition_tags(defs, name, partition, state.instance().store) if partition is not None else {}
+    if partition is not None and not run_config and name in defs.op_jobs:
+        run_config = defs.op_jobs[name].run_config_for_partition(partition)
     spec, plan = job_spec(
-        defs, loaded.location, name, run_config=parse_config(config), trigger="cli", executor=executor
+        defs, loaded.location, name, run_config=run_config, tags=tags, trigger="cli", executor=executor
     )
     launch_and_report(state, spec, plan, as_json, detach)
 

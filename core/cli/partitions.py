@@ -55,6 +55,22 @@ def partition_tags(
     return run_partition.tags()
 
 
+def job_partition_tags(defs: Definitions, job_name: str, partition: str, store: Any) -> dict[str, str]:
+    """`job run NAME --partition KEY`: an op job checks the key against its own partitions, an
+    asset job against its assets' (or its `partitions_def=`)."""
+    run_partition = RunPartition(partition, partition)
+    job = defs.op_jobs.get(job_name) or defs.asset_jobs.get(job_name)
+    pdef = getattr(job, "partitions_def", None)
+    if pdef is None and job_name in defs.asset_jobs:
+        check_partition(defs, defs.asset_jobs[job_name].keys, run_partition, store)
+        return run_partition.tags()
+    if pdef is None:
+        raise DagdeckError(f"job {job_name!r} is not partitioned; drop --partition")
+    if not pdef.has_partition_key(partition, dynamic_partitions_store=store):
+        raise DagdeckError(f"job {job_name!r} has no partition {partition!r}; {pdef.describe_keys(store)}")
+    return run_partition.tags()
+
+
 def _dynamic_defs(defs: Definitions) -> dict[str, DynamicPartitionsDefinition]:
     """Dynamic partitions definitions of the assets, by name (also inside multi-partitions)."""
     out: dict[str, DynamicPartitionsDefinition] = {}

@@ -152,12 +152,13 @@ class GraphDefinition:
         resources: Mapping[str, Any] | None = None,
         raise_on_error: bool = True,
         op_selection: Sequence[str] | None = None,
+        input_values: Mapping[str, Any] | None = None,
     ) -> Any:
         """Run the graph as a job in this process (for tests); `output_value()` reads its outputs."""
-        job = self.to_job()
+        job = self.to_job(input_values=input_values)
         outputs = _graph_outputs(self.name, self.fn)
         if self.out and len(self.output_names) > 1:
-            returned = trace_graph(self.name, self.fn).returned
+            returned = trace_graph(self.name, self.fn, inputs=list(job.input_values)).returned
             outputs = {n: (h.node, h.output) for n, h in self.outputs_of(returned).items()}
         return execute_job_in_process(
             job,
@@ -181,17 +182,16 @@ class GraphDefinition:
         hooks: Iterable[HookDefinition] | None = None,
         op_retry_policy: RetryPolicy | None = None,
         logger_defs: Mapping[str, Any] | None = None,
+        partitions_def: Any = None,
+        input_values: Mapping[str, Any] | None = None,
     ) -> JobDefinition:
-        if inspect.signature(self.fn).parameters:
-            raise DefinitionError.at(
-                self.fn,
-                f"graph {self.name!r} has inputs, so it cannot be a job on its own",
-                obj=self.name,
-                fix="nest it inside another graph that wires its inputs",
-            )
-        traced = trace_graph(name or self.name, self.fn)
-        default_config, config_mapping = job_config_parts(config)
+        values = top_level_inputs(self.fn, name or self.name, input_values)
+        traced = trace_graph(name or self.name, self.fn, inputs=list(values))
+        partitioned = config if hasattr(config, "get_run_config_for_partition_key") else None
+        default_config, config_mapping = job_config_parts(None if partitioned is not None else config)
         return JobDefinition(
+            partitions_def=partitions_def or getattr(partitioned, "partitions_def", None),
+            partitioned_config=partitioned,
             config_mapping=config_mapping,
             graph_config_mappings=traced.config_mappings,
             name=name or self.name,
@@ -206,6 +206,7 @@ class GraphDefinition:
             hooks=hook_set(hooks, f"job {name or self.name!r}", self.fn),
             op_retry_policy=op_retry_policy,
             logger_defs=dict(logger_defs or {}),
+            input_values=values,
         )
 
 
@@ -276,6 +277,18 @@ class JobDefinition:
     """Full name of a nested graph -> its config mapping."""
     logger_defs: dict[str, Any] = field(default_factory=dict)
     """`job(logger_defs=)`: custom loggers of this job's runs (instead of Definitions' loggers)."""
+    partitions_def: Any = None
+    """`job(partitions_def=)` or the partitions of its `PartitionedConfig`: what its runs target."""
+    partitioned_config: Any = None
+    """`job(config=daily_partitioned_config(...))`: the run config of each partition."""
+    input_values: dict[str, Any] = field(default_factory=dict)
+    """`to_job(input_values=)`: the value of each input of the graph it was made from."""
+
+    def run_config_for_partition(self, partition_key: str) -> dict[str, Any]:
+        """A partition's run config (its PartitionedConfig's), else the job's default config."""
+        if self.partitioned_config is not None:
+            return self.partitioned_config.get_run_config_for_partition_key(partition_key)
+        return dict(self.default_config)
 
     @property
     def source(self) -> tuple[str | None, int | None]:
@@ -300,10 +313,18 @@ class JobDefinition:
         op_selection: Sequence[str] | None = None,
         resources: Mapping[str, Any] | None = None,
         tags: Mapping[str, str] | None = None,
+        input_values: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Run the job in this process (for tests): Dagster's `ExecuteInProcessResult`."""
+        """Run the job in this process (for tests): Dagster's `ExecuteInProcessResult`;
+        `input_values` replace those the job was made with, input by input."""
+        if run_config is None and partition_key is not None and self.partitioned_config is not None:
+            run_config = self.run_config_for_partition(partition_key)
+        job = self
+        if input_values:
+            merged = top_level_inputs(self.fn, self.name, {**self.input_values, **input_values})
+            job = replace(self, input_values=merged)
         return execute_job_in_process(
-            self,
+            job,
             run_config=run_config,
             instance=instance,
             resources=resources,
@@ -315,11 +336,35 @@ class JobDefinition:
         )
 
 
+def top_level_inputs(fn: Callable[..., Any], job_name: str, input_values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The graph's inputs with their values, in parameter order: a job made from a graph with
+    inputs needs a value for each (`to_job(input_values=)`), and no value names a missing one."""
+    params = list(inspect.signature(fn).parameters)
+    values = dict(input_values or {})
+    unknown = [k for k in values if k not in params]
+    if unknown:
+        raise DefinitionError.at(
+            fn,
+            f"Input value provided for key {unknown[0]!r}, but job has no top-level input with that name",
+            obj=f"job {job_name}",
+            fix=f"give input_values for the graph's inputs: {', '.join(params) or 'it has none'}",
+        )
+    missing = [p for p in params if p not in values]
+    if missing:
+        raise DefinitionError.at(
+            fn,
+            f"graph {job_name!r} has inputs ({', '.join(missing)}) with no value, so it cannot be a job on its own",
+            obj=job_name,
+            fix=f"pass input_values={{{missing[0]!r}: ...}} to to_job(), or nest it in a graph that wires its inputs",
+        )
+    return {p: values[p] for p in params}
+
+
 def _graph_outputs(name: str, fn: Callable[..., Any]) -> dict[str, tuple[str, str]]:
     """What a job's body returns, as {output name: (node, node output)} (`result.output_value()`)."""
-    if fn is None or inspect.signature(fn).parameters:
+    if fn is None:
         return {}
-    returned = trace_graph(name, fn).returned
+    returned = trace_graph(name, fn, inputs=list(inspect.signature(fn).parameters)).returned
     if isinstance(returned, OutputHandle):
         return {"result": (returned.node, returned.output)}
     if isinstance(returned, dict):
@@ -405,6 +450,8 @@ def job(
     hooks: Iterable[HookDefinition] | None = None,
     op_retry_policy: RetryPolicy | None = None,
     logger_defs: Mapping[str, Any] | None = None,
+    partitions_def: Any = None,
+    input_values: Mapping[str, Any] | None = None,
 ) -> Any:
     def build(f: Callable[..., Any]) -> JobDefinition:
         _check_name("job", name or f.__name__, f)
@@ -420,6 +467,8 @@ def job(
             hooks=hooks,
             op_retry_policy=op_retry_policy,
             logger_defs=logger_defs,
+            partitions_def=partitions_def,
+            input_values=input_values,
         )
 
     return build(fn) if fn is not None else build

@@ -16,6 +16,12 @@ class RunRequest:
     asset_check_keys: list[Any] | None = None
     """`AssetCheckKey`s to evaluate; alone (no `asset_selection`), a run of just those checks
     against the stored values of their assets."""
+    partition_key: str | None = None
+    """The partition the run targets: carried as its `dagster/partition` tag, as Dagster tags it."""
+
+    def __post_init__(self) -> None:
+        if self.partition_key is not None:
+            self.tags = {**self.tags, "dagster/partition": str(self.partition_key)}
 
 
 @dataclass
@@ -34,10 +40,10 @@ class SensorResult:
     asset_events: list[Any] | None = None
 
     def __post_init__(self) -> None:
-        if self.dynamic_partitions_requests or self.asset_events:
+        if self.asset_events:
             from dagdeck.core.errors import DefinitionError
 
-            what = "dynamic_partitions_requests" if self.dynamic_partitions_requests else "asset_events"
+            what = "asset_events"
             raise DefinitionError(
                 f"dagdeck does not support SensorResult({what}=...) yet",
                 obj="SensorResult",
