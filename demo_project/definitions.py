@@ -6,6 +6,7 @@ import dagdeck as dg
 from demo_project.assets import all_assets
 from demo_project.checks import all_checks
 from demo_project.jobs import cleanup_job, ingest_file_job, refresh_orders
+from demo_project.live import live_assets, live_demo
 
 hourly_refresh = dg.ScheduleDefinition(
     name="hourly_refresh",
@@ -25,9 +26,9 @@ incoming_orders = dg.file_sensor(
 )
 
 defs = dg.Definitions(
-    assets=all_assets,
+    assets=[*all_assets, *live_assets],
     asset_checks=all_checks,
-    jobs=[refresh_orders, cleanup_job, ingest_file_job],
+    jobs=[refresh_orders, cleanup_job, ingest_file_job, live_demo],
     schedules=[hourly_refresh],
     sensors=[incoming_orders],
 )

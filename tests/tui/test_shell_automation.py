@@ -182,3 +182,51 @@ async def test_automation_screen_refreshes_ticks_by_itself(
         await wait_until(
             pilot, lambda: plain(table.get_row_at(0)[6]).startswith("SKIPPED"), what="the last tick"
         )
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+async def test_demo_has_a_slow_printing_asset_and_a_warning_one(instance: Instance) -> None:
+    """Point 17: the demo's `live_demo` job, launched with `L` and a short `seconds`, prints its
+    progress lines to stdout and logs warnings."""
+    import json
+
+    from textual.widgets import OptionList, TextArea
+    from tui_helpers import run_status
+
+    from dagdeck.tui.screens.jobs import JobsScreen
+    from dagdeck.tui.widgets.dialogs import ConfigEditor
+
+    api = ConsoleAPI(instance, CodeLocation(module="demo_project.definitions", working_dir=str(REPO)))
+    app = DagdeckApp(api, watch_files=False, poll_seconds=NEVER)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AssetsScreen)
+        await wait_until(
+            pilot, lambda: {"slow_rebuild", "order_quality"} <= {r.key for r in screen.graph.rows}
+        )
+        await pilot.press("3")
+        await settle(pilot)
+        jobs = app.screen
+        assert isinstance(jobs, JobsScreen)
+        await wait_until(pilot, lambda: jobs.jobs, what="the jobs")
+        jobs.query_one("#jobs-list", OptionList).highlighted = [j.name for j in jobs.jobs].index("live_demo")
+        await pilot.press("L")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfigEditor), what="the config editor")
+        area = app.screen.query_one(TextArea)
+        config = json.loads(area.text)
+        assert config == {"ops": {"slow_rebuild": {"config": {"seconds": 60.0, "chunks": 30}}}}
+        config["ops"]["slow_rebuild"]["config"] = {"seconds": 0.3, "chunks": 3}
+        area.text = json.dumps(config)
+        await pilot.press("ctrl+s")
+        runs = await wait_until(pilot, instance.store.list_runs, what="the launched run")
+        run_id = runs[0].run_id
+        await wait_until(
+            pilot, lambda: run_status(instance, run_id) == "SUCCESS", timeout=120, what="SUCCESS"
+        )
+    stdout = api.step_log(run_id, "slow_rebuild", "stdout")
+    assert "rebuild chunk 3/3: 100%" in stdout, stdout
+    warnings = [e for e in instance.store.get_events(run_id=run_id) if e.level == "WARNING"]
+    assert any("looks high" in e.message for e in warnings)
