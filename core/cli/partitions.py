@@ -18,7 +18,7 @@ from dagdeck.core.defs.partitions.dynamic import DynamicPartitionsDefinition
 from dagdeck.core.defs.partitions.multi import MultiPartitionsDefinition
 from dagdeck.core.defs.partitions.run_partition import RunPartition
 from dagdeck.core.errors import DagdeckError, did_you_mean
-from dagdeck.core.running.run_partitions import check_partition, partitions_defs
+from dagdeck.core.running.run_partitions import check_partition, partitions_defs, require_partition
 
 RANGE_SEPARATOR = "..."
 PARTITION_HELP = "Run one partition of the selected partitioned assets."
@@ -38,6 +38,7 @@ def partition_tags(
 ) -> dict[str, str]:
     """The run tags of `--partition` / `--partition-range` (Dagster's), checked against the assets."""
     if partition is None and partition_range is None:
+        require_partition(defs, keys)
         return {}
     if partition is not None and partition_range is not None:
         raise DagdeckError("give --partition or --partition-range, not both")

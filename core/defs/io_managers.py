@@ -90,8 +90,8 @@ class IOContext:
         if self.asset_key is not None:
             what = f"asset key {self.asset_key.to_user_string()}"
             path = self.storage_dir.joinpath(*(storage_part(p, what) for p in self.asset_key.path))
-            if self.partition_key is not None:
-                return path / storage_part(self.partition_key, f"partition of {what}")
+            if self.partition_key is not None:  # a multi-partition key `a|b`: one folder per dimension
+                return path.joinpath(*(storage_part(p, f"partition of {what}") for p in self.partition_key.split("|")))
             return path
         what = f"output {self.output_name!r} of step {self.step_key!r} in run {self.run_id!r}"
         parts = (self.run_id, self.step_key, self.output_name)

@@ -16,6 +16,11 @@ from dagdeck.core.defs.partitions.run_partition import RunPartition, StepPartiti
 from dagdeck.core.errors import DagdeckError
 from dagdeck.core.running.plan import Step
 
+UNPARTITIONED_RUN = (
+    "Failure condition: Has a PartitionsDefinition, so should either have a partition key or a "
+    "partition key range"
+)
+
 
 class PartitionKeyError(DagdeckError):
     """A partition key (or range) the selected assets do not have."""
@@ -102,6 +107,18 @@ def _mapping(env: _Env, down_key: AssetKey | None, upstream: AssetKey) -> Any:
     return None
 
 
+def require_partition(defs: Definitions, keys: Iterable[AssetKey]) -> None:
+    """Partitioned assets run one partition (or range) at a time: a selection holding one needs a
+    partition, as Dagster's CLI says."""
+    by_asset = partitions_defs(defs)
+    partitioned = sorted(k.to_user_string() for k in keys if k in by_asset)
+    if partitioned:
+        raise PartitionKeyError(
+            f"Asset has partitions, but no '--partition' option was provided ({', '.join(partitioned[:3])}"
+            f"{', ...' if len(partitioned) > 3 else ''}); pass --partition KEY or --partition-range START...END"
+        )
+
+
 def check_partition(
     defs: Definitions, keys: Iterable[AssetKey], partition: RunPartition | None, store: Any = None
 ) -> None:
@@ -113,10 +130,6 @@ def check_partition(
         use_dynamic_partitions_store(store)
     by_asset = partitions_defs(defs)
     selected = [(k, by_asset[k]) for k in keys if k in by_asset]
-    if not selected:
-        raise PartitionKeyError(
-            f"partition {partition.describe()!r} given, but none of the selected assets is partitioned"
-        )
     for key, pdef in selected:
         for end in dict.fromkeys((partition.start, partition.end)):
             if not pdef.has_partition_key(end, dynamic_partitions_store=store):
@@ -125,6 +138,10 @@ def check_partition(
                     f"{pdef.describe_keys(dynamic_partitions_store=store)}"
                 )
         if partition.single is None:
-            keys_in = pdef.get_partition_keys_in_range(PartitionKeyRange(partition.start, partition.end), store)
+            keys_in = pdef.get_partition_keys_in_range(
+                PartitionKeyRange(partition.start, partition.end), store
+            )
             if not keys_in:
-                raise PartitionKeyError(f"range {partition.describe()!r} of asset {key.to_user_string()!r} is empty")
+                raise PartitionKeyError(
+                    f"range {partition.describe()!r} of asset {key.to_user_string()!r} is empty"
+                )

@@ -27,7 +27,7 @@ from dagdeck.core.running.op_outputs import (
 )
 from dagdeck.core.running.plan import Step
 from dagdeck.core.running.run_env import RunEnv
-from dagdeck.core.running.run_partitions import output_partition_keys
+from dagdeck.core.running.run_partitions import UNPARTITIONED_RUN, output_partition_keys
 from dagdeck.core.running.step_call import Yielded
 from dagdeck.core.running.type_checks import check_outputs
 
@@ -46,6 +46,8 @@ def store_outputs(
         asset_key = step.output_asset_keys.get(out_name) if step.output_asset_keys is not None else step.asset_key
         akey = asset_key.to_user_string() if asset_key is not None else None
         pkeys = output_partition_keys(env, asset_key) if env.partition is not None else None
+        if pkeys is None and env.partitions_defs and asset_key in env.partitions_defs:
+            raise DagsterInvariantViolationError(UNPARTITIONED_RUN)
         if store_value:
             manager_key = step.outputs.get(out_name.partition("[")[0], "io_manager")  # `out[key]`: dynamic
             manager = env.io_manager(manager_key)

@@ -82,6 +82,10 @@ class StepPartition:
     def key(self) -> str:
         if self.run.single is None:
             raise DagsterInvariantViolationError(RANGE_RUN)
+        from dagdeck.core.defs.partitions.multi import MultiPartitionsDefinition
+
+        if isinstance(self.partitions_def, MultiPartitionsDefinition):  # a MultiPartitionKey, as Dagster's
+            return self.partitions_def.get_partition_key_from_str(self.run.single)
         return self.run.single
 
     @property
