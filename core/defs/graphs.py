@@ -158,7 +158,7 @@ class GraphDefinition:
         job = self.to_job(input_values=input_values)
         outputs = _graph_outputs(self.name, self.fn)
         if self.out and len(self.output_names) > 1:
-            returned = trace_graph(self.name, self.fn, inputs=list(job.input_values)).returned
+            returned = trace_graph(self.name, self.fn, inputs=list(inspect.signature(self.fn).parameters)).returned
             outputs = {n: (h.node, h.output) for n, h in self.outputs_of(returned).items()}
         return execute_job_in_process(
             job,
@@ -186,7 +186,7 @@ class GraphDefinition:
         input_values: Mapping[str, Any] | None = None,
     ) -> JobDefinition:
         values = top_level_inputs(self.fn, name or self.name, input_values)
-        traced = trace_graph(name or self.name, self.fn, inputs=list(values))
+        traced = trace_graph(name or self.name, self.fn, inputs=list(inspect.signature(self.fn).parameters))
         partitioned = config if hasattr(config, "get_run_config_for_partition_key") else None
         default_config, config_mapping = job_config_parts(None if partitioned is not None else config)
         return JobDefinition(
@@ -317,6 +317,12 @@ class JobDefinition:
     ) -> Any:
         """Run the job in this process (for tests): Dagster's `ExecuteInProcessResult`;
         `input_values` replace those the job was made with, input by input."""
+        if partition_key is not None and self.partitions_def is not None:
+            from dagdeck.core.defs.partitions.base import DagsterUnknownPartitionError
+
+            store = getattr(instance, "store", None)
+            if not self.partitions_def.has_partition_key(partition_key, dynamic_partitions_store=store):
+                raise DagsterUnknownPartitionError(f"Could not find a partition with key `{partition_key}`.")
         if run_config is None and partition_key is not None and self.partitioned_config is not None:
             run_config = self.run_config_for_partition(partition_key)
         job = self
@@ -337,8 +343,8 @@ class JobDefinition:
 
 
 def top_level_inputs(fn: Callable[..., Any], job_name: str, input_values: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The graph's inputs with their values, in parameter order: a job made from a graph with
-    inputs needs a value for each (`to_job(input_values=)`), and no value names a missing one."""
+    """The values given for the graph's inputs, in parameter order; a value for an input the graph
+    does not have is refused (an input without a value is refused when a run is planned)."""
     params = list(inspect.signature(fn).parameters)
     values = dict(input_values or {})
     unknown = [k for k in values if k not in params]
@@ -349,15 +355,7 @@ def top_level_inputs(fn: Callable[..., Any], job_name: str, input_values: Mappin
             obj=f"job {job_name}",
             fix=f"give input_values for the graph's inputs: {', '.join(params) or 'it has none'}",
         )
-    missing = [p for p in params if p not in values]
-    if missing:
-        raise DefinitionError.at(
-            fn,
-            f"graph {job_name!r} has inputs ({', '.join(missing)}) with no value, so it cannot be a job on its own",
-            obj=job_name,
-            fix=f"pass input_values={{{missing[0]!r}: ...}} to to_job(), or nest it in a graph that wires its inputs",
-        )
-    return {p: values[p] for p in params}
+    return {p: values[p] for p in params if p in values}
 
 
 def _graph_outputs(name: str, fn: Callable[..., Any]) -> dict[str, tuple[str, str]]:

@@ -17,6 +17,7 @@ from dagdeck.core.automation.sensor_ticks import (
     Evaluation,
     EvaluationThread,
     SensorEvaluationContext,
+    apply_dynamic_partitions_requests,
     describe_request,
     evaluate_asset_sensor,
     evaluate_custom_sensor,
@@ -302,6 +303,8 @@ def evaluate_sensor_now(
         return preview
     if launcher is None:
         raise ValueError("launch=True needs a launcher")
+    if evaluation.dynamic_partitions_requests:
+        apply_dynamic_partitions_requests(store, evaluation.dynamic_partitions_requests)
     result = record_tick(
         store,
         launcher,
