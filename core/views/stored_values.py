@@ -30,7 +30,9 @@ def dropped_values(defs: Definitions, store: Store, states: Mapping[str, Any] | 
         made = st.last_materialized_at if st is not None else None
         if made is None:
             continue
-        events = store.get_events(asset_key=k, event_types=[EventType.ENGINE_EVENT], descending=True, limit=50)
+        events = store.get_events(
+            asset_key=k, event_types=[EventType.ENGINE_EVENT], descending=True, limit=50
+        )
         removed = next((e for e in events if e.data.get("transient_removed")), None)
         if removed is not None and removed.timestamp >= made:
             out.add(k)
@@ -42,7 +44,9 @@ def missing_inputs(defs: Definitions, store: Store, keys: Iterable[str]) -> dict
     selection that a run would fail to load (never materialized, or a dropped transient value)."""
     graph = defs.asset_graph
     selected = {graph.by_string[k] for k in keys if k in graph.by_string}
-    ups = {u for key in selected for u in graph.upstream[key] if u not in selected and u not in graph.external}
+    ups = {
+        u for key in selected for u in graph.upstream[key] if u not in selected and u not in graph.external
+    }
     if not ups:
         return {}
     states = store.asset_states([u.to_user_string() for u in ups])

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import dagdeck as dg
 from tui_helpers import plain, run_status, settle, wait_until
 
+import dagdeck as dg
 from dagdeck.core.defs.loader import CodeLocation, load
 from dagdeck.core.instance import Instance
 from dagdeck.tui.app import DagdeckApp
@@ -55,7 +55,9 @@ async def _ready(pilot, key: str) -> AssetsScreen:  # type: ignore[no-untyped-de
     assert isinstance(screen, AssetsScreen)
     await wait_until(pilot, lambda: screen.graph.rows, what="the graph")
     assert screen.graph.select_key(key)
-    await wait_until(pilot, lambda: screen.query_one("#asset-detail").shown_key == key, what=f"{key}'s detail")
+    await wait_until(
+        pilot, lambda: screen.query_one("#asset-detail").shown_key == key, what=f"{key}'s detail"
+    )
     return screen
 
 
@@ -89,12 +91,14 @@ async def test_a_dropped_transient_value_is_shown_and_m_offers_to_include_it(
         assert dialog.missing == {"orders": {"raw_orders": "transient: value dropped after the run"}}
         warning = plain(dialog.query_one("#confirm-warning").content)
         assert "orders reads raw_orders" in warning and "MissingInput" in warning
-        assert "u: include them (+orders)" in plain(dialog.query_one(".hint").content)
+        assert "u: include them (+orders)   y: run as is" in plain(dialog.query_one(".hint").content)
         await pilot.press("u")
         runs = await wait_until(pilot, instance.store.list_runs, what="a run")
         latest = max(runs, key=lambda r: r.created_at)
         assert latest.plan["assets"] == ["raw_orders", "orders"]
-        await wait_until(pilot, lambda: run_status(instance, latest.run_id) == "SUCCESS", timeout=60, what="SUCCESS")
+        await wait_until(
+            pilot, lambda: run_status(instance, latest.run_id) == "SUCCESS", timeout=60, what="SUCCESS"
+        )
 
 
 async def test_m_without_a_gap_asks_plainly(

@@ -48,7 +48,7 @@ async def test_five_thousand_assets_open_and_scroll(
         assert len(assets) == N
         assert len(graph.items) == N + N // GROUP  # plus one header row per group
         assert graph.virtual_size.height == len(graph.items)
-        assert any("┘" in (i.lanes.cells if i.lanes else "") for i in assets[:50])  # lanes are drawn
+        assert any("┤" in (i.lanes.cells if i.lanes else "") for i in assets[:50])  # lanes are drawn
         assert graph.current_key == "a0000"
 
         await pilot.press("end")

@@ -3,6 +3,7 @@ Line API so thousands of assets scroll smoothly."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -18,7 +19,7 @@ from textual.strip import Strip
 
 from dagdeck.core.console_api import DROPPED_NOTE, AssetRow
 from dagdeck.tui import clock
-from dagdeck.tui.widgets.graph_layout import GraphRow, layout
+from dagdeck.tui.widgets.graph_layout import GLYPH, GraphRow, layout
 
 GLYPHS = {
     "never_materialized": ("○", "grey50"),
@@ -63,6 +64,44 @@ class Item:
     row: AssetRow | None = None
     lanes: GraphRow | None = None
     counts: tuple[tuple[str, int], ...] = ()
+    chunk: int = 0
+    """Which run of its group's assets (a group whose assets cannot all be listed together, as
+    their edges go back and forth with another group's, is listed in several runs)."""
+    continued: bool = False
+    """A header of a later run of the group."""
+
+
+def group_runs(rows: list[AssetRow]) -> list[list[AssetRow]]:
+    """`rows` (in dependency order) as runs of one group each, every edge pointing down: a group
+    stays together unless its edges with another group go both ways. Kahn's order that keeps to
+    the current group, then to the earliest group with an asset ready."""
+    index = {r.key: n for n, r in enumerate(rows)}
+    waiting = {r.key: sum(1 for u in set(r.upstream) if u in index) for r in rows}
+    down: dict[str, list[str]] = {}
+    for r in rows:
+        for u in set(r.upstream):
+            if u in index:
+                down.setdefault(u, []).append(r.key)
+    group_rank: dict[str, int] = {}
+    for r in rows:
+        group_rank.setdefault(r.group, len(group_rank))
+    ready: dict[str, list[int]] = {}
+    for r in rows:
+        if waiting[r.key] == 0:
+            heapq.heappush(ready.setdefault(r.group, []), index[r.key])
+    runs: list[list[AssetRow]] = []
+    current: str | None = None
+    while any(ready.values()):
+        if not ready.get(current or ""):
+            current = min((g for g, q in ready.items() if q), key=group_rank.__getitem__)
+            runs.append([])
+        row = rows[heapq.heappop(ready[current])]
+        runs[-1].append(row)
+        for d in down.get(row.key, ()):
+            waiting[d] -= 1
+            if waiting[d] == 0:
+                heapq.heappush(ready.setdefault(rows[index[d]].group, []), index[d])
+    return runs
 
 
 class AssetGraph(ScrollView, can_focus=True):
@@ -120,29 +159,44 @@ class AssetGraph(ScrollView, can_focus=True):
 
     def _rebuild(self, keep: str | None) -> None:
         rows = [r for r in self.rows if self.filter_keys is None or r.key in self.filter_keys]
-        groups: dict[str, list[AssetRow]] = {}
-        for r in rows:
-            groups.setdefault(r.group, []).append(r)
-        show_groups = len(groups) > 1
-        visible: list[AssetRow] = []
-        header_at: dict[str, int] = {}
+        runs = group_runs(rows)
+        show_groups = len({r.group for r in rows}) > 1
         items: list[Item] = []
-        for name, members in groups.items():
+        order: list[str] = []
+        headers: set[str] = set()
+        standing_for: dict[str, str] = {}
+        """Asset key -> the layout node that stands for it: itself, or its collapsed group run."""
+        seen: set[str] = set()
+        for n, members in enumerate(runs):
+            name = members[0].group
+            collapsed = show_groups and name in self.collapsed
             if show_groups:
                 counts: dict[str, int] = {}
                 for m in members:
                     status = "stale" if m.stale and m.status == "materialized" else m.status
                     counts[status] = counts.get(status, 0) + 1
-                header_at[name] = len(items)
-                items.append(Item("group", name, counts=tuple(sorted(counts.items()))))
-            if name in self.collapsed and show_groups:
-                continue
+                node = f"\0group {n}"
+                items.append(
+                    Item("group", name, counts=tuple(sorted(counts.items())), chunk=n, continued=name in seen)
+                )
+                order.append(node)
+                seen.add(name)
+                if not collapsed:
+                    headers.add(node)
             for m in members:
-                visible.append(m)
-                items.append(Item("asset", name, row=m))
-        lanes = {g.node: g for g in layout([r.key for r in visible], {r.key: r.upstream for r in visible})}
+                standing_for[m.key] = node if collapsed else m.key
+                if not collapsed:
+                    items.append(Item("asset", name, row=m, chunk=n))
+                    order.append(m.key)
+        upstream: dict[str, set[str]] = {}
+        for r in rows:
+            me = standing_for[r.key]
+            ups = upstream.setdefault(me, set())
+            ups.update(standing_for[u] for u in r.upstream if u in standing_for and standing_for[u] != me)
+        drawn = layout(order, {k: sorted(v) for k, v in upstream.items()}, headers)
         self.items = [
-            Item(i.kind, i.group, i.row, lanes.get(i.row.key), i.counts) if i.row is not None else i for i in items
+            Item(i.kind, i.group, i.row, g, i.counts, i.chunk, i.continued)
+            for i, g in zip(items, drawn, strict=True)
         ]
         self._cache.clear()
         self.virtual_size = Size(self._content_width(), len(self.items))
@@ -223,7 +277,7 @@ class AssetGraph(ScrollView, can_focus=True):
         self.collapsed.add(item.group)
         self._rebuild(None)
         for n, i in enumerate(self.items):
-            if i.kind == "group" and i.group == item.group:
+            if i.kind == "group" and i.group == item.group and i.chunk == item.chunk:
                 self.cursor = n
 
     def action_expand(self) -> None:
@@ -284,8 +338,15 @@ class AssetGraph(ScrollView, can_focus=True):
         cursor_style = Style(bgcolor="grey30", bold=True) if is_cursor else Style()
         segs: list[Segment] = []
         if item.kind == "group":
-            arrow = "▸" if item.group in self.collapsed else "▾"
-            segs.append(Segment(f"{arrow} {item.group} ", Style(bold=True) + cursor_style))
+            collapsed = item.group in self.collapsed
+            segs.append(Segment("▸ " if collapsed else "▾ ", Style(bold=True) + cursor_style))
+            pre, _, post = (item.lanes.cells if item.lanes else "").partition(GLYPH)
+            segs.append(Segment(pre, Style(color="grey50")))
+            if collapsed:  # a collapsed group stands in the graph for its assets: a node
+                segs.append(Segment("■", Style(color="grey70", bold=True)))
+                segs.append(Segment(post, Style(color="grey50")))
+            label = f"{item.group} (continued)" if item.continued else item.group
+            segs.append(Segment(f"{label} ", Style(bold=True) + cursor_style))
             for status, n in item.counts:
                 glyph, colour = GLYPHS.get(status, ("◍", "yellow"))
                 segs.append(Segment(f" {glyph}{n}", Style(color=colour) + cursor_style))

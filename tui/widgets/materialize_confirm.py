@@ -26,7 +26,9 @@ def missing_warning(missing: dict[str, dict[str, str]]) -> Text:
     """`orders reads raw_orders: transient: value dropped after the run`, one line per gap."""
     text = Text("⚠ no stored value to load:\n", style="bold yellow")
     lines = [f"  {asset} reads {up} ({why})" for asset, ups in missing.items() for up, why in ups.items()]
-    text.append("\n".join(lines[:8]) + (f"\n  … and {len(lines) - 8} more" if len(lines) > 8 else ""), style="yellow")
+    text.append(
+        "\n".join(lines[:8]) + (f"\n  … and {len(lines) - 8} more" if len(lines) > 8 else ""), style="yellow"
+    )
     text.append("\nthe run would fail with MissingInput unless they are included", style="yellow")
     return text
 
@@ -49,7 +51,7 @@ class MaterializeConfirm(ConfirmScreen):
             if self.missing:
                 yield Static(missing_warning(self.missing), id="confirm-warning")
                 plus = " ".join(f"+{k}" for k in list(self.missing)[:3])
-                yield Static(f"u: include them ({plus})    y / enter: run as is    n / escape: no", classes="hint")
+                yield Static(f"u: include them ({plus})   y: run as is   n / esc: no", classes="hint")
             else:
                 yield Static("y / enter: yes    n / escape: no", classes="hint")
 
