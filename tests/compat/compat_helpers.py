@@ -181,3 +181,22 @@ def stored_metadata(record: RunRecord, asset_key: str) -> dict[str, Any]:
     path = metadata.pop("path", None)
     assert isinstance(path, str) and path.endswith(f"/storage/{asset_key}"), (asset_key, path)
     return metadata
+
+
+def partition_materializations(home: Path, run_id: str, asset_key: str) -> list[tuple[str | None, dict[str, Any]]]:
+    """(partition, metadata as plain values) of each materialization of `asset_key` in a run."""
+    record = run_record(home, run_id)
+    return [
+        (e.data.get("partition"), {k: _plain(v) for k, v in (e.data.get("metadata") or {}).items()})
+        for e in record.events
+        if e.event_type == "ASSET_MATERIALIZATION" and e.asset_key == asset_key
+    ]
+
+
+def stored_partition_value(home: Path, key: str, partition_key: str) -> Any:
+    """The stored value of one partition of asset `key` with the default IO manager."""
+    from dagdeck.core.defs.asset_key import AssetKey
+    from dagdeck.core.defs.io_managers import FilesystemIOManager, IOContext
+
+    ctx = IOContext(home / "storage", "", "", "result", AssetKey(key.split("/")), partition_key)
+    return FilesystemIOManager().load_input(ctx)
