@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from tui_helpers import NEVER, plain, settle, wait_until
 
 from dagdeck.core.console_api import ConsoleAPI
@@ -230,3 +231,95 @@ async def test_demo_has_a_slow_printing_asset_and_a_warning_one(instance: Instan
     assert "rebuild chunk 3/3: 100%" in stdout, stdout
     warnings = [e for e in instance.store.get_events(run_id=run_id) if e.level == "WARNING"]
     assert any("looks high" in e.message for e in warnings)
+
+
+def _many_steps_run(instance: Instance, file: Path, project: Path) -> str:
+    """A failed run of 14 steps: the failed one is last in plan order."""
+    from tui_helpers import BASE
+
+    from dagdeck.core.events import EventType, make_event
+    from dagdeck.store import Run
+
+    run_id = "0b0b0b0b" + "3" * 24
+    keys = [f"step_{i:02d}" for i in range(14)]
+    run = Run(
+        run_id=run_id,
+        job_name="__ASSET_JOB",
+        status="FAILURE",
+        trigger="cli",
+        created_at=BASE,
+        started_at=BASE + 1,
+        ended_at=BASE + 30,
+        plan={"steps": keys, "assets": keys},
+        location=CodeLocation(file=str(file), working_dir=str(project)).to_dict(),
+    )
+    events = [make_event(EventType.RUN_START, run_id, timestamp=BASE + 1, message="run started")]
+    for i, key in enumerate(keys):
+        events.append(
+            make_event(EventType.STEP_START, run_id, timestamp=BASE + 2 + i, step_key=key, attempt=1)
+        )
+        kind = EventType.STEP_FAILURE if key == keys[-1] else EventType.STEP_SUCCESS
+        events.append(
+            make_event(kind, run_id, timestamp=BASE + 2.5 + i, step_key=key, message="done", error="boom")
+        )
+    events.append(make_event(EventType.RUN_FAILURE, run_id, timestamp=BASE + 30, message="1 step(s) failed"))
+    instance.store.add_run(run, events)
+    return run_id
+
+
+@pytest.mark.parametrize(
+    ("size", "first", "second"), [((80, 24), "step_13", "step_00"), ((120, 60), "step_00", "step_01")]
+)
+async def test_step_table_shows_failed_steps_first_when_it_cannot_show_all(
+    instance: Instance,
+    shop: Path,
+    project: Path,
+    make_app: MakeApp,
+    size: tuple[int, int],
+    first: str,
+    second: str,
+) -> None:
+    """Point 10: at 80x24 the failed step (last in plan order) is the first row; when all fit,
+    plan order stays."""
+    from textual.widgets import DataTable
+
+    from dagdeck.tui.screens.run import RunScreen
+
+    run_id = _many_steps_run(instance, shop, project)
+    app = make_app(shop)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.open_run(run_id)
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen), what="the run screen")
+        table = app.screen.query_one("#steps-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 14, what="the steps")
+        assert (table.size.height - 1 < 14) == (first == "step_13"), table.size
+        await wait_until(pilot, lambda: str(table.get_row_at(0)[0]) == first, what=f"{first} first")
+        assert str(table.get_row_at(1)[0]) == second
+
+
+def test_urgent_first_orders_running_failed_retrying_then_plan() -> None:
+    from dagdeck.tui.widgets.step_order import urgent_first
+
+    statuses = {"a": "succeeded", "b": "failed", "c": "pending", "d": "running", "e": "up_for_retry"}
+    assert urgent_first(statuses, fits=True) == ["a", "b", "c", "d", "e"]
+    assert urgent_first(statuses, fits=False) == ["d", "b", "e", "a", "c"]
+
+
+async def test_footer_keeps_help_at_80x24(seeded: Instance, shop: Path, make_app: MakeApp) -> None:
+    """Point 10: `? Help` is the footer's first key, so a narrow terminal never cuts it off."""
+    from textual.widgets._footer import FooterKey
+
+    from dagdeck.tui.widgets.status_bar import DeckFooter
+
+    app = make_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("1", "2", "3", "4"):
+            await pilot.press(key)
+            await settle(pilot)
+            footer = app.screen.query_one(DeckFooter)
+            keys = [k for k in footer.query(FooterKey) if "-command-palette" not in k.classes]
+            help_key = keys[0]
+            assert help_key.action == "help" and help_key.key_display == "?", key
+            assert help_key.region.right <= 80 and help_key.region.width > 0

@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from dagdeck.core.console_api import ConsoleAPI
 from dagdeck.tui.widgets.command_line import CommandLine, command_bar
-from dagdeck.tui.widgets.status_bar import LoadErrorBanner, StatusBar
+from dagdeck.tui.widgets.status_bar import DeckFooter, LoadErrorBanner, StatusBar
 
 
 class BaseScreen(Screen[None]):
@@ -30,7 +30,7 @@ class BaseScreen(Screen[None]):
 
     def compose_chrome_bottom(self) -> ComposeResult:
         yield command_bar()
-        yield Footer()
+        yield DeckFooter()
 
     def action_command(self) -> None:
         self.query_one(CommandLine).open()

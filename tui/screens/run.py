@@ -16,6 +16,7 @@ from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.screens.runs import status_text
 from dagdeck.tui.widgets.gantt import STEP_STYLE, bar
+from dagdeck.tui.widgets.step_order import order_step_rows
 
 STEP_COLUMNS = ("step", "status", "attempts", "duration", "timeline")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -166,6 +167,7 @@ class RunScreen(BaseScreen):
                             table.update_cell(s.key, col, value, update_width=True)
                 else:
                     table.add_row(*cells, key=s.key)
+        order_step_rows(table, {s.key: s.status for s in steps})
 
     def _visible(self, e: EventRow) -> bool:
         if self.step_filter and e.step_key != self.step_filter:

@@ -5,11 +5,15 @@ the project name is shortened first, then the store label goes, then the rest is
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.events import Resize
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 GAP = "  "
 DIM = "grey70"
@@ -115,6 +119,24 @@ class StatusBar(Static):
 
     def on_resize(self, event: Resize) -> None:
         self._show(getattr(self.app, "header_info", None))
+
+
+HELP_ACTIONS = frozenset({"help", "app.help"})
+
+
+def help_first(widgets: Iterable[Widget]) -> list[Widget]:
+    """The footer's keys with `? Help` moved to the front."""
+    widgets = list(widgets)
+    first = [w for w in widgets if isinstance(w, FooterKey) and w.action in HELP_ACTIONS]
+    return first + [w for w in widgets if w not in first]
+
+
+class DeckFooter(Footer):
+    """Textual's footer with `? Help` first: at 80 columns the keys at the end are cut off, and
+    help (which lists all of them) is the one that must stay."""
+
+    def compose(self) -> ComposeResult:
+        yield from help_first(super().compose())
 
 
 class LoadErrorBanner(Static):
