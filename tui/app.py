@@ -24,6 +24,8 @@ from dagdeck.core.console_api import (
 )
 from dagdeck.tui import clock
 from dagdeck.tui.file_watch import DefinitionsWatcher
+from dagdeck.tui.key_help import help_heading, help_rows, palette_commands
+from dagdeck.tui.key_help import sources as binding_sources
 from dagdeck.tui.keymap import read_keymap
 from dagdeck.tui.screens.assets import AssetsScreen
 from dagdeck.tui.screens.automation import AutomationScreen
@@ -278,60 +280,24 @@ class DagdeckApp(App[int]):
             self.notify("q goes back; this is a top-level screen: ctrl+q or :q quits", timeout=4)
 
     def action_help(self) -> None:
-        rows: list[tuple[str, str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for where, bindings in self._binding_sources():
-            for b in bindings:
-                bid = b.id or ""
-                if (where, bid or b.key) in seen:
-                    continue
-                seen.add((where, bid or b.key))
-                rows.append((where, b.key_display or b.key, b.description or b.action, bid))
-        self.push_screen(HelpScreen(rows))
+        """Every binding, the current screen's first (key_help builds the rows from the bindings)."""
+        screen = self.screen
+        self.push_screen(HelpScreen(help_rows(self.BINDINGS, screen), help_heading(screen)))  # type: ignore[arg-type]
 
     def binding_ids(self) -> set[str]:
         """Every binding id a keymap may remap."""
         return {b.id for _, bindings in self._binding_sources() for b in bindings if b.id}
 
-    def _binding_sources(self) -> Iterable[tuple[str, list[Binding]]]:
-        from dagdeck.tui.widgets.asset_graph import AssetGraph
-
-        yield "everywhere", [b for b in self.BINDINGS if isinstance(b, Binding)]
-        yield "every screen", [b for b in BaseScreen.BINDINGS if isinstance(b, Binding)]
-        for name, cls in (
-            ("assets", AssetsScreen),
-            ("asset graph", AssetGraph),
-            ("runs", RunsScreen),
-            ("run", RunScreen),
-            ("jobs", JobsScreen),
-            ("automation", AutomationScreen),
-        ):
-            yield name, [b for b in cls.BINDINGS if isinstance(b, Binding) and b not in BaseScreen.BINDINGS]
-        from dagdeck.tui.screens.assets import JumpScreen
-        from dagdeck.tui.widgets.command_line import CommandLine
-        from dagdeck.tui.widgets.dialogs import ConfigEditor
-        from dagdeck.tui.widgets.filter_input import FilterInput
-
-        yield "dialogs", [
-            b
-            for cls in (ConfirmScreen, JumpScreen, ConfigEditor, HelpScreen, FilterInput, CommandLine)
-            for b in cls.BINDINGS
-            if isinstance(b, Binding)
-        ]
+    def _binding_sources(self) -> Iterable[tuple[str, tuple[Binding, ...]]]:
+        for src in binding_sources(self.BINDINGS, None):  # type: ignore[arg-type]
+            yield src.where, src.bindings
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette: Textual's own commands, then the current screen's and the global actions
+        from their bindings (one source with the keys), and reload, which has no key."""
         yield from super().get_system_commands(screen)
-        for key, mode in MODE_KEYS.items():
-            yield SystemCommand(f"Go to {mode}", f"Switch to the {mode} screen (key {key})", lambda m=mode: self.switch_mode(m))
-        yield SystemCommand("Reload definitions", "Load the definitions files again", self.reload_definitions)
-        yield SystemCommand("Help: key bindings", "Show every binding and its id", self.action_help)
-        if isinstance(screen, AssetsScreen) and not self.readonly:
-            yield SystemCommand("Materialize selected", "Materialize the selected or marked assets", lambda: screen.action_materialize(False))
-            yield SystemCommand("Materialize with downstream", "Selected assets and everything downstream", lambda: screen.action_materialize(True))
-        if isinstance(screen, RunScreen) and not self.readonly:
-            yield SystemCommand("Cancel run", "Cancel this run", screen.action_cancel_run)
-            yield SystemCommand("Re-execute run", "All steps again", lambda: screen.action_reexecute(False))
-            yield SystemCommand("Re-execute from failure", "Failed and skipped steps", lambda: screen.action_reexecute(True))
+        yield from palette_commands(self, screen)
+        yield SystemCommand("Reload definitions", "Load the definitions files again (also :reload)", self.reload_definitions)
 
     def run_command_text(self, text: str) -> None:
         """`:runs`, `:assets group:shop`, `:run ID`, `:asset KEY`, `:job NAME`, `:jobs`,

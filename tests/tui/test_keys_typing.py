@@ -225,3 +225,166 @@ def test_snapshot_command_line_typed(snap_compare: Snap, make_app: MakeApp, seed
 def test_snapshot_filter_line_typed(snap_compare: Snap, make_app: MakeApp, seeded: Instance, shop: Path, size: tuple[int, int]) -> None:
     app = make_app(shop)
     assert snap_compare(app, terminal_size=size, run_before=_typed("slash", "r", "e"))
+
+
+# -- point 3: the list keys in every list and table ---------------------------------------------
+async def _cursor_row(pilot: Pilot[Any], table: Any) -> int:
+    await pilot.pause()
+    return int(table.cursor_row if hasattr(table, "cursor_row") else table.highlighted)
+
+
+async def test_jk_g_G_home_end_move_in_every_list(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _assets(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        runs = app.screen
+        assert isinstance(runs, RunsScreen)
+        table = runs.table
+        await wait_until(pilot, lambda: table.row_count == 2, what="two runs")
+        assert table.has_focus and await _cursor_row(pilot, table) == 0
+        await pilot.press("j")
+        assert await _cursor_row(pilot, table) == 1
+        await pilot.press("k")
+        assert await _cursor_row(pilot, table) == 0
+        await pilot.press("G")
+        assert await _cursor_row(pilot, table) == 1
+        await pilot.press("g")
+        assert await _cursor_row(pilot, table) == 0
+        await pilot.press("end")
+        assert await _cursor_row(pilot, table) == 1
+        await pilot.press("home")
+        assert await _cursor_row(pilot, table) == 0
+
+        await pilot.press("enter")  # the run's steps: j/k/g move; G tails the log there, as in less
+        await settle(pilot)
+        run = app.screen
+        steps = run.query_one("#steps-table")
+        await wait_until(pilot, lambda: steps.row_count == 1, what="the steps")
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        run = app.screen
+        steps = run.query_one("#steps-table")
+        await wait_until(pilot, lambda: steps.row_count == 2, what="two steps")
+        await pilot.press("j")
+        assert await _cursor_row(pilot, steps) == 1
+        await pilot.press("k")
+        assert await _cursor_row(pilot, steps) == 0
+        await pilot.press("f", "G")
+        assert run.follow is True  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await pilot.press("3")  # the jobs list (one job: j stays, k stays)
+        await settle(pilot)
+        jobs = app.screen
+        assert isinstance(jobs, JobsScreen)
+        options = jobs.query_one("#jobs-list")
+        await wait_until(pilot, lambda: options.option_count == 1, what="the jobs")
+        await pilot.press("j", "G", "g")
+        assert options.highlighted == 0
+
+        await pilot.press("question_mark")  # the help table too
+        await settle(pilot)
+        help_table = app.screen.query_one("#help-table")
+        assert help_table.has_focus and await _cursor_row(pilot, help_table) == 0
+        await pilot.press("j", "j")
+        assert await _cursor_row(pilot, help_table) == 2
+        await pilot.press("G")
+        assert await _cursor_row(pilot, help_table) == help_table.row_count - 1
+        await pilot.press("g")
+        assert await _cursor_row(pilot, help_table) == 0
+
+
+async def test_list_keys_in_the_automation_table(make_app: MakeApp, defs_file: Callable[..., Path]) -> None:
+    file = defs_file(
+        """
+        import dagdeck as dg
+
+        @dg.asset
+        def a():
+            return 1
+
+        job = dg.define_asset_job("j", selection="a")
+        defs = dg.Definitions(
+            assets=[a],
+            jobs=[job],
+            schedules=[dg.ScheduleDefinition(name=f"s{n}", job=job, cron_schedule="0 * * * *") for n in range(3)],
+        )
+        """
+    )
+    app = make_app(file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.screen.query_one("#automation-table")
+        await wait_until(pilot, lambda: table.row_count == 3, what="three schedules")
+        await pilot.press("j", "j")
+        assert await _cursor_row(pilot, table) == 2
+        await pilot.press("g")
+        assert await _cursor_row(pilot, table) == 0
+        await pilot.press("G")
+        assert await _cursor_row(pilot, table) == 2
+        await pilot.press("k")
+        assert await _cursor_row(pilot, table) == 1
+
+
+# -- point 12: help and palette come from the bindings ------------------------------------------
+async def test_help_lists_the_current_screen_first(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _assets(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        rows = app.screen.rows  # type: ignore[attr-defined]
+        wheres = [r[0] for r in rows]
+        assert wheres[0] == "runs" and wheres.index("everywhere") < wheres.index("assets")
+        assert wheres.index("lists") < wheres.index("everywhere")
+        ids = [r[3] for r in rows]
+        table = app.screen.query_one("#help-table")
+        shown = [str(table.get_row_at(n)[2]) for n in range(table.row_count)]
+        assert shown == ids  # every id whole (no id cut into a duplicate of another)
+        assert len(set(ids)) == len(ids)
+        id_column = table.ordered_columns[2]
+        assert id_column.content_width >= max(len(i) for i in ids)
+        await pilot.press("escape")
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert [r[0] for r in app.screen.rows][:2] == ["assets", "assets"]  # type: ignore[attr-defined]
+
+
+async def test_palette_holds_the_screens_binding_actions(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _assets(pilot)
+        titles = {c.title: c for c in app.get_system_commands(screen)}
+        for title in ("Materialize selected", "Materialize with downstream", "Materialize stale and missing",
+                      "Filter assets", "Jump/expand", "Mark", "Go to runs", "Help: key bindings"):
+            assert title in titles, title
+        assert "Cancel run" not in titles  # another screen's action
+        assert "key / · assets · assets.filter" == titles["Filter assets"].help
+        await pilot.press("2")
+        await settle(pilot)
+        runs = app.screen
+        titles = {c.title: c for c in app.get_system_commands(runs)}
+        assert {"Filter runs", "Cancel run", "Older", "Newer", "Open"} <= set(titles)
+        assert "Materialize selected" not in titles
+        app.call_later(titles["Filter runs"].callback)  # as the palette runs it: the binding's action
+        await settle(pilot)
+        assert runs.query_one(FilterInput).has_focus
+
+
+async def test_palette_leaves_out_what_readonly_refuses(make_app: MakeApp, shop: Path) -> None:
+    app = make_app(shop, readonly=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _assets(pilot)
+        titles = {c.title for c in app.get_system_commands(screen)}
+        assert "Filter assets" in titles and "Materialize selected" not in titles

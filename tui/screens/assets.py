@@ -16,6 +16,7 @@ from dagdeck.tui.widgets.asset_detail import AssetDetailPane
 from dagdeck.tui.widgets.asset_graph import AssetGraph
 from dagdeck.tui.widgets.dialogs import ConfirmScreen
 from dagdeck.tui.widgets.filter_input import FilterInput, filter_bar
+from dagdeck.tui.widgets.key_lists import KeyOptionList
 from dagdeck.tui.widgets.materialize_confirm import MaterializeConfirm
 
 
@@ -37,7 +38,7 @@ class JumpScreen(ModalScreen[str | None]):
         options += [Option(f"↓ {k}", id=k) for k in self.row.downstream]
         if not options:
             options = [Option("no upstream or downstream assets", id="", disabled=True)]
-        yield OptionList(*options)
+        yield KeyOptionList(*options)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id or None)

@@ -17,6 +17,7 @@ from dagdeck.core.console_api import DagdeckError, InstigatorStatus, short_durat
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.widgets.asset_graph import ago
+from dagdeck.tui.widgets.key_lists import KeyTable
 
 if TYPE_CHECKING:
     from dagdeck.core.console_api import AutomationRow, TickView
@@ -65,7 +66,7 @@ class AutomationScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
         with Vertical(id="automation-body"):
-            table: DataTable[Text | str] = DataTable(id="automation-table", cursor_type="row")
+            table = KeyTable(id="automation-table", cursor_type="row")
             yield table
             yield Static("enter: tick history of the selected schedule or sensor", id="tick-history")
         yield from self.compose_chrome_bottom()

@@ -19,6 +19,7 @@ from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, while_mounted
 from dagdeck.tui.widgets.asset_graph import AssetGraph, ago
 from dagdeck.tui.widgets.dialogs import ConfigEditor, ConfirmScreen
+from dagdeck.tui.widgets.key_lists import KeyOptionList
 
 
 def job_prompt(job: JobInfo, run: Run | None, now: float) -> Text:
@@ -50,7 +51,7 @@ class JobsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
         with Horizontal(id="jobs-body"):
-            yield OptionList(id="jobs-list")
+            yield KeyOptionList(id="jobs-list")
             yield AssetGraph(id="job-graph", show_status=False)
         yield from self.compose_chrome_bottom()
 

@@ -16,6 +16,7 @@ from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.screens.runs import status_text
 from dagdeck.tui.widgets.gantt import STEP_STYLE, bar
+from dagdeck.tui.widgets.key_lists import KeyTable
 from dagdeck.tui.widgets.step_order import order_step_rows
 
 STEP_COLUMNS = ("step", "status", "attempts", "duration", "timeline")
@@ -72,7 +73,7 @@ class RunScreen(BaseScreen):
         yield from self.compose_chrome_top()
         yield Static(id="run-header")
         with Vertical(id="run-body"):
-            table: DataTable[Text | str] = DataTable(id="steps-table", cursor_type="row")
+            table = KeyTable(id="steps-table", cursor_type="row", defer_bottom=True)  # G/end: tail the log
             yield table
             yield Log(id="run-log", max_lines=20000, auto_scroll=True)
         yield from self.compose_chrome_bottom()

@@ -14,6 +14,7 @@ from dagdeck.core.console_api import Run, short_duration
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.widgets.filter_input import FilterInput, filter_bar
+from dagdeck.tui.widgets.key_lists import KeyTable
 
 PAGE = 100
 ICONS = {
@@ -89,7 +90,7 @@ class RunsScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
-        table: DataTable[Text | str] = DataTable(id="runs-table", cursor_type="row")
+        table = KeyTable(id="runs-table", cursor_type="row")
         yield table
         yield filter_bar("filter: status:failed job:NAME text   (tab completes)")
         yield from self.compose_chrome_bottom()

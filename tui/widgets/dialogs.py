@@ -1,18 +1,19 @@
-"""Modal dialogs: confirm (y/enter accept, n/escape refuse), help listing every binding, and a
-JSON config editor."""
+"""Modal dialogs: confirm (y/enter accept, n/escape refuse) and a JSON config editor; the help
+screen lives in help_screen (re-exported here)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
+
+from dagdeck.tui.widgets.help_screen import HelpScreen as HelpScreen  # re-exported
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -39,34 +40,6 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
-
-
-class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 90; max-width: 98%; height: 80%; border: thick $accent;
-        background: $surface; padding: 0 1; }
-    """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
-
-    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
-        super().__init__()
-        self.rows = rows
-
-    def compose(self) -> ComposeResult:
-        table = Table(box=None, header_style="bold", expand=True)
-        table.add_column("where")
-        table.add_column("keys")
-        table.add_column("action")
-        table.add_column("id", style="grey62")
-        for where, keys, desc, bid in self.rows:
-            table.add_row(where, keys, desc, bid)
-        with VerticalScroll():
-            yield Static(Text("Key bindings (remap by id in [keymap] of dagdeck.toml)", style="bold"))
-            yield Static(table)
-
-    async def action_dismiss(self, result: Any = None) -> None:
-        self.dismiss(None)
 
 
 class ConfigEditor(ModalScreen[dict | None]):
