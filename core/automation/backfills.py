@@ -34,7 +34,8 @@ BACKFILL_TAG = "dagster/backfill"
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-PARENT_TAG = "dagdeck/parent_backfill"
+PARENT_TAG = "dagster/parent_backfill_id"
+ROOT_TAG = "dagster/root_backfill_id"
 
 UNLIMITED_BATCH = 500
 """Runs created per transaction when the queue has no limit (`max_concurrent_runs = -1`)."""
@@ -136,10 +137,11 @@ def chunks(backfill: Backfill) -> list[list[str]]:
     return [keys[i : i + size] for i in range(0, len(keys), size)]
 
 
-def chunk_tags(backfill_id: str, keys: Sequence[str]) -> dict[str, str]:
-    """Dagster's tags for a backfill run: the partition, or the first and last of a range."""
+def chunk_tags(backfill_id: str, keys: Sequence[str], ranged: bool) -> dict[str, str]:
+    """Dagster's tags for a backfill run: the partition, or (when a policy groups partitions, even
+    a last chunk of one) the first and last of the range."""
     tags = {BACKFILL_TAG: backfill_id}
-    if len(keys) == 1:
+    if not ranged:
         tags[PARTITION_TAG] = keys[0]
     else:
         tags[RANGE_START_TAG] = keys[0]
@@ -175,7 +177,9 @@ def launch_next(
     for start in range(todo.start, todo.stop, UNLIMITED_BATCH):
         launches = []
         for i in range(start, min(todo.stop, start + UNLIMITED_BATCH)):
-            run = queued_run(_chunk_spec(spec, backfill.backfill_id, parts[i]))
+            run = queued_run(
+                _chunk_spec(spec, backfill.backfill_id, parts[i], backfill.partitions_per_run != 1)
+            )
             launches.append((i, run, [enqueued_event(run)]))
         created += store.launch_backfill_runs(
             backfill.backfill_id, _ACTIVE, BackfillStatus.IN_PROGRESS, launches
@@ -183,8 +187,8 @@ def launch_next(
     return created
 
 
-def _chunk_spec(spec: LaunchSpec, backfill_id: str, keys: Sequence[str]) -> LaunchSpec:
-    return dataclasses.replace(spec, tags={**spec.tags, **chunk_tags(backfill_id, keys)})
+def _chunk_spec(spec: LaunchSpec, backfill_id: str, keys: Sequence[str], ranged: bool) -> LaunchSpec:
+    return dataclasses.replace(spec, tags={**spec.tags, **chunk_tags(backfill_id, keys, ranged)})
 
 
 def in_flight_cap(max_concurrent_runs: int) -> int | None:
@@ -338,7 +342,11 @@ def retry_failed(store: Store, backfill: Backfill) -> Backfill:
         selection=dict(backfill.selection),
         partition_keys=failed,
         partitions_per_run=backfill.partitions_per_run,
-        tags={**backfill.tags, PARENT_TAG: backfill.backfill_id},
+        tags={
+            **backfill.tags,
+            PARENT_TAG: backfill.backfill_id,
+            ROOT_TAG: backfill.tags.get(ROOT_TAG, backfill.backfill_id),
+        },
         location=dict(backfill.location),
         created_at=time.time(),
         parent_backfill_id=backfill.backfill_id,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from dagdeck.core.errors import DefinitionError
+
 
 class BackfillPolicyType(enum.Enum):
     SINGLE_RUN = "SINGLE_RUN"
@@ -30,12 +32,27 @@ class BackfillPolicy:
     def multi_run(max_partitions_per_run: int = 1) -> BackfillPolicy:
         return BackfillPolicy(max_partitions_per_run=max_partitions_per_run)
 
+    def __post_init__(self) -> None:
+        size = self.max_partitions_per_run
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
+            raise DefinitionError(
+                f"BackfillPolicy max_partitions_per_run must be an int, got {size!r}",
+                obj="BackfillPolicy",
+                fix="BackfillPolicy.multi_run(max_partitions_per_run=N) with N an int, or single_run()",
+            )
+
     @property
     def policy_type(self) -> BackfillPolicyType:
-        return BackfillPolicyType.SINGLE_RUN if self.max_partitions_per_run is None else BackfillPolicyType.MULTI_RUN
+        """SINGLE_RUN for None (and, as in Dagster, for 0)."""
+        return BackfillPolicyType.MULTI_RUN if self.max_partitions_per_run else BackfillPolicyType.SINGLE_RUN
 
     def __repr__(self) -> str:
         return f"BackfillPolicy(max_partitions_per_run={self.max_partitions_per_run})"
+
+    def __str__(self) -> str:
+        if self.policy_type == BackfillPolicyType.SINGLE_RUN:
+            return "BackfillPolicy.single_run()"
+        return f"BackfillPolicy.multi_run(max_partitions_per_run={self.max_partitions_per_run})"
 
 
 def combined_partitions_per_run(policies: list[BackfillPolicy | None]) -> int | None:
@@ -46,6 +63,6 @@ def combined_partitions_per_run(policies: list[BackfillPolicy | None]) -> int | 
     for policy in policies:
         if policy is None:
             sizes.append(1)
-        elif policy.max_partitions_per_run is not None:
+        elif policy.max_partitions_per_run:
             sizes.append(max(1, policy.max_partitions_per_run))
     return min(sizes) if sizes else None
