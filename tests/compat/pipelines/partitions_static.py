@@ -32,4 +32,11 @@ def continent_sales(context: dg.AssetExecutionContext, region_sales) -> dg.Mater
     return dg.MaterializeResult(value=total, metadata={"total": total})
 
 
-defs = dg.Definitions(assets=[region_sales, region_report, continent_sales])
+@dg.asset(partitions_def=regions)
+def region_audit(context: dg.AssetExecutionContext, region_sales: int) -> int:
+    if region_sales < 10:
+        raise dg.Failure(description=f"too few sales in {context.partition_key}")
+    return region_sales
+
+
+defs = dg.Definitions(assets=[region_sales, region_report, continent_sales, region_audit])
