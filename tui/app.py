@@ -19,8 +19,15 @@ from dagdeck.core.console_api import (
     ConsoleAPI,
     DagdeckError,
     Instance,
+    Run,
+    RunChange,
+    RunChangeKind,
     RunCounts,
+    RunStatus,
+    RunView,
+    StepStatus,
     did_you_mean,
+    short_duration,
 )
 from dagdeck.tui import clock
 from dagdeck.tui.file_watch import DefinitionsWatcher
@@ -33,7 +40,7 @@ from dagdeck.tui.screens.base import BaseScreen
 from dagdeck.tui.screens.jobs import JobsScreen
 from dagdeck.tui.screens.run import RunScreen
 from dagdeck.tui.screens.runs import RunsScreen
-from dagdeck.tui.widgets.dialogs import ConfirmScreen, HelpScreen
+from dagdeck.tui.widgets.dialogs import CancelingScreen, ConfirmScreen, HelpScreen
 from dagdeck.tui.widgets.status_bar import HeaderInfo, header_text
 
 POLL_SECONDS = 0.5
@@ -86,6 +93,7 @@ class DagdeckApp(App[int]):
         self._run_daemon = run_daemon
         self._gc_paused = False
         self._store_problem: str | None = None
+        self._toasted: set[tuple[str, RunChangeKind]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -198,12 +206,16 @@ class DagdeckApp(App[int]):
                 self._last_watch = now
                 self.api.watch()
             last = self.api.last_event_id()
+            seen = self._last_event_id
+            changes = self.api.run_changes(seen) if 0 <= seen < last else []
             counts = self.api.run_counts(clock.now())
             active = counts.running
             self._run_counts = counts
             self._daemon_state = self.api.daemon_label()
             self._store_problem = self.api.store_problem
             self.call_from_thread(self._polled, last, active)
+            if changes:
+                self.call_from_thread(self._toast_run_changes, changes)
         except Exception as err:  # noqa: BLE001 - a lost or locked store must not crash the console
             self._store_problem = str(err)
             self.call_from_thread(self._tick_clock)
@@ -216,6 +228,25 @@ class DagdeckApp(App[int]):
         self._tick_clock()
         if changed and isinstance(self.screen, BaseScreen) and not isinstance(self.screen, RunScreen):
             self.screen.data_changed()
+
+    def _toast_run_changes(self, changes: list[RunChange]) -> None:
+        """Say when something else (a schedule, a sensor, another console, the CLI) started or
+        canceled a run, and when any run failed; each run and kind once."""
+        for change in changes:
+            key = (change.run_id, change.kind)
+            if key in self._toasted:
+                continue
+            self._toasted.add(key)
+            own = change.run_id in self.api.own_runs
+            run, job = change.run_id[:8], change.job_label
+            if change.kind == RunChangeKind.STARTED and not own:
+                by = change.trigger.replace(":", " ")
+                self.notify(f"run {run} started by {by}: {job}", title="run started", timeout=6)
+            elif change.kind == RunChangeKind.CANCELED and not own:
+                self.notify(f"run {run} ({job}) canceled elsewhere", title="run canceled", severity="warning", timeout=6)
+            elif change.kind == RunChangeKind.FAILED:
+                why = change.message.splitlines()[0][:120] if change.message else ""
+                self.notify(f"run {run} ({job}) failed: {why}  (2, enter: details)", title="run failed", severity="error", timeout=10)
 
     def daemon_label(self) -> str:
         return f"daemon: {self._daemon_state}"
@@ -353,9 +384,21 @@ class DagdeckApp(App[int]):
             screen.reload()
 
     def open_run(self, run_id: str) -> None:
-        run = self.api.get_run(run_id)
+        """Open a run by id or prefix; the store is read in a worker, never on the UI thread."""
+        self._find_run(run_id)
+
+    @work(thread=True, exclusive=True, group="open-run")
+    def _find_run(self, run_id: str) -> None:
+        try:
+            run = self.api.get_run(run_id)
+        except Exception as err:  # noqa: BLE001 - a lost store is a message, not a crash
+            self.call_from_thread(self.notify, f"cannot read run {run_id}: {err}", severity="error")
+            return
+        self.call_from_thread(self._show_run, run_id, run)
+
+    def _show_run(self, wanted: str, run: Run | None) -> None:
         if run is None:
-            self.notify(f"no run {run_id}", severity="warning")
+            self.notify(f"no run {wanted}; see the runs screen (2)", severity="warning")
             return
         if self.current_mode != "runs":
             self.switch_mode("runs")
@@ -369,19 +412,36 @@ class DagdeckApp(App[int]):
 
     # -- actions shared by screens -------------------------------------------------------------
     def confirm_cancel(self, run_id: str) -> None:
+        """Ask before canceling; the run is read in a worker, then the dialog opens."""
         if self.readonly:
             return
-        view = self.api.run_view(run_id)
-        if view is None:
+        self._read_for_cancel(run_id)
+
+    @work(thread=True, exclusive=True, group="cancel-read")
+    def _read_for_cancel(self, run_id: str) -> None:
+        try:
+            view = self.api.run_view(run_id)
+            canceling_at = self.api.canceling_since(run_id) if view and view.run.status == RunStatus.CANCELING else None
+            grace = self.api.cancel_grace_seconds
+        except Exception as err:  # noqa: BLE001 - a lost store is a message, not a crash
+            self.call_from_thread(self.notify, f"cannot read run {run_id}: {err}", severity="error")
             return
+        if view is not None:
+            self.call_from_thread(self._ask_cancel, view, canceling_at, grace)
+
+    def _ask_cancel(self, view: RunView, canceling_at: float | None, grace: float) -> None:
         run = view.run
-        if run.status not in ("QUEUED", "STARTING", "STARTED"):
+        if run.status == RunStatus.CANCELING:
+            self.push_screen(CancelingScreen(run.run_id, canceling_at or clock.now(), grace))
+            return
+        if run.status not in (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.STARTED):
             self.notify(f"run {run.run_id[:8]} is {run.status}; nothing to cancel", severity="warning")
             return
-        running = [s.key for s in view.steps if s.status == "running"]
+        running = [s.key for s in view.steps if s.status == StepStatus.RUNNING]
         body = f"run {run.run_id}\njob {run.job_name}, {run.status}\n{len(running)} step(s) running"
         if running:
             body += ": " + ", ".join(running[:8])
+        body += f"\nsteps get {short_duration(grace)} to stop, then they are killed"
 
         def answer(ok: bool | None) -> None:
             if ok:

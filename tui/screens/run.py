@@ -1,4 +1,5 @@
-"""Run screen: steps with a duration Gantt, the live event log (or a step's stdout/stderr)."""
+"""Run screen: steps with a duration Gantt, the live event log (or a step's stdout/stderr, followed
+live too), a failed step's whole error (`enter`), and the cancel's grace countdown."""
 
 from __future__ import annotations
 
@@ -11,15 +12,28 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Log, Static
 
-from dagdeck.core.console_api import EventRow, Run, StepView, iso, short_duration
+from dagdeck.core.console_api import (
+    EventRow,
+    EventType,
+    Run,
+    RunStatus,
+    StepError,
+    StepStatus,
+    StepView,
+    iso,
+    short_duration,
+)
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.screens.runs import status_text
-from dagdeck.tui.widgets.gantt import STEP_STYLE, bar
+from dagdeck.tui.widgets.dialogs import grace_left
+from dagdeck.tui.widgets.error_view import ErrorScreen
+from dagdeck.tui.widgets.gantt import STEP_STYLE, bar, step_duration
 from dagdeck.tui.widgets.key_lists import KeyTable
 from dagdeck.tui.widgets.step_order import order_step_rows
 
 STEP_COLUMNS = ("step", "status", "attempts", "duration", "timeline")
+STREAMS = ("stdout", "stderr")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 POLL_SECONDS = 0.3
 BAR_WIDTH = 24
@@ -32,7 +46,9 @@ def event_line(e: EventRow) -> str:
     text = e.message
     if e.event_type == "ASSET_MATERIALIZATION":
         meta = e.data.get("metadata") or {}
-        shown = ", ".join(f"{k}={' '.join(str(v.get('value')).split())[:30]}" for k, v in list(meta.items())[:6])
+        shown = ", ".join(
+            f"{k}={' '.join(str(v.get('value')).split())[:30]}" for k, v in list(meta.items())[:6]
+        )
         text = f"{e.asset_key} {shown}"
     line = f"{ts} {kind:<22} {where:<24} {text}"
     if e.event_type == "STEP_FAILURE" and e.data.get("traceback"):
@@ -52,8 +68,8 @@ class RunScreen(BaseScreen):
         Binding("e", "cycle_level", "Level", id="run.level"),
         Binding("o", "toggle_output", "Stdout/err", id="run.output"),
         Binding("a", "open_asset", "Open asset", id="run.open_asset"),
-        Binding("enter", "open_asset", "Open asset", show=False, id="run.open_asset_enter"),
-        Binding("tab", "focus_next", "Switch pane", show=False, id="run.switch"),
+        Binding("enter", "open_step", "Error / asset", show=False, id="run.open_asset_enter"),
+        Binding("tab", "app.focus_next", "Switch pane", show=False, id="run.switch"),
     ]
 
     def __init__(self, run_id: str) -> None:
@@ -68,6 +84,13 @@ class RunScreen(BaseScreen):
         self.min_level = 0
         self.show_output = False
         self._polling = False
+        self._out_step: str | None = None
+        self._out_gen = 0
+        self._out_offsets: dict[str, int] = {}
+        self._out_stream: str | None = None
+        """The stream whose lines the log shows last: a line of the other one starts a new section."""
+        self._canceling_at: float | None = None
+        self._grace = 0.0
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
@@ -104,9 +127,18 @@ class RunScreen(BaseScreen):
         try:
             run = self.api.get_run(self.run_id)
             events = self.api.run_events(self.run_id, after_id=self.cursor_id) if run else []
+            self._grace = self.api.cancel_grace_seconds
             self.app.call_from_thread(self._apply, run, events)
+            step, gen = self._out_step, self._out_gen
+            if self.show_output and step and self._out_offsets:
+                chunks = [(name, self._out_offsets.get(name, 0), *self._read(step, name)) for name in STREAMS]
+                if any(text for _, _, text, _ in chunks):
+                    self.app.call_from_thread(self._apply_output, gen, chunks)
         finally:
             self._polling = False
+
+    def _read(self, step: str, stream: str) -> tuple[str, int]:
+        return self.api.step_log_since(self.run_id, step, stream, self._out_offsets.get(stream, 0))
 
     @while_mounted
     def _apply(self, run: Run | None, events: list[EventRow]) -> None:
@@ -118,6 +150,9 @@ class RunScreen(BaseScreen):
         if events:
             self.cursor_id = events[-1].id
             self.events.extend(events)
+            for e in events:
+                if e.event_type == EventType.RUN_CANCELING and self._canceling_at is None:
+                    self._canceling_at = e.timestamp
         self.steps = self.api.steps_from(run, events, self.steps or None)
         self._render_header()
         self._render_steps()
@@ -133,12 +168,23 @@ class RunScreen(BaseScreen):
         t.append_text(status_text(run.status))
         t.append(f"  run {run.run_id}", style="bold")
         t.append(f"  job {'(assets)' if run.job_name == '__ASSET_JOB' else run.job_name}")
-        t.append(f"  trigger {run.trigger}  started {iso(run.started_at) or '-'}  duration {dur}", style="grey70")
+        t.append(
+            f"  trigger {run.trigger}  started {iso(run.started_at) or '-'}  duration {dur}", style="grey70"
+        )
         if run.parent_run_id:
             t.append(f"  parent {run.parent_run_id[:8]}", style="cyan")
-        if run.failure_reason and run.status != "SUCCESS":
+        if run.status == RunStatus.CANCELING:
+            since = self._canceling_at or clock.now()
+            t.append(f"\ncanceling: {grace_left(since, self._grace, clock.now())}", style="yellow")
+        first = self.first_error
+        if run.failure_reason and run.status != RunStatus.SUCCESS:
             t.append(f"\n{run.failure_reason}", style="red")
-        mode = "stdout/stderr of " + (self.selected_step or "?") if self.show_output else "events"
+        if first is not None:
+            t.append(" — " if run.failure_reason else "\n", style="red")
+            t.append(f"first error in {first.key}: ", style="bold red")
+            t.append((first.error or "").strip().split("\n")[0], style="red")
+            t.append("  (enter on it: full error)", style="grey62")
+        mode = "stdout/stderr of " + (self._out_step or "?") if self.show_output else "events"
         follow = "following" if self.follow else "paused (G resumes)"
         filt = f" · step {self.step_filter}" if self.step_filter else ""
         t.append(f"\nlog: {mode} · {follow} · level ≥ {LEVELS[self.min_level]}{filt}", style="grey62")
@@ -159,7 +205,7 @@ class RunScreen(BaseScreen):
                     Text(s.key),  # a mapped step `op[key]` is not markup
                     Text(s.status, style=STEP_STYLE.get(s.status, "")),
                     str(s.attempts),
-                    short_duration(s.duration_s) if s.duration_s is not None else ("…" if s.status == "running" else "-"),
+                    step_duration(s, clock.now()),
                     bar(s, t0, t1, BAR_WIDTH),
                 )
                 if s.key in present:
@@ -187,20 +233,49 @@ class RunScreen(BaseScreen):
     def _rebuild_log(self) -> None:
         log = self.log_view
         log.clear()
+        self._out_gen += 1
+        self._out_offsets = {}
+        self._out_step = self.selected_step if self.show_output else None
         if self.show_output:
-            self._load_output(self.selected_step)
+            self._load_output(self._out_gen, self._out_step)
         else:
             self._append_log(self.events)
         self._render_header()
 
-    @work(thread=True, exclusive=True, group="run-output")
-    def _load_output(self, step: str | None) -> None:
+    @work(thread=True, group="run-output")
+    def _load_output(self, gen: int, step: str | None) -> None:
+        """The step's stdout and stderr so far; later polls append what they gain."""
         if not step:
             return
-        out = self.api.step_log(self.run_id, step, "stdout")
-        err = self.api.step_log(self.run_id, step, "stderr")
-        text = f"── stdout of {step} ──\n{out or '(empty)'}\n── stderr of {step} ──\n{err or '(empty)'}"
-        self.app.call_from_thread(self.log_view.write, text)
+        chunks = [(name, 0, *self.api.step_log_since(self.run_id, step, name, 0)) for name in STREAMS]
+        self.app.call_from_thread(self._apply_output, gen, chunks, True)
+
+    @while_mounted
+    def _apply_output(self, gen: int, chunks: list[tuple[str, int, str, int]], first: bool = False) -> None:
+        """Append what stdout and stderr gained (from `start` to `end`); a chunk read for another
+        step, or from an offset already passed, is dropped."""
+        if gen != self._out_gen or not self.show_output:
+            return
+        step = self._out_step
+        lines: list[str] = []
+        if first:
+            out, err = chunks[0][2], chunks[1][2]
+            lines += [f"── stdout of {step} ──", *(out.splitlines() or ([] if err else ["(empty)"]))]
+            if err or not out:
+                lines += [f"── stderr of {step} ──", *(err.splitlines() or ["(empty)"])]
+            self._out_stream = "stderr" if (err or not out) else "stdout"
+            self._out_offsets = {name: end for name, _, _, end in chunks}
+        else:
+            for name, start, text, end in chunks:
+                if not text or start != self._out_offsets.get(name, 0):
+                    continue
+                self._out_offsets[name] = end
+                if name != self._out_stream:
+                    lines.append(f"── {name} of {step} ──")
+                    self._out_stream = name
+                lines += text.splitlines()
+        if lines:
+            self.log_view.write_lines(lines, scroll_end=self.follow)
 
     @property
     def selected_step(self) -> str | None:
@@ -208,10 +283,30 @@ class RunScreen(BaseScreen):
 
     @on(DataTable.RowSelected, "#steps-table")
     def _step_selected(self, event: DataTable.RowSelected) -> None:
-        """`enter` on a step that materialized an asset opens that asset."""
+        """`enter` on a failed step opens its error; on a step that materialized an asset, the asset."""
         view = self.steps.get(str(event.row_key.value))
-        if view is not None and view.asset_key:
+        if view is None:
+            return
+        if view.status in (StepStatus.FAILED, StepStatus.UP_FOR_RETRY) and (view.error or view.traceback):
+            self._open_error(view)
+        elif view.asset_key:
             self.app.open_asset(view.asset_key)  # type: ignore[attr-defined]
+
+    @property
+    def first_error(self) -> StepView | None:
+        """The step that failed first (canceled steps are not errors)."""
+        failed = [s for s in self.steps.values() if s.status == StepStatus.FAILED and s.error]
+        return min(failed, key=lambda s: s.ended_at or 0.0) if failed else None
+
+    @work(thread=True, group="run-error")
+    def _open_error(self, view: StepView) -> None:
+        err = self.api.step_error(self.run_id, view)
+        self.app.call_from_thread(self._show_error, err)
+
+    @while_mounted
+    def _show_error(self, err: StepError) -> None:
+        if self.app.screen is self:
+            self.app.push_screen(ErrorScreen(self.run_id, err))
 
     @on(DataTable.RowHighlighted, "#steps-table")
     def _step_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -256,6 +351,14 @@ class RunScreen(BaseScreen):
     def action_toggle_output(self) -> None:
         self.show_output = not self.show_output
         self._rebuild_log()
+
+    def action_open_step(self) -> None:
+        """`enter` when the log has focus: as on the steps table."""
+        view = self.steps.get(self.selected_step or "")
+        if view is not None and view.status in (StepStatus.FAILED, StepStatus.UP_FOR_RETRY) and view.error:
+            self._open_error(view)
+        else:
+            self.action_open_asset()
 
     def action_open_asset(self) -> None:
         step = self.selected_step

@@ -65,7 +65,9 @@ def parse_filter(text: str) -> tuple[list[str] | None, str | None, str | None]:
     for token in text.split():
         low = token.lower()
         if low.startswith("status:"):
-            statuses = [s for w in token[7:].split(",") if w for s in STATUS_WORDS.get(w.lower(), (w.upper(),))]
+            statuses = [
+                s for w in token[7:].split(",") if w for s in STATUS_WORDS.get(w.lower(), (w.upper(),))
+            ]
         elif low.startswith("job:"):
             job = token[4:]
         else:
@@ -87,6 +89,12 @@ class RunsScreen(BaseScreen):
         self.filter_text = ""
         self.page = 0
         self.total = 0
+        self._generation = 0
+        """Bumped by each reload: a slower, older load never overwrites a newer one."""
+        self._launch_seen: str | None = None
+        self._want: str | None = None
+        """A run this console just launched: the cursor goes there once the table shows it, and
+        until then `enter` opens it (never the older run the cursor was on)."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
@@ -111,20 +119,32 @@ class RunsScreen(BaseScreen):
     def data_changed(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="runs-load")
     def reload(self) -> None:
-        statuses, job, text = parse_filter(self.filter_text)
-        runs = self.api.runs(statuses=statuses, job=job, text=text, limit=PAGE, offset=self.page * PAGE)
+        """Read the page again in a worker (and pick up a run launched since the last look)."""
+        launched = self.api.last_launched_run_id
+        if launched and launched != self._launch_seen:
+            self._launch_seen = self._want = launched
+            if self.page or self.filter_text:  # the new run is on the first, unfiltered page
+                self.page, self.filter_text = 0, ""
+        self._generation += 1
+        self._load(self._generation, self.filter_text, self.page)
+
+    @work(thread=True, group="runs-load")
+    def _load(self, generation: int, filter_text: str, page: int) -> None:
+        statuses, job, text = parse_filter(filter_text)
+        runs = self.api.runs(statuses=statuses, job=job, text=text, limit=PAGE, offset=page * PAGE)
         total = self.api.count_runs(statuses=statuses, job=job, text=text)
-        self.app.call_from_thread(self._apply, runs, total)
+        self.app.call_from_thread(self._apply, runs, total, generation)
 
     @while_mounted
-    def _apply(self, runs: list[Run], total: int) -> None:
+    def _apply(self, runs: list[Run], total: int, generation: int | None = None) -> None:
         """Diff the table: drop stale rows, update changed cells, add new rows, then sort."""
+        if generation is not None and generation != self._generation:
+            return  # a newer load is on its way
         self.total = total
         table = self.table
         now = clock.now()
-        keep = self.selected_run_id
+        keep = self._want or self.selected_run_id
         wanted = {r.run_id: n for n, r in enumerate(runs)}
         with self.app.batch_update():
             for key in list(table.rows):
@@ -144,6 +164,8 @@ class RunsScreen(BaseScreen):
                 table.sort("run", key=lambda short: by_short.get(str(short), 1 << 30))
             if keep and keep in wanted:
                 table.move_cursor(row=table.get_row_index(keep), animate=False)
+                if keep == self._want:
+                    self._want = None
         pages = max(1, (total + PAGE - 1) // PAGE)
         self.table.border_title = f"runs ({total})  page {self.page + 1}/{pages}" + (
             f"  filter: {self.filter_text}" if self.filter_text else ""
@@ -154,13 +176,17 @@ class RunsScreen(BaseScreen):
         return cursor_key(self.table)
 
     def action_open_run(self) -> None:
-        run_id = self.selected_run_id
-        if run_id:
-            self.app.open_run(run_id)  # type: ignore[attr-defined]
+        self._open(self.selected_run_id)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_run(str(event.row_key.value))  # type: ignore[attr-defined]
+        self._open(str(event.row_key.value))
+
+    def _open(self, run_id: str | None) -> None:
+        """Open the run under the cursor, or the one just launched if the table is not showing it yet."""
+        run_id, self._want = self._want or run_id, None
+        if run_id:
+            self.app.open_run(run_id)  # type: ignore[attr-defined]
 
     def action_filter(self) -> None:
         self.query_one(FilterInput).open(self.filter_text)

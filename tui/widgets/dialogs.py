@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from dagdeck.tui import clock
 from dagdeck.tui.widgets.help_screen import HelpScreen as HelpScreen  # re-exported
 
 
@@ -40,6 +41,48 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+def grace_left(canceling_at: float, grace: float, now: float) -> str:
+    """The grace countdown of a CANCELING run, as the dialog and the run header say it."""
+    left = grace - max(0.0, now - canceling_at)
+    if left <= 0:
+        return "grace over: steps still running are being killed"
+    return f"steps are killed in {max(1, round(left))}s unless they stop first"
+
+
+class CancelingScreen(ModalScreen[None]):
+    """`c` on a run already canceling: its grace countdown, ticking until the run ends."""
+
+    DEFAULT_CSS = """
+    CancelingScreen { align: center middle; }
+    CancelingScreen > Vertical { width: 72; max-width: 95%; height: auto; border: thick $warning;
+        background: $surface; padding: 1 2; }
+    CancelingScreen .hint { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape,enter,n,q", "close", "Close", id="canceling.close")]
+
+    def __init__(self, run_id: str, canceling_at: float, grace: float) -> None:
+        super().__init__()
+        self.run_id, self.canceling_at, self.grace = run_id, canceling_at, grace
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"Run {self.run_id[:8]} is canceling", style="bold"))
+            yield Static(self.countdown(), id="canceling-body")
+            yield Static("escape / enter: close", classes="hint")
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self._tick)
+
+    def countdown(self) -> str:
+        return f"cancel requested; {grace_left(self.canceling_at, self.grace, clock.now())}"
+
+    def _tick(self) -> None:
+        self.query_one("#canceling-body", Static).update(self.countdown())
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class ConfigEditor(ModalScreen[dict | None]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from dagdeck.core.console_api import StepView
+from dagdeck.core.console_api import StepStatus, StepView, short_duration
 
 STEP_STYLE = {
     "succeeded": "green",
@@ -29,3 +29,12 @@ def bar(step: StepView, t0: float | None, t1: float, width: int) -> Text:
     text = Text(" " * start)
     text.append("█" * (end - start), style=STEP_STYLE.get(step.status, ""))
     return text
+
+
+def step_duration(step: StepView, now: float) -> str:
+    """A finished step's duration; a running one's time so far (it ticks with the poll)."""
+    if step.duration_s is not None:
+        return short_duration(step.duration_s)
+    if step.status in (StepStatus.RUNNING, StepStatus.UP_FOR_RETRY) and step.started_at is not None:
+        return short_duration(max(0.0, now - step.started_at))
+    return "-"
