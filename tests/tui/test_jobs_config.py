@@ -80,7 +80,7 @@ async def test_jobs_show_their_last_run_and_follow_new_ones(
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _jobs(pilot)
         await wait_until(pilot, lambda: "FAILURE" in _prompt(screen, "other_job"), what="the last run")
-        assert "59m ago" in _prompt(screen, "other_job") and "ffffffff" in _prompt(screen, "other_job")
+        assert "59m ago" in _prompt(screen, "other_job")
         assert "never run" in _prompt(screen, "fetch_job")
         while screen.current is not None and screen.current.name != "other_job":
             await pilot.press("down")
@@ -96,7 +96,6 @@ async def test_jobs_show_their_last_run_and_follow_new_ones(
         await wait_until(
             pilot, lambda: "SUCCESS" in _prompt(screen, "other_job"), what="the jobs list to show the new run"
         )
-        assert new.run_id[:8] in _prompt(screen, "other_job")
 
 
 async def test_L_prefills_config_and_refuses_a_bad_one(

@@ -79,6 +79,6 @@ async def test_automation_screen_shows_the_run_failure_sensor_and_its_tick(
         table = app.screen.query_one("#automation-table", DataTable)
         rows = [[plain(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         row = next(r for r in rows if r[1] == "page_on_failure")
-        assert row[2] == "sensor" and "on" in row[0]
-        assert row[4] == "run_status: runs ending FAILURE of nightly"
-        assert row[6].startswith("SKIPPED") and "handled 1 run end(s)" in row[6]
+        assert row[4] == "sensor" and "on" in row[0]
+        assert row[6] == "run_status: runs ending FAILURE of nightly"
+        assert row[3].startswith("SKIPPED") and "handled 1 run end(s)" in row[3]

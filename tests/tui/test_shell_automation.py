@@ -157,7 +157,7 @@ async def test_automation_screen_refreshes_ticks_by_itself(
     from dagdeck.tui.screens.automation import AutomationScreen
 
     app = make_app(defs_file(AUTOMATED))
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("4")
         await wait_until(
@@ -167,7 +167,7 @@ async def test_automation_screen_refreshes_ticks_by_itself(
         table = screen.query_one("#automation-table", DataTable)
         history = screen.query_one("#tick-history", Static)
         await wait_until(pilot, lambda: "no ticks yet" in plain(history.render()), what="the empty history")
-        assert plain(table.get_row_at(0)[5]).startswith("in ")  # the next tick
+        assert plain(table.get_row_at(0)[2]).startswith("in ")  # the next tick
         instance.store.add_tick(
             Tick(
                 instigator_name="nightly",
@@ -181,8 +181,10 @@ async def test_automation_screen_refreshes_ticks_by_itself(
             pilot, lambda: "nothing to do" in plain(history.render()), what="the new tick in the history"
         )
         await wait_until(
-            pilot, lambda: plain(table.get_row_at(0)[6]).startswith("SKIPPED"), what="the last tick"
+            pilot, lambda: plain(table.get_row_at(0)[3]).startswith("SKIPPED"), what="the last tick"
         )
+        shown = sum(c.get_render_width(table) for c in table.ordered_columns[:4])
+        assert shown <= 80, "next tick and last tick must stay on screen at 80 columns"
 
 
 REPO = Path(__file__).resolve().parents[2]

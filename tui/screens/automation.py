@@ -22,7 +22,8 @@ from dagdeck.tui.widgets.key_lists import KeyTable
 if TYPE_CHECKING:
     from dagdeck.core.console_api import AutomationRow, TickView
 
-COLUMNS = ("on", "name", "kind", "job", "when", "next tick", "last tick")
+COLUMNS = ("on", "name", "next tick", "last tick", "kind", "job", "when")
+"""The ticks before the long `when` column: at 80 columns they stay on screen."""
 REFRESH_SECONDS = 1.0
 TICK_STYLE = {"SUCCESS": "green", "SKIPPED": "grey62", "FAILURE": "red", "STARTED": "cyan"}
 
@@ -47,7 +48,7 @@ def row_cells(r: AutomationRow, now: float) -> tuple[Text | str, ...]:
             last.append(f" ({t.skip_reason[:40]})", style="grey62")
         elif t.run_ids:
             last.append(f" {len(t.run_ids)} run(s)", style="cyan")
-    return (on_, r.name, r.kind, r.job_name or "-", Text(when), nxt, last)
+    return (on_, r.name, nxt, last, r.kind, r.job_name or "-", Text(when))
 
 
 class AutomationScreen(BaseScreen):

@@ -23,15 +23,15 @@ from dagdeck.tui.widgets.key_lists import KeyOptionList
 
 
 def job_prompt(job: JobInfo, run: Run | None, now: float) -> Text:
-    """Two lines: the job and its kind, then its last run's status and age (or `never run`)."""
+    """Two short lines (the list is narrow at 80 columns): the job, then its last run's status and
+    age, or `never run`; the graph beside it shows the steps."""
     text = Text(job.name, style="bold")
-    text.append(f"  {job.kind}, {len(job.steps)} steps", style="grey62")
     text.append("\n  ")
     if run is None:
         text.append("never run", style="grey62")
     else:
         text.append(f"● {run.status}", style=status_style(run.status))
-        text.append(f"  {ago(run.created_at, now)}  {run.run_id[:8]}", style="grey70")
+        text.append(f" {ago(run.created_at, now)}", style="grey70")
     return text
 
 
