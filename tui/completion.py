@@ -45,7 +45,11 @@ def _matching(word: str, names: list[str]) -> tuple[str, ...]:
 
 
 def _run_words(names: CompletionNames) -> list[str]:
-    return [f"status:{s}" for s in RUN_STATUSES] + [f"job:{j}" for j in names.jobs] + [r[:SHORT_ID] for r in names.runs]
+    return (
+        [f"status:{s}" for s in RUN_STATUSES]
+        + [f"job:{j}" for j in names.jobs]
+        + [r[:SHORT_ID] for r in names.runs]
+    )
 
 
 def _asset_words(names: CompletionNames) -> list[str]:

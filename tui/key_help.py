@@ -81,7 +81,9 @@ def _own(cls: type[DOMNode], inherited: Iterable[Binding] = ()) -> tuple[Binding
     return tuple(b for b in cls.BINDINGS if isinstance(b, Binding) and b not in skip)
 
 
-def _screen_sources(name: str, cls: type[BaseScreen], widgets: tuple[tuple[str, type[Widget]], ...]) -> Iterator[Source]:
+def _screen_sources(
+    name: str, cls: type[BaseScreen], widgets: tuple[tuple[str, type[Widget]], ...]
+) -> Iterator[Source]:
     yield Source(name, _own(cls, BaseScreen.BINDINGS))
     for where, widget in widgets:
         yield Source(where, _own(widget), widget.__name__)
@@ -95,7 +97,12 @@ def sources(app_bindings: Iterable[Binding], current: Screen[Any] | None) -> lis
         Source("everywhere", tuple(b for b in app_bindings if isinstance(b, Binding)), "app"),
         Source("every screen", _own(BaseScreen)),
     ]
-    rest = [src for name, cls, widgets in SCREENS if (name, cls, widgets) not in here for src in _screen_sources(name, cls, widgets)]
+    rest = [
+        src
+        for name, cls, widgets in SCREENS
+        if (name, cls, widgets) not in here
+        for src in _screen_sources(name, cls, widgets)
+    ]
     dialogs = Source(
         "dialogs",
         tuple(b for c in (ConfirmScreen, JumpScreen, ConfigEditor, HelpScreen) for b in _own(c)),
@@ -148,7 +155,9 @@ def palette_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemComma
             shown.add(key)
             title = TITLES.get(b.id or "", b.description or b.action)
             keys = b.key_display or b.key
-            yield SystemCommand(title, f"key {keys} · {src.where} · {b.id}", partial(app.run_action, b.action, target))
+            yield SystemCommand(
+                title, f"key {keys} · {src.where} · {b.id}", partial(app.run_action, b.action, target)
+            )
 
 
 def _palette_places(screen: Screen[Any]) -> set[str]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Footer
-from tui_helpers import RUN_FAIL, RUN_OK, settle, wait_until
+from tui_helpers import RUN_FAIL, RUN_OK, notes, settle, wait_until
 
 from dagdeck.core.instance import Instance
 from dagdeck.tui.app import DagdeckApp
@@ -63,7 +63,9 @@ async def test_command_line_shows_prompt_placeholder_and_typed_text(
         line = app.screen.query_one(CommandLine)
         assert line.has_focus and line.region.height == 1
         footer = app.screen.query_one(Footer)
-        assert line.parent is not None and line.parent.region.bottom <= footer.region.y  # not under the footer
+        assert (
+            line.parent is not None and line.parent.region.bottom <= footer.region.y
+        )  # not under the footer
         shown = line_row(app, line)
         assert shown.startswith(" : ") and "runs  assets SEL" in shown, shown
         await pilot.press("r", "u", "n", "s", "space", "s", "t")
@@ -86,7 +88,9 @@ async def test_filter_line_shows_prompt_and_typed_text(
         assert line_row(app, box).startswith(" / rev")
 
 
-async def test_tab_completes_commands_and_names_cycling(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+async def test_tab_completes_commands_and_names_cycling(
+    make_app: MakeApp, seeded: Instance, shop: Path
+) -> None:
     app = make_app(shop)
     async with app.run_test(size=(100, 30)) as pilot:
         await _assets(pilot)
@@ -106,7 +110,9 @@ async def test_tab_completes_commands_and_names_cycling(make_app: MakeApp, seede
         assert line.value == "run " + RUN_FAIL[:8]
         await pilot.press("enter")
         await settle(pilot)
-        await wait_until(pilot, lambda: getattr(app.screen, "run_id", None) == RUN_FAIL, what="the run opened")
+        await wait_until(
+            pilot, lambda: getattr(app.screen, "run_id", None) == RUN_FAIL, what="the run opened"
+        )
         await pilot.press("escape")
         await settle(pilot)
 
@@ -164,7 +170,9 @@ async def test_command_job_selects_the_job(make_app: MakeApp, shop: Path) -> Non
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, JobsScreen)
-        await wait_until(pilot, lambda: screen.current is not None and screen.current.name == "shop_job", what="the job")
+        await wait_until(
+            pilot, lambda: screen.current is not None and screen.current.name == "shop_job", what="the job"
+        )
 
 
 async def test_up_down_walk_the_history_per_line(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
@@ -216,13 +224,17 @@ def _typed(*keys: str) -> Callable[[Pilot[Any]], Any]:
 
 
 @SIZES
-def test_snapshot_command_line_typed(snap_compare: Snap, make_app: MakeApp, seeded: Instance, shop: Path, size: tuple[int, int]) -> None:
+def test_snapshot_command_line_typed(
+    snap_compare: Snap, make_app: MakeApp, seeded: Instance, shop: Path, size: tuple[int, int]
+) -> None:
     app = make_app(shop)
     assert snap_compare(app, terminal_size=size, run_before=_typed("colon", "r", "u", "tab", "tab"))
 
 
 @SIZES
-def test_snapshot_filter_line_typed(snap_compare: Snap, make_app: MakeApp, seeded: Instance, shop: Path, size: tuple[int, int]) -> None:
+def test_snapshot_filter_line_typed(
+    snap_compare: Snap, make_app: MakeApp, seeded: Instance, shop: Path, size: tuple[int, int]
+) -> None:
     app = make_app(shop)
     assert snap_compare(app, terminal_size=size, run_before=_typed("slash", "r", "e"))
 
@@ -361,16 +373,26 @@ async def test_help_lists_the_current_screen_first(make_app: MakeApp, seeded: In
         assert [r[0] for r in app.screen.rows][:2] == ["assets", "assets"]  # type: ignore[attr-defined]
 
 
-async def test_palette_holds_the_screens_binding_actions(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+async def test_palette_holds_the_screens_binding_actions(
+    make_app: MakeApp, seeded: Instance, shop: Path
+) -> None:
     app = make_app(shop)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _assets(pilot)
         titles = {c.title: c for c in app.get_system_commands(screen)}
-        for title in ("Materialize selected", "Materialize with downstream", "Materialize stale and missing",
-                      "Filter assets", "Jump/expand", "Mark", "Go to runs", "Help: key bindings"):
+        for title in (
+            "Materialize selected",
+            "Materialize with downstream",
+            "Materialize stale and missing",
+            "Filter assets",
+            "Jump/expand",
+            "Mark",
+            "Go to runs",
+            "Help: key bindings",
+        ):
             assert title in titles, title
         assert "Cancel run" not in titles  # another screen's action
-        assert "key / · assets · assets.filter" == titles["Filter assets"].help
+        assert titles["Filter assets"].help == "key / · assets · assets.filter"
         await pilot.press("2")
         await settle(pilot)
         runs = app.screen
@@ -388,3 +410,80 @@ async def test_palette_leaves_out_what_readonly_refuses(make_app: MakeApp, shop:
         screen = await _assets(pilot)
         titles = {c.title for c in app.get_system_commands(screen)}
         assert "Filter assets" in titles and "Materialize selected" not in titles
+
+
+# -- point 11: filters visible and cleared; keys that cannot act say why --------------------------
+async def test_assets_filter_shows_a_chip_and_escape_clears_it(
+    make_app: MakeApp, seeded: Instance, shop: Path
+) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _assets(pilot)
+        graph = screen.graph
+        assert not graph.border_title
+        await pilot.press("slash", "r", "e", "v", "enter")
+        await settle(pilot)
+        assert graph.has_focus and screen.filter_text == "rev"
+        assert "/ rev" in str(graph.border_title)
+        assert "/ rev" in screen_row(app, graph.region.y)  # drawn on screen, not only set
+        await pilot.press("space")  # a mark: escape clears the marks first, then the filter
+        assert graph.marked
+        await pilot.press("escape")
+        assert not graph.marked and screen.filter_text == "rev"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.filter_text == "" and not graph.border_title
+        assert len([i for i in graph.items if i.row]) == 3
+
+
+async def test_runs_escape_clears_a_kept_filter(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _assets(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        runs = app.screen
+        assert isinstance(runs, RunsScreen)
+        await pilot.press("slash")
+        runs.query_one(FilterInput).value = "status:failed"
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_until(pilot, lambda: runs.table.row_count == 1, what="the filtered runs")
+        assert runs.table.has_focus and "filter: status:failed" in str(runs.table.border_title)
+        await pilot.press("escape")
+        await settle(pilot)
+        await wait_until(pilot, lambda: runs.table.row_count == 2, what="the filter cleared")
+        assert runs.filter_text == "" and "filter" not in str(runs.table.border_title)
+
+
+async def test_keys_that_cannot_act_say_why(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    app = make_app(shop, readonly=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _assets(pilot)
+        await wait_until(pilot, lambda: screen.graph.current_key == "orders", what="the cursor")
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen is screen
+        assert any("Materialize: not in a read-only console" in n for n, _ in notes(app))
+        await pilot.press("2")
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.screen.table.row_count == 2, what="the runs")
+        await pilot.press("c")
+        await settle(pilot)
+        assert any(n.startswith("Cancel: not in a read-only console") for n, _ in notes(app))
+        app.clear_notifications()
+        await pilot.press("q")  # a top-level screen: q does not quit, it says what does
+        await settle(pilot)
+        assert app.is_running and any("ctrl+q or :q quits" in n for n, _ in notes(app))
+
+
+async def test_m_on_a_group_header_says_why(make_app: MakeApp, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _assets(pilot)
+        await pilot.press("g")  # the first row: the group header [shop]
+        assert screen.graph.current_item is not None and screen.graph.current_item.kind == "group"
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen is screen
+        assert any("group shop's header" in n for n, _ in notes(app))

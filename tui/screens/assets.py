@@ -193,9 +193,12 @@ class AssetsScreen(BaseScreen):
         self.app.push_screen(JumpScreen(item.row), jump)
 
     def action_clear_marks(self) -> None:
+        """`escape`: the marks go first, then a kept filter."""
         if self.graph.marked:
             self.graph.marked.clear()
             self.graph.set_rows(self.graph.rows)
+        else:
+            self.action_clear_filter()
 
     def action_filter(self) -> None:
         self.query_one(FilterInput).open(self.filter_text)
@@ -211,6 +214,7 @@ class AssetsScreen(BaseScreen):
 
     def apply_filter(self, text: str) -> None:
         self.filter_text = text.strip()
+        self.show_filter_chip(self.graph, self.filter_text)
         if not self.filter_text:
             self.graph.set_filter(None)
             return
@@ -230,6 +234,9 @@ class AssetsScreen(BaseScreen):
             [graph.current_key] if graph.current_key else []
         )
         if not keys:
+            item = graph.current_item
+            where = f"the cursor is on group {item.group}'s header" if item and item.kind == "group" else "no asset here"
+            self.notify(f"{where}: move to an asset (j/k) or mark some with space, then m", severity="warning")
             return
         external = {r.key for r in graph.rows if r.external}
         if downstream:

@@ -44,7 +44,9 @@ class HelpScreen(ModalScreen[None]):
         title = Text("Key bindings", style="bold")
         if self.heading:
             title.append(f"  {self.heading}")
-        title.append("\nremap by id in [keymap] of dagdeck.toml · j/k/g/G move · escape closes", style="grey62")
+        title.append(
+            "\nremap by id in [keymap] of dagdeck.toml · j/k/g/G move · escape closes", style="grey62"
+        )
         with Vertical():
             yield Static(title, id="help-title")
             yield KeyTable(id="help-table", cursor_type="row")
