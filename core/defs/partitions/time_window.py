@@ -194,6 +194,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         cadence, ticks = self._cadence, []
         tick = self._first
         extra = self.end_offset
+        skip_gaps = self.timezone != "UTC" and cadence.period is Period.HOURLY
         while True:
             nxt = cadence.next_tick(tick)
             if self._end is not None and nxt > self._end:
@@ -202,11 +203,19 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
                 if extra <= 0:
                     break
                 extra -= 1
+            if skip_gaps and not self._exists(tick):  # a wall-clock hour a DST change skips
+                tick = nxt
+                continue
             ticks.append(tick)
             tick = nxt
         if extra < 0:
             del ticks[len(ticks) + extra :]
         return ticks
+
+    def _exists(self, wall: datetime) -> bool:
+        """Whether a naive wall-clock time exists in the timezone (not in a DST gap)."""
+        aware = wall.replace(tzinfo=self._tz)
+        return aware.astimezone(UTC).astimezone(self._tz).replace(tzinfo=None) == wall
 
     def get_partition_keys(
         self, current_time: datetime | None = None, dynamic_partitions_store: Any = None
