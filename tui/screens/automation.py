@@ -39,7 +39,7 @@ def row_cells(r: AutomationRow, now: float) -> tuple[Text | str, ...]:
     )
     nxt = "-"
     if r.status == InstigatorStatus.RUNNING and r.next_tick is not None:
-        nxt = "now" if r.next_tick <= now else "in " + short_duration(r.next_tick - now)
+        nxt = "now" if r.next_tick - now < 1 else "in " + short_duration(r.next_tick - now)
     last = Text("-")
     if r.last_tick is not None:
         t = r.last_tick
