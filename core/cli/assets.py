@@ -50,6 +50,15 @@ def _shown(value: Any) -> str:
     return f"{text[:SHOWN_CHARS]}... ({len(text)} characters; --json prints them all){stored_note}"
 
 
+def _range(history: dict[str, Any] | None) -> str:
+    """`   (3–12 over 5 materializations)` after a numeric entry with a history; else nothing."""
+    summary = (history or {}).get("summary")
+    count = len((history or {}).get("values", []))
+    if not summary or count < 2:
+        return ""
+    return f"   ({summary['min']:g}–{summary['max']:g} over {count} materializations)"
+
+
 @assets_app.command("show")
 def assets_show(
     ctx: typer.Context,
@@ -83,7 +92,7 @@ def assets_show(
         return
     console.print(line(f"last materialized {latest['timestamp']} by run {latest['run_id'][:8]}"))
     for k, v in latest["metadata"].items():
-        console.print(line(f"  {k}: {_shown(v)}"))
+        console.print(line(f"  {k}: {_shown(v)}{_range(data['metadata_history'].get(k))}"))
     count = len(data["history"])
     console.print(f"{count} materialization{'' if count == 1 else 's'} in history")
     if "partitions" in data:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
-from dagdeck.core.defs.metadata import numeric_value
 from dagdeck.core.events import EventType
 from dagdeck.core.running.plan_job import plan_job
 from dagdeck.core.views.asset_health import (
@@ -17,6 +16,7 @@ from dagdeck.core.views.asset_health import (
     overdue,
     stale_reasons,
 )
+from dagdeck.core.views.metadata_history import MetadataPoint, metadata_history
 from dagdeck.core.views.runs import asset_status, made_with
 from dagdeck.core.views.stored_values import dropped_values
 from dagdeck.store import EventRow, Run, Store
@@ -59,6 +59,8 @@ class AssetDetail:
     stale_reasons: list[str] = field(default_factory=list)
     checks: list[CheckView] = field(default_factory=list)
     overdue_reason: str | None = None
+    history: dict[str, list[MetadataPoint]] = field(default_factory=dict)
+    """Every metadata entry over the last materializations, oldest first (`h` shows one)."""
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,12 @@ def asset_detail(defs: Definitions, store: Store, row: AssetRow, history: int = 
     key = row.key
     a = defs.asset_graph.assets[AssetKey(key)]
     hist = store.materialization_history(key, limit=history)
+    history = metadata_history(hist)
     series: dict[str, list[float]] = {}
-    for e in reversed(hist):
-        for name, entry in (e.data.get("metadata") or {}).items():
-            value = numeric_value(entry)
-            if value is not None:
-                series.setdefault(name, []).append(value)
+    for name, points in history.items():
+        numbers = [p.number for p in points if p.number is not None]
+        if numbers:
+            series[name] = numbers
     run_ids: list[str] = []
     # a multi-asset's step events name no single asset: its runs are those that materialized it
     run_events = (
@@ -149,6 +151,7 @@ def asset_detail(defs: Definitions, store: Store, row: AssetRow, history: int = 
         stale_reasons=reasons,
         checks=check_views(defs, store, key),
         overdue_reason=overdue(defs, store).get(key) if row.overdue else None,
+        history=history,
     )
 
 

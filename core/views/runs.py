@@ -95,6 +95,7 @@ def materialization_json(e: EventRow) -> dict[str, Any]:
 
 def asset_show_json(defs: Definitions, store: Store, key: AssetKey, history: int = 50) -> dict[str, Any]:
     from dagdeck.core.views.asset_health import check_views, overdue, stale_reasons
+    from dagdeck.core.views.metadata_history import history_json, metadata_history
 
     graph = defs.asset_graph
     a = graph.assets[key]
@@ -115,6 +116,7 @@ def asset_show_json(defs: Definitions, store: Store, key: AssetKey, history: int
         "multi_asset": made_with(a),
         "latest": materialization_json(hist[0]) if hist else None,
         "history": [materialization_json(e) for e in hist],
+        "metadata_history": history_json(metadata_history(hist)),
         "checks": [c.to_json() for c in check_views(defs, store, k)],
         "stale": bool(reasons),
         "stale_reasons": reasons,

@@ -4,8 +4,10 @@ root cause and `S` takes the whole stale closure; metadata sparklines and their 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tui_helpers import plain, run_status, settle, wait_until
 
@@ -164,3 +166,78 @@ async def test_staleness_shows_through_the_graph_and_S_takes_the_closure(
         assert app.screen.body.split() == ["orders", "customer_counts"]
         await pilot.press("n")
         await settle(pilot)
+
+
+METADATA_DEFS = """
+    import dagdeck as dg
+
+
+    @dg.asset
+    def orders(context):
+        n = context.run.tags.get("n", "0")
+        return dg.MaterializeResult(metadata={"rows": int(n), "note": f"batch {n}"})
+
+
+    defs = dg.Definitions(assets=[orders])
+"""
+
+
+async def test_sparklines_carry_their_range_and_h_opens_an_entry_history(
+    make_app: MakeApp, defs_file: WriteDefs, project: Path, instance: Instance
+) -> None:
+    from dagdeck.tui.screens.metadata_history import MetadataHistoryScreen
+
+    file = defs_file(METADATA_DEFS)
+    defs = load(CodeLocation(file=str(file), working_dir=str(project))).defs
+    for n in (3, 12, 7):
+        assert dg.materialize(defs, instance=instance, tags={"n": str(n)}).success
+    app = make_app(file)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, "orders")
+        detail = _detail(screen)
+        assert "▁█▄ 3–12 last 7" in detail, detail  # the bars, their range and the last value
+        assert "tab, then h: an entry's history" in detail
+
+        await pilot.press("tab")  # into the pane: the first entry is under the cursor
+        pane = screen.query_one("#asset-detail")
+        assert pane.has_focus and pane.selected == "rows"
+        await pilot.press("j", "k", "h")
+        await wait_until(pilot, lambda: isinstance(app.screen, MetadataHistoryScreen), what="the history")
+        history = app.screen
+        assert isinstance(history, MetadataHistoryScreen) and history.entry == "rows"
+        table = history.query_one("#history-table")
+        cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [row[2] for row in cells] == ["7", "12", "3"]  # newest first
+        runs = sorted(instance.store.list_runs(), key=lambda r: r.created_at, reverse=True)
+        assert [row[1] for row in cells] == [r.run_id[:8] for r in runs]
+        assert plain(history.query_one("#history-summary").content) == "min 3   max 12   last 7"
+        plot = plain(history.query_one("#history-plot").content)
+        assert "┤" in plot and "12" in plot  # a plot with its value axis
+
+        await pilot.press("tab")  # the next entry: text, so a table and no plot
+        assert history.entry == "note"
+        assert [str(table.get_row_at(i)[2]) for i in range(table.row_count)] == ["batch 7", "batch 12", "batch 3"]
+        assert not history.query_one("#history-plot").display
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, what="back on the assets screen")
+
+
+def test_assets_show_json_carries_each_entry_history(
+    cli: Callable[..., Any], defs_file: WriteDefs, project: Path, instance: Instance, home: Path
+) -> None:
+    file = defs_file(METADATA_DEFS)
+    defs = load(CodeLocation(file=str(file), working_dir=str(project))).defs
+    for n in (3, 12, 7):
+        assert dg.materialize(defs, instance=instance, tags={"n": str(n)}).success
+    proc = cli("assets", "show", "orders", "--json", home=home, file=file)
+    assert proc.returncode == 0, proc.stderr
+    history = json.loads(proc.stdout)["metadata_history"]
+    assert [v["value"] for v in history["rows"]["values"]] == [3, 12, 7]  # oldest first
+    assert history["rows"]["summary"] == {"min": 3, "max": 12, "last": 7}
+    assert [v["value"] for v in history["note"]["values"]] == ["batch 3", "batch 12", "batch 7"]
+    assert history["note"]["summary"] is None
+    runs = sorted(instance.store.list_runs(), key=lambda r: r.created_at)
+    assert [v["run_id"] for v in history["rows"]["values"]] == [r.run_id for r in runs]
+    assert all(v["timestamp"].startswith("20") for v in history["rows"]["values"])
+    shown = cli("assets", "show", "orders", home=home, file=file).stdout
+    assert "rows: 7   (3–12 over 3 materializations)" in shown

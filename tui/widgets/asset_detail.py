@@ -8,14 +8,21 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from dagdeck.core.console_api import DROPPED_NOTE, AssetDetail, iso, short_duration
 from dagdeck.tui.widgets.asset_graph import ago, glyph_for
-from dagdeck.tui.widgets.sparkline_text import sparkline
+from dagdeck.tui.widgets.sparkline_text import spark_summary
 
-STATUS_STYLE = {"SUCCESS": "green", "FAILURE": "red", "CANCELED": "yellow", "CANCELING": "yellow", "STARTED": "cyan"}
+STATUS_STYLE = {
+    "SUCCESS": "green",
+    "FAILURE": "red",
+    "CANCELED": "yellow",
+    "CANCELING": "yellow",
+    "STARTED": "cyan",
+}
 
 
 def render_value(entry: dict[str, Any]) -> RenderableType:
@@ -46,7 +53,8 @@ def render_value(entry: dict[str, Any]) -> RenderableType:
     return Text("null" if value is None else str(value))
 
 
-def detail_renderable(d: AssetDetail) -> RenderableType:
+def detail_renderable(d: AssetDetail, selected: str | None = None) -> RenderableType:
+    """The pane's content; `selected` is the metadata entry under the pane's cursor (highlighted)."""
     row = d.row
     glyph, colour = glyph_for(row)
     parts: list[RenderableType] = []
@@ -78,10 +86,14 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
     elif row.transient:
         parts.append(Text("transient: its stored value is removed when a run succeeds", style="grey62"))
     if row.multi_asset:
-        parts.append(Text(f"made by multi_asset {row.multi_asset}: one step with its other assets", style="grey70"))
+        parts.append(
+            Text(f"made by multi_asset {row.multi_asset}: one step with its other assets", style="grey70")
+        )
     parts.append(Text(""))
     if row.external and d.latest is None:
-        parts.append(Text("external asset — made outside dagdeck; shown for lineage, never materialized", style="blue"))
+        parts.append(
+            Text("external asset — made outside dagdeck; shown for lineage, never materialized", style="blue")
+        )
     elif d.latest is None:
         parts.append(Text("never materialized — press m to materialize", style="grey62"))
     else:
@@ -96,14 +108,19 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
         metadata = latest.data.get("metadata") or {}
         if metadata:
             table = Table(box=None, show_header=True, header_style="bold", expand=False, pad_edge=False)
-            table.add_column("metadata")
-            table.add_column("value", overflow="fold")
-            table.add_column("history", no_wrap=True)
+            # the names keep their width on a narrow pane; the history's range is cut first
+            table.add_column("metadata", overflow="fold", min_width=min(14, max(len(n) for n in metadata)))
+            table.add_column("value", overflow="fold", ratio=1)
+            table.add_column("history", overflow="ellipsis", no_wrap=True, ratio=1)
             for name, entry in metadata.items():
-                series = d.series.get(name, [])
-                spark = sparkline(series) if len(series) > 1 else ""
-                table.add_row(Text(name), render_value(entry), Text(spark, style="cyan"))
+                spark = spark_summary(d.series.get(name, []))
+                style = "reverse" if name == selected else ""
+                table.add_row(Text(name, style=style), render_value(entry), Text(spark, style="cyan"))
             parts.append(table)
+            hint = (
+                "j/k: entry · h: its history · tab: back" if selected else "tab, then h: an entry's history"
+            )
+            parts.append(Text(hint, style="grey50"))
     if d.checks:
         parts.append(Text(""))
         parts.append(Text("checks", style="bold"))
@@ -114,7 +131,10 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
             elif c.passed:
                 line.append("✔ pass    ", style="green")
             else:
-                line.append(f"✖ {'fail' if c.severity == 'ERROR' else 'warn'}    ", style="red" if c.severity == "ERROR" else "yellow")
+                line.append(
+                    f"✖ {'fail' if c.severity == 'ERROR' else 'warn'}    ",
+                    style="red" if c.severity == "ERROR" else "yellow",
+                )
             line.append(c.name, style="bold")
             if c.blocking:
                 line.append(" (blocking)", style="grey62")
@@ -122,7 +142,9 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
                 line.append("  ")
                 for ok in c.history[-20:]:
                     line.append("▮", style="green" if ok else "red")
-            meta = ", ".join(f"{k}={v.get('value') if isinstance(v, dict) else v}" for k, v in c.metadata.items())
+            meta = ", ".join(
+                f"{k}={v.get('value') if isinstance(v, dict) else v}" for k, v in c.metadata.items()
+            )
             if meta:
                 line.append(f"  {meta[:80]}", style="grey70")
             parts.append(line)
@@ -142,10 +164,22 @@ def detail_renderable(d: AssetDetail) -> RenderableType:
 
 
 class AssetDetailPane(VerticalScroll):
+    """Focused (tab), `j`/`k` pick a metadata entry and `h` opens its history."""
+
     DEFAULT_CSS = """
     AssetDetailPane { padding: 0 1; border-left: vkey $panel-lighten-2; }
+    AssetDetailPane:focus { background-tint: $foreground 3%; }
     AssetDetailPane > Static { width: 1fr; }
     """
+    BINDINGS = [
+        Binding("j,down", "entry(1)", "Next entry", show=False, id="detail.next"),
+        Binding("k,up", "entry(-1)", "Previous entry", show=False, id="detail.previous"),
+        Binding("h,enter", "history", "History", id="detail.history"),
+    ]
+
+    detail: AssetDetail | None = None
+    selected: str | None = None
+    """The metadata entry under the cursor while the pane has focus."""
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("loading definitions…", id="asset-detail-body")
@@ -158,11 +192,59 @@ class AssetDetailPane(VerticalScroll):
         if body is not None:
             body.update(Text(text))
             self.shown_key = None
+            self.detail = None
 
     def show(self, detail: AssetDetail | None) -> None:
         found = self.query("#asset-detail-body").results(Static)
         body = next(found, None)
         if body is None:  # a detail load that finishes while the app shuts down
             return
-        body.update(detail_renderable(detail) if detail else Text("select an asset", style="grey62"))
+        self.detail = detail
+        names = self.entry_names()
+        if self.selected not in names:
+            self.selected = names[0] if names and self.has_focus else None
+        self._paint()
         self.shown_key = detail.row.key if detail else None
+
+    def entry_names(self) -> list[str]:
+        latest = self.detail.latest if self.detail else None
+        return list((latest.data.get("metadata") or {}) if latest else {})
+
+    def _paint(self) -> None:
+        body = next(self.query("#asset-detail-body").results(Static), None)
+        if body is None:
+            return
+        d = self.detail
+        body.update(detail_renderable(d, self.selected) if d else Text("select an asset", style="grey62"))
+
+    def on_focus(self) -> None:
+        names = self.entry_names()
+        if names and self.selected not in names:
+            self.selected = names[0]
+            self._paint()
+
+    def on_blur(self) -> None:
+        if self.selected is not None:
+            self.selected = None
+            self._paint()
+
+    def action_entry(self, step: int) -> None:
+        names = self.entry_names()
+        if not names:
+            self.scroll_relative(y=step, animate=False)
+            return
+        index = names.index(self.selected) if self.selected in names else -step
+        self.selected = names[max(0, min(len(names) - 1, index + step))]
+        self._paint()
+
+    def action_history(self) -> None:
+        from dagdeck.tui.screens.metadata_history import MetadataHistoryScreen
+
+        if self.detail is None or not self.detail.history:
+            self.notify(
+                "no metadata history: this asset has no materialization with metadata", severity="warning"
+            )
+            return
+        self.app.push_screen(
+            MetadataHistoryScreen(self.detail, self.selected or next(iter(self.detail.history)))
+        )
