@@ -284,7 +284,10 @@ def build_spec(
         if name is None or not defs.has_job(name):
             hint = did_you_mean(name or "", defs.job_names) if name else None
             raise DagdeckError(f"run request targets unknown job {name!r}" + (f"; {hint}" if hint else ""))
-        spec, plan = job_spec(defs, loaded.location, name, run_config=request.run_config, tags=run_tags, trigger=trigger)
+        run_config = request.run_config
+        if not run_config and request.partition_key is not None and name in defs.op_jobs:
+            run_config = defs.op_jobs[name].run_config_for_partition(request.partition_key)  # Dagster's
+        spec, plan = job_spec(defs, loaded.location, name, run_config=run_config, tags=run_tags, trigger=trigger)
     path = request.tags.get(FILE_TAG)
     if path:
         spec.run_config = with_path_config(plan, spec.run_config, path)
