@@ -15,6 +15,7 @@ import typer
 
 from dagdeck.core.cli.context import CliContext
 from dagdeck.core.cli.output import console, err_console, print_json, print_run_summary
+from dagdeck.core.cli.progress import ProgressMode, progress_mode, wait_with_progress
 from dagdeck.core.errors import DagdeckError
 from dagdeck.core.running.launcher import Launcher, LaunchSpec
 from dagdeck.core.running.plan import ExecutionPlan
@@ -92,7 +93,8 @@ def launch_and_report(
 
 
 def wait_and_report(state: CliContext, launcher: Launcher, run: Run, as_json: bool) -> None:
-    """Wait for the run; ctrl+c stops waiting (exit 1) but never the run, which has its own process.
+    """Wait for the run, showing its progress (core/cli/progress.py); ctrl+c stops waiting (exit 1)
+    but never the run, which has its own process.
 
     With the queue paused (`max_concurrent_runs = 0`, Dagster's meaning) the run would wait without
     end: print its id as `--detach` does, say so on stderr, and exit EXIT_QUEUED instead."""
@@ -100,8 +102,12 @@ def wait_and_report(state: CliContext, launcher: Launcher, run: Run, as_json: bo
         print_detached(run, as_json)
         _say_paused(state, run)
         raise typer.Exit(EXIT_QUEUED)
+    mode = progress_mode(as_json)
     try:
-        done = launcher.wait(run.run_id)
+        if mode == ProgressMode.NONE:
+            done = launcher.wait(run.run_id)
+        else:
+            done = wait_with_progress(state.instance().store, launcher, run, mode)
     except KeyboardInterrupt:
         err_console.print(
             f"stopped waiting; run {run.run_id} goes on (cancel: dagdeck runs cancel {run.run_id[:8]})", markup=False

@@ -11,6 +11,7 @@ import typer
 from dagdeck.core.cli.context import CliContext, cli_context
 from dagdeck.core.cli.launch import find_run, print_detached, wait_and_report
 from dagdeck.core.cli.output import console, err_console, line, print_json, print_run_summary, status_text
+from dagdeck.core.cli.progress import ProgressMode, RunProgress, progress_mode
 from dagdeck.core.errors import DagdeckError, did_you_mean
 from dagdeck.core.running.launcher import Launcher
 from dagdeck.core.running.step_logs import step_log_path
@@ -130,7 +131,8 @@ def runs_logs(
     follow: bool = typer.Option(False, "--follow", "-F", help="Keep printing until the run ends."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document (after the run ends with -F)."),
 ) -> None:
-    """Print captured stdout/stderr of a run's steps."""
+    """Print captured stdout/stderr of a run's steps; with --follow in a terminal, the run's progress
+    stays below the lines as they come."""
     state = cli_context(ctx)
     run = find_run(state, run_id)
     steps = list((run.plan or {}).get("steps") or [])
@@ -153,12 +155,16 @@ def runs_logs(
 
     pump()
     launcher = Launcher(state.instance())
-    while follow:
-        current = launcher.fresh(run)  # a dead worker ends the run, and so the follow
-        time.sleep(0.3)
-        pump()
-        if current.status in FINISHED:
-            break
+    mode = progress_mode(as_json) if follow else ProgressMode.NONE
+    with RunProgress(state.instance().store, run, mode, steps_lines=False) as progress:
+        while follow:
+            current = launcher.fresh(run)  # a dead worker ends the run, and so the follow
+            time.sleep(0.3)
+            pump()
+            if mode != ProgressMode.NONE:
+                progress.update(current)
+            if current.status in FINISHED:
+                break
     if as_json:
         print_json({"run_id": run.run_id, "step": step, "lines": lines})
     elif printed == 0:  # say so rather than print nothing: the steps may simply have written nothing
