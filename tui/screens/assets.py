@@ -130,6 +130,12 @@ class AssetsScreen(BaseScreen):
             self.app.startup_complete()  # type: ignore[attr-defined]
         self.load_detail(graph.current_key)
 
+    @on(AssetDetailPane.HistoryRequested)
+    def _history(self, event: AssetDetailPane.HistoryRequested) -> None:
+        from dagdeck.tui.screens.metadata_history import MetadataHistoryScreen
+
+        self.app.push_screen(MetadataHistoryScreen(event.detail, event.entry))
+
     @on(AssetGraph.AssetHighlighted)
     def _highlighted(self, event: AssetGraph.AssetHighlighted) -> None:
         self.load_detail(event.key)

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 from dagdeck.core.console_api import DROPPED_NOTE, AssetDetail, iso, short_duration
@@ -237,14 +238,19 @@ class AssetDetailPane(VerticalScroll):
         self.selected = names[max(0, min(len(names) - 1, index + step))]
         self._paint()
 
-    def action_history(self) -> None:
-        from dagdeck.tui.screens.metadata_history import MetadataHistoryScreen
+    class HistoryRequested(Message):
+        """`h`: show the history of one metadata entry (the screen opens the view)."""
 
+        def __init__(self, detail: AssetDetail, entry: str) -> None:
+            super().__init__()
+            self.detail, self.entry = detail, entry
+
+    def action_history(self) -> None:
         if self.detail is None or not self.detail.history:
             self.notify(
                 "no metadata history: this asset has no materialization with metadata", severity="warning"
             )
             return
-        self.app.push_screen(
-            MetadataHistoryScreen(self.detail, self.selected or next(iter(self.detail.history)))
+        self.post_message(
+            self.HistoryRequested(self.detail, self.selected or next(iter(self.detail.history)))
         )
