@@ -139,9 +139,14 @@ def palette_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemComma
     """The current screen's actions and the global ones, from their bindings: what the keys do,
     nothing more and nothing else. Actions the screen refuses now (readonly) are left out."""
     shown: set[str] = set()
+    own_keys = {k for b in _own(type(screen), BaseScreen.BINDINGS) for k in b.key.split(",")}
     for src in sources(app.BINDINGS, screen):  # type: ignore[arg-type]
         if src.target == "" or src.where not in _palette_places(screen):
             continue
+        if src.where == "every screen":  # a key the screen binds itself does the screen's action
+            src = Source(
+                src.where, tuple(b for b in src.bindings if not set(b.key.split(",")) <= own_keys), src.target
+            )
         target = _target(app, screen, src.target)
         if target is None:
             continue

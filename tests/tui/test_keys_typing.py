@@ -487,3 +487,12 @@ async def test_m_on_a_group_header_says_why(make_app: MakeApp, shop: Path) -> No
         await settle(pilot)
         assert app.screen is screen
         assert any("group shop's header" in n for n, _ in notes(app))
+
+
+async def test_palette_has_no_action_the_screen_overrides(make_app: MakeApp, shop: Path) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _assets(pilot)
+        helps = [c.help for c in app.get_system_commands(screen)]
+        assert not any("screen.clear_filter" in h for h in helps)  # escape is the assets screen's own
+        assert any("assets.clear" in h for h in helps)
