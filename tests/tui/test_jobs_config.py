@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import OptionList, TextArea
 from tui_helpers import BASE, plain, run_status, settle, wait_until
 
@@ -122,3 +123,52 @@ async def test_L_prefills_config_and_refuses_a_bad_one(
         runs = await wait_until(pilot, instance.store.list_runs, what="the launched run")
         assert runs[0].job_name == "fetch_job"
         assert runs[0].run_config == {"ops": {"fetch": {"config": {"region": "eu", "limit": 7}}}}
+
+
+SIZES = pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
+
+
+def _seed_last_run(instance: Instance) -> None:
+    instance.store.add_run(
+        Run(run_id="f" * 32, job_name="other_job", status="FAILURE", trigger="cli", created_at=BASE + 60),
+        [],
+    )
+
+
+def _until_jobs(*keys: str, until: Callable[[Any], Any] | None = None) -> Callable[[Any], Any]:
+    async def run_before(pilot: Any) -> None:
+        screen = await _jobs(pilot)
+        await wait_until(pilot, lambda: "FAILURE" in _prompt(screen, "other_job"), what="the last run")
+        for key in keys:
+            await pilot.press(key)
+        if until is not None:
+            await wait_until(pilot, lambda: until(pilot), what="the screen")
+        await settle(pilot)
+
+    return run_before
+
+
+@SIZES
+def test_jobs_with_last_runs_snapshot(
+    snap_compare: Callable[..., bool],
+    make_app: MakeApp,
+    instance: Instance,
+    defs_file: Callable[[str], Path],
+    size: tuple[int, int],
+) -> None:
+    _seed_last_run(instance)
+    assert snap_compare(make_app(defs_file(DEFS)), terminal_size=size, run_before=_until_jobs())
+
+
+@SIZES
+def test_config_editor_snapshot(
+    snap_compare: Callable[..., bool],
+    make_app: MakeApp,
+    instance: Instance,
+    defs_file: Callable[[str], Path],
+    size: tuple[int, int],
+) -> None:
+    _seed_last_run(instance)
+    app = make_app(defs_file(DEFS))
+    until = _until_jobs("L", until=lambda p: isinstance(p.app.screen, ConfigEditor))
+    assert snap_compare(app, terminal_size=size, run_before=until)
