@@ -9,11 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tui_helpers import plain, run_status, settle, wait_until
+import pytest
+from textual.pilot import Pilot
+from tui_helpers import BASE, plain, run_status, settle, wait_until
 
 import dagdeck as dg
 from dagdeck.core.defs.loader import CodeLocation, load
+from dagdeck.core.events import EventType, make_event
 from dagdeck.core.instance import Instance
+from dagdeck.store import Run
 from dagdeck.tui.app import DagdeckApp
 from dagdeck.tui.screens.assets import AssetsScreen
 from dagdeck.tui.widgets.asset_graph import AssetGraph
@@ -216,7 +220,11 @@ async def test_sparklines_carry_their_range_and_h_opens_an_entry_history(
 
         await pilot.press("tab")  # the next entry: text, so a table and no plot
         assert history.entry == "note"
-        assert [str(table.get_row_at(i)[2]) for i in range(table.row_count)] == ["batch 7", "batch 12", "batch 3"]
+        assert [str(table.get_row_at(i)[2]) for i in range(table.row_count)] == [
+            "batch 7",
+            "batch 12",
+            "batch 3",
+        ]
         assert not history.query_one("#history-plot").display
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen, what="back on the assets screen")
@@ -241,3 +249,166 @@ def test_assets_show_json_carries_each_entry_history(
     assert all(v["timestamp"].startswith("20") for v in history["rows"]["values"])
     shown = cli("assets", "show", "orders", home=home, file=file).stdout
     assert "rows: 7   (3–12 over 3 materializations)" in shown
+
+
+# -- snapshots: a seeded store with fixed timestamps and run ids ------------------------------------------
+SNAP_DEFS = """
+    import dagdeck as dg
+
+
+    @dg.asset(group_name="ingest", transient=True)
+    def raw_orders():
+        return [1, 2, 3]
+
+
+    @dg.asset(group_name="ingest")
+    def orders(raw_orders):
+        return raw_orders
+
+
+    @dg.asset(group_name="crm")
+    def customers():
+        return 4
+
+
+    @dg.asset(group_name="analytics")
+    def customer_counts(orders, customers):
+        return len(orders) + customers
+
+
+    @dg.asset(group_name="warehouse")
+    def warehouse_orders(orders):
+        return orders
+
+
+    @dg.asset(group_name="analytics")
+    def sales_report(customer_counts, warehouse_orders):
+        return customer_counts
+
+
+    defs = dg.Definitions(assets=[raw_orders, orders, customers, customer_counts, warehouse_orders, sales_report])
+"""
+SNAP_SIZES = pytest.mark.parametrize("size", [(120, 36), (80, 24)], ids=["120x36", "80x24"])
+Snap = Callable[..., bool]
+
+
+def _seed(instance: Instance, file: Path, project: Path) -> None:
+    """Three runs: everything (raw_orders' value dropped after it), then orders twice, so the
+    assets below orders are stale; orders' `rows` went 3, 12, 7."""
+    location = CodeLocation(file=str(file), working_dir=str(project)).to_dict()
+    plan = [
+        ("raw_orders", "customers", "orders", "customer_counts", "warehouse_orders", "sales_report"),
+        ("orders",),
+        ("orders",),
+    ]
+    for n, (keys, rows) in enumerate(zip(plan, (3, 12, 7), strict=True)):
+        run_id = f"{n + 1}" * 8 + "a" * 24
+        t0 = n * 600.0
+        events = [make_event(EventType.RUN_START, run_id, timestamp=BASE + t0, message="run started")]
+        for i, key in enumerate(keys):
+            meta = {
+                "rows": {"type": "int", "value": rows},
+                "note": {"type": "text", "value": f"batch {rows}"},
+            }
+            events.append(
+                make_event(
+                    EventType.ASSET_MATERIALIZATION,
+                    run_id,
+                    timestamp=BASE + t0 + 1 + i,
+                    step_key=key,
+                    asset_key=key,
+                    message="materialized",
+                    metadata=meta if key == "orders" else {},
+                )
+            )
+        if "raw_orders" in keys:
+            events.append(
+                make_event(
+                    EventType.ENGINE_EVENT,
+                    run_id,
+                    timestamp=BASE + t0 + 30,
+                    step_key="raw_orders",
+                    asset_key="raw_orders",
+                    message="removed transient value",
+                    transient_removed=True,
+                )
+            )
+        events.append(
+            make_event(EventType.RUN_SUCCESS, run_id, timestamp=BASE + t0 + 31, message="run succeeded")
+        )
+        run = Run(
+            run_id=run_id,
+            job_name="__ASSET_JOB",
+            status="SUCCESS",
+            trigger="console",
+            created_at=BASE + t0,
+            started_at=BASE + t0,
+            ended_at=BASE + t0 + 31,
+            plan={"steps": list(keys), "assets": list(keys)},
+            location=location,
+        )
+        instance.store.add_run(run, events)
+
+
+def _on(key: str, *keys: str, until: Callable[[Any], bool] | None = None) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        screen = await _ready(pilot, key)
+        for k in keys:
+            await pilot.press(k)
+            await settle(pilot)
+        if until is not None:
+            await wait_until(pilot, lambda: until(pilot.app), what="the screen")
+        await wait_until(
+            pilot,
+            lambda: screen.query_one("#asset-detail").shown_key == screen.graph.current_key,
+            what="the details",
+        )
+        await settle(pilot)
+
+    return run_before
+
+
+@SNAP_SIZES
+def test_snapshot_graph_with_dropped_value_and_stale_closure(
+    snap_compare: Snap,
+    make_app: MakeApp,
+    defs_file: WriteDefs,
+    project: Path,
+    instance: Instance,
+    size: tuple[int, int],
+) -> None:
+    file = defs_file(SNAP_DEFS)
+    _seed(instance, file, project)
+    assert snap_compare(make_app(file), terminal_size=size, run_before=_on("orders"))
+
+
+@SNAP_SIZES
+def test_snapshot_confirm_warns_of_a_missing_input(
+    snap_compare: Snap,
+    make_app: MakeApp,
+    defs_file: WriteDefs,
+    project: Path,
+    instance: Instance,
+    size: tuple[int, int],
+) -> None:
+    file = defs_file(SNAP_DEFS)
+    _seed(instance, file, project)
+    until = lambda app: isinstance(app.screen, MaterializeConfirm)  # noqa: E731
+    assert snap_compare(make_app(file), terminal_size=size, run_before=_on("orders", "m", until=until))
+
+
+@SNAP_SIZES
+def test_snapshot_metadata_history(
+    snap_compare: Snap,
+    make_app: MakeApp,
+    defs_file: WriteDefs,
+    project: Path,
+    instance: Instance,
+    size: tuple[int, int],
+) -> None:
+    from dagdeck.tui.screens.metadata_history import MetadataHistoryScreen
+
+    file = defs_file(SNAP_DEFS)
+    _seed(instance, file, project)
+    until = lambda app: isinstance(app.screen, MetadataHistoryScreen)  # noqa: E731
+    assert snap_compare(make_app(file), terminal_size=size, run_before=_on("orders", "tab", "h", until=until))

@@ -34,7 +34,11 @@ def plot_text(numbers: list[float], width: int, height: int = PLOT_HEIGHT) -> st
     fig.clear()
     plotext.terminal.limit(False, False)
     fig.plot_size(max(20, width), height)
-    fig.draw(fig.signal(list(range(1, len(numbers) + 1)), numbers).lines())
+    xs = list(range(1, len(numbers) + 1))
+    fig.draw(fig.signal(xs, numbers).lines())
+    step = max(1, len(xs) // 8)  # whole materializations on the x axis, at most about eight
+    ticks = xs[::step] if xs[-1] in xs[::step] else [*xs[::step], xs[-1]]
+    fig.ruler("x").ticks(ticks, [f"#{x}" for x in ticks])
     return str(fig.build().string(colorless=True)).rstrip("\n")
 
 
