@@ -51,7 +51,7 @@ from dagdeck.core.statuses import (
 from dagdeck.core.timefmt import iso, short_duration
 from dagdeck.core.views.asset_health import CheckView, stale_or_missing
 from dagdeck.core.views.console import AssetDetail, AssetRow, JobInfo, asset_detail, asset_rows, job_infos
-from dagdeck.core.views.header import RunCounts, daemon_label, run_counts
+from dagdeck.core.views.header import RunCounts, daemon_label, failed_count, run_counts
 from dagdeck.core.views.run_changes import RunChange, RunChangeKind, run_changes
 from dagdeck.core.views.runs import RunView, StepView, fold_steps, run_view, settle_steps
 from dagdeck.core.views.step_error import Frame, StepError, step_error
@@ -60,6 +60,9 @@ from dagdeck.store import EventRow, Run
 
 if TYPE_CHECKING:  # the automation modules pull in watchdog and croniter: load them when used
     from dagdeck.core.views.automation import AutomationRow, TickView
+
+FAILED_REFRESH_S = 5.0
+"""How often the header's failed-runs count is read again when no event came in between."""
 
 __all__ = [
     "AssetDetail",
@@ -124,6 +127,9 @@ class ConsoleAPI:
         self.daemon: Any = None
         """The console's own automation daemon (core.daemon.Daemon), when it runs one."""
         self._lock = threading.Lock()
+        self._failed_seen: tuple[float, int] | None = None
+        """(monotonic time, count) of the header's last failed-runs read."""
+        self._failed_at_event = -1
         self.last_launched_run_id: str | None = None
         """The newest run this console started (the runs screen puts its cursor there)."""
         self.own_runs: set[str] = set()
@@ -473,8 +479,16 @@ class ConsoleAPI:
         return daemon_label(own, info.state, info.owner)
 
     def run_counts(self, now: float | None = None) -> RunCounts:
-        """Running (judged), queued and recently failed runs, for the header."""
-        return run_counts(self.instance.store, self.active_run_count(), now)
+        """Running (judged), queued and recently failed runs, for the header. The failures (a list
+        query) are read again every FAILED_REFRESH_S, or after new events at most once a second."""
+        mono, event = time.monotonic(), self.last_event_id()
+        seen = self._failed_seen
+        age = mono - seen[0] if seen else FAILED_REFRESH_S
+        if age >= FAILED_REFRESH_S or (age >= 1.0 and event != self._failed_at_event):
+            seen = self._failed_seen = (mono, failed_count(self.instance.store, now))
+            self._failed_at_event = event
+        assert seen is not None
+        return run_counts(self.instance.store, self.active_run_count(), now, seen[1])
 
     def quit_warning(self) -> str | None:
         """What stops when this console quits: its daemon fires the schedules and sensors that are

@@ -21,16 +21,22 @@ class RunCounts:
     """Runs that failed within FAILED_WINDOW_S."""
 
 
-def run_counts(store: Store, running: int, now: float | None = None) -> RunCounts:
-    """`running` comes judged from the caller (a dead worker's run is not running)."""
-    since = (time.time() if now is None else now) - FAILED_WINDOW_S
+def run_counts(store: Store, running: int, now: float | None = None, failed: int | None = None) -> RunCounts:
+    """`running` comes judged from the caller (a dead worker's run is not running); `failed`, when
+    given, is a recent `failed_count` (the caller may refresh it less often than the rest)."""
     queued = store.count_runs(statuses=[RunStatus.QUEUED])
-    failed = sum(
-        1
-        for r in store.list_runs(statuses=[RunStatus.FAILURE], limit=200)
-        if (r.ended_at or r.created_at) >= since
-    )
-    return RunCounts(running, queued, failed)
+    return RunCounts(running, queued, failed_count(store, now) if failed is None else failed)
+
+
+def failed_count(store: Store, now: float | None = None, limit: int = 100) -> int:
+    """Runs failed within FAILED_WINDOW_S (at most `limit`: the header says `100 failed` then)."""
+    since = (time.time() if now is None else now) - FAILED_WINDOW_S
+    count = 0
+    for run in store.list_runs(statuses=[RunStatus.FAILURE], limit=limit):  # newest first
+        if run.created_at < since and (run.ended_at or 0) < since:
+            break
+        count += 1
+    return count
 
 
 def owner_label(owner_id: str | None) -> str:
