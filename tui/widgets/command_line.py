@@ -10,7 +10,7 @@ from textual.widgets import Input
 from dagdeck.tui.completion import Completion, complete_command
 from dagdeck.tui.widgets.prompt_line import PromptBar, PromptInput
 
-PLACEHOLDER = "runs  assets SEL  run ID  job NAME  automation  help  q   · tab completes, ↑↓ history"
+PLACEHOLDER = "runs  assets SEL  run ID  job NAME  help  q   · tab completes · ↑↓ history"
 
 
 class CommandLine(PromptInput):
