@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, delete, insert, select
 
 from dagdeck.store.connection import StoreConnection, guarded
 from dagdeck.store.engine import bulk_write, lock_event_log
-from dagdeck.store.tables import ASSETS, EVENTS
+from dagdeck.store.tables import ASSET_PARTITIONS, ASSETS, EVENTS
 
 ASSET_MATERIALIZATION: Final = "ASSET_MATERIALIZATION"
 STEP_START: Final = "STEP_START"
@@ -59,14 +59,44 @@ def _fold_asset_fields(events: Iterable[tuple[int, Mapping[str, Any]]]) -> dict[
     return into
 
 
+def _fold_partition_fields(
+    events: Iterable[tuple[int, Mapping[str, Any]]],
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Replay materializations that name a partition into per-(asset, partition) rows (later win)."""
+    into: dict[tuple[str, str], dict[str, Any]] = {}
+    for event_id, event in events:
+        if event["event_type"] != ASSET_MATERIALIZATION:
+            continue
+        data = event["data"] or {}
+        partition = data.get("partition")
+        if partition is None or not event["asset_key"]:
+            continue
+        into[(event["asset_key"], str(partition))] = {
+            "asset_key": event["asset_key"],
+            "partition_key": str(partition),
+            "last_materialization_event_id": event_id,
+            "last_materialized_at": event["timestamp"],
+            "last_run_id": event["run_id"],
+            "metadata": data.get("metadata") or {},
+        }
+    return into
+
+
+_PARTITION_COLUMNS = ("last_materialization_event_id", "last_materialized_at", "last_run_id", "metadata")
+
+
 def project_events(conn: Connection, ids: Sequence[int], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Fold just-inserted event rows into ``asset_state`` inside the caller's transaction.
+    """Fold just-inserted event rows into ``asset_state`` (and ``asset_partitions`` for partitioned
+    materializations) inside the caller's transaction.
 
     Only the columns each asset's events touched are upserted, grouped so each group is one batch.
     """
     updates = _fold_asset_fields(zip(ids, rows, strict=True))
     if not updates:
         return
+    partitions = _fold_partition_fields(zip(ids, rows, strict=True))
+    if partitions:
+        bulk_write(conn, ASSET_PARTITIONS, list(partitions.values()), upsert_columns=_PARTITION_COLUMNS)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for key, fields in updates.items():
         groups.setdefault(tuple(sorted(fields)), []).append({"asset_key": key, "metadata": {}, **fields})
@@ -90,6 +120,17 @@ class AssetStateRow:
 
     def model_dump(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class AssetPartitionRow:
+    """The latest materialization of one partition of an asset."""
+
+    partition_key: str
+    last_materialization_event_id: int | None
+    last_materialized_at: float | None
+    last_run_id: str | None
+    last_metadata: dict[str, Any]
 
 
 def _asset_model(row: Row[Any]) -> AssetStateRow:
@@ -118,6 +159,22 @@ class AssetStateMixin(StoreConnection):
             return {row.asset_key: _asset_model(row) for row in conn.execute(stmt)}
 
     @guarded
+    def asset_partition_states(self, asset_key: str) -> dict[str, AssetPartitionRow]:
+        """Partition key -> latest materialization of that partition of `asset_key`."""
+        stmt = select(ASSET_PARTITIONS).where(ASSET_PARTITIONS.c.asset_key == asset_key)
+        with self._read() as conn:
+            return {
+                row.partition_key: AssetPartitionRow(
+                    partition_key=row.partition_key,
+                    last_materialization_event_id=row.last_materialization_event_id,
+                    last_materialized_at=row.last_materialized_at,
+                    last_run_id=row.last_run_id,
+                    last_metadata=row._mapping["metadata"] or {},
+                )
+                for row in conn.execute(stmt)
+            }
+
+    @guarded
     def rebuild_asset_states(self) -> None:
         """Recompute ``asset_state`` from the event log, which is the source of truth."""
         stmt = (
@@ -134,7 +191,12 @@ class AssetStateMixin(StoreConnection):
         )
         with self._write() as conn:
             lock_event_log(conn)  # no event may land between the replay and the rewrite
-            updates = _fold_asset_fields((row.id, row._mapping) for row in conn.execute(stmt))
+            replayed = [(row.id, row._mapping) for row in conn.execute(stmt)]
+            updates = _fold_asset_fields(replayed)
+            partitions = _fold_partition_fields(replayed)
+            conn.execute(delete(ASSET_PARTITIONS))
+            if partitions:
+                conn.execute(insert(ASSET_PARTITIONS), list(partitions.values()))
             conn.execute(delete(ASSETS))
             if updates:
                 blank = dict.fromkeys(ASSETS.c.keys()) | {"metadata": {}}

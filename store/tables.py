@@ -180,6 +180,22 @@ class BackfillRun(SQLModel, table=True):
     run_id: str = Field(index=True)
 
 
+class AssetPartitionState(SQLModel, table=True):
+    """Latest materialization of each partition of a partitioned asset, kept in step with the log in
+    the transaction that appends it (as ``asset_state`` is for whole assets)."""
+
+    __tablename__ = "asset_partitions"
+
+    asset_key: str = Field(primary_key=True)
+    partition_key: str = Field(primary_key=True)
+    last_materialization_event_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    last_materialized_at: float | None = None
+    last_run_id: str | None = None
+    last_metadata: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column("metadata", JSON, nullable=False)
+    )
+
+
 class DynamicPartition(SQLModel, table=True):
     """One key of a `DynamicPartitionsDefinition`, added at run time (CLI, sensor, `instance`);
     ``created_at`` orders a definition's keys as they were added."""
@@ -202,6 +218,7 @@ LEASES: Table = DaemonLease.__table__  # type: ignore[attr-defined]
 BACKFILLS: Table = Backfill.__table__  # type: ignore[attr-defined]
 BACKFILL_RUNS: Table = BackfillRun.__table__  # type: ignore[attr-defined]
 DYNAMIC_PARTITIONS: Table = DynamicPartition.__table__  # type: ignore[attr-defined]
+ASSET_PARTITIONS: Table = AssetPartitionState.__table__  # type: ignore[attr-defined]
 
 STORE_TABLES = (
     RUNS,
@@ -214,4 +231,5 @@ STORE_TABLES = (
     BACKFILLS,
     BACKFILL_RUNS,
     DYNAMIC_PARTITIONS,
+    ASSET_PARTITIONS,
 )

@@ -1,8 +1,9 @@
-"""The status of each partition of a partitioned asset, folded from the event log: materialized
-(its latest materialization, with run id, time and metadata), failed, in progress, or missing.
+"""The status of each partition of a partitioned asset: materialized (its latest materialization,
+with run id, time and metadata, from the store's `asset_partitions` projection), failed, in
+progress, or missing.
 
-A materialization records its partition (`data.partition`); a step start or failure names no
-partition, so it counts for the partitions of its run (the run's `dagster/partition...` tags).
+A step start or failure names no partition, so it counts for the partitions of its run (the run's
+`dagster/partition...` tags), when it is later than the partition's latest materialization.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dagdeck.core.statuses import FINISHED, RunStatus
 from dagdeck.core.timefmt import iso
 from dagdeck.store import Store
 
-EVENT_TYPES = ("ASSET_MATERIALIZATION", "STEP_START", "STEP_FAILURE")
+RUN_EVENT_TYPES = ("STEP_START", "STEP_FAILURE")
 PAGE = 10_000
 
 
@@ -49,31 +50,35 @@ class AssetPartitions:
 
 
 def asset_partitions(store: Store, asset_key: str, partitions_def: PartitionsDefinition) -> AssetPartitions:
+    """Materialized partitions come from the store's per-partition projection; a later step start
+    (of a run still going) or failure of a run targeting the partition overrides it."""
     keys = list(partitions_def.get_partition_keys(dynamic_partitions_store=store))
     wanted = set(keys)
     out = AssetPartitions(keys)
+    since: dict[str, int] = {}
+    for key, row in store.asset_partition_states(asset_key).items():
+        if key in wanted:
+            out.status[key] = PartitionStatus.MATERIALIZED
+            since[key] = row.last_materialization_event_id or 0
+            out.latest[key] = {
+                "run_id": row.last_run_id,
+                "timestamp": iso(row.last_materialized_at),
+                "metadata": row.last_metadata,
+            }
     run_keys: dict[str, list[str]] = {}
     run_done: dict[str, bool] = {}
     after = 0
     while True:
-        events = store.get_events(after_id=after, limit=PAGE, event_types=EVENT_TYPES, asset_key=asset_key)
+        events = store.get_events(
+            after_id=after, limit=PAGE, event_types=RUN_EVENT_TYPES, asset_key=asset_key
+        )
         for e in events:
-            if e.event_type == "ASSET_MATERIALIZATION":
-                key = e.data.get("partition")
-                if key in wanted:
-                    out.status[key] = PartitionStatus.MATERIALIZED
-                    out.latest[key] = {
-                        "run_id": e.run_id,
-                        "timestamp": iso(e.timestamp),
-                        "metadata": e.data.get("metadata") or {},
-                    }
-                continue
             if e.run_id is None:
                 continue
             if e.run_id not in run_keys:
                 run_keys[e.run_id], run_done[e.run_id] = _run_partitions(store, e.run_id, partitions_def)
             for key in run_keys[e.run_id]:
-                if key not in wanted:
+                if key not in wanted or since.get(key, 0) > e.id:
                     continue
                 if e.event_type == "STEP_FAILURE":
                     out.status[key] = PartitionStatus.FAILED
@@ -84,7 +89,9 @@ def asset_partitions(store: Store, asset_key: str, partitions_def: PartitionsDef
         after = events[-1].id
 
 
-def _run_partitions(store: Store, run_id: str, partitions_def: PartitionsDefinition) -> tuple[list[str], bool]:
+def _run_partitions(
+    store: Store, run_id: str, partitions_def: PartitionsDefinition
+) -> tuple[list[str], bool]:
     """The partition keys a run targets, and whether it has finished."""
     run = store.get_run(run_id)
     if run is None:
