@@ -238,15 +238,16 @@ class DagdeckApp(App[int]):
                 continue
             self._toasted.add(key)
             own = change.run_id in self.api.own_runs
-            run, job = change.run_id[:8], change.job_label
+            run = change.run_id[:8]
+            what = "assets" if change.job_name == "__ASSET_JOB" else f"job {change.job_name}"
             if change.kind == RunChangeKind.STARTED and not own:
                 by = change.trigger.replace(":", " ")
-                self.notify(f"run {run} started by {by}: {job}", title="run started", timeout=6)
+                self.notify(f"run {run} ({what}) started by {by}", title="run started", timeout=6)
             elif change.kind == RunChangeKind.CANCELED and not own:
-                self.notify(f"run {run} ({job}) canceled elsewhere", title="run canceled", severity="warning", timeout=6)
+                self.notify(f"run {run} ({what}) canceled elsewhere", title="run canceled", severity="warning", timeout=6)
             elif change.kind == RunChangeKind.FAILED:
                 why = change.message.splitlines()[0][:120] if change.message else ""
-                self.notify(f"run {run} ({job}) failed: {why}  (2, enter: details)", title="run failed", severity="error", timeout=10)
+                self.notify(f"run {run} ({what}) failed: {why}; :run {run} opens it", title="run failed", severity="error", timeout=10)
 
     def daemon_label(self) -> str:
         return f"daemon: {self._daemon_state}"

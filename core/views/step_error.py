@@ -65,11 +65,13 @@ class StepError:
 
     @property
     def fix(self) -> str | None:
-        """What the engine said to do about it: its `(fix: ...)`, or the part after `; ` of an
-        engine message ("has no stored value; materialize it first ...")."""
+        """What the engine said to do about it: its `(fix: ...)`, or the part after `; ` of a
+        message the engine raised itself ("has no stored value; materialize it first ...")."""
         found = _FIX.search(self.message)
         if found:
             return found.group("fix")
+        if not self.frames or not self.frames[-1].own:
+            return None  # the user's own exception: its words are not the engine's advice
         _, sep, after = self.message.partition("; ")
         return after.strip() if sep and after.strip() else None
 

@@ -191,15 +191,15 @@ async def test_toasts_for_runs_started_canceled_or_failed_elsewhere(
         app.poll()
         await settle(pilot)
         said = [m for m, _ in notes(app)]
-        assert "run 0c0c0c0c started by schedule daily: shop_job" in said
-        assert any(m.startswith("run 0e0e0e0e ((assets)) failed: 1 step(s) failed: report") for m in said)
-        assert not any("0e0e0e0e started" in m or "0e0e0e0e ((assets)) canceled" in m for m in said)
+        assert "run 0c0c0c0c (job shop_job) started by schedule daily" in said
+        assert any(m.startswith("run 0e0e0e0e (assets) failed: 1 step(s) failed: report") for m in said)
+        assert not any("0e0e0e0e" in m and ("started" in m or "canceled" in m) for m in said)
         seeded.store.append_events([_ev(EventType.RUN_CANCELING, RUN_LIVE, 3503, message="cancel requested")])
         app.poll()
         await settle(pilot)
         said = [m for m, _ in notes(app)]
-        assert "run 0c0c0c0c (shop_job) canceled elsewhere" in said
-        assert len([m for m in said if "0c0c0c0c started" in m]) == 1  # never the same run twice
+        assert "run 0c0c0c0c (job shop_job) canceled elsewhere" in said
+        assert len([m for m in said if "0c0c0c0c (job shop_job) started" in m]) == 1  # never the same run twice
 
 
 async def test_grace_countdown_and_running_step_elapsed(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -173,22 +174,26 @@ class RunScreen(BaseScreen):
         )
         if run.parent_run_id:
             t.append(f"  parent {run.parent_run_id[:8]}", style="cyan")
+        lines = [t]  # the first line wraps at 80 columns; the others are one line each, cut with …
         if run.status == RunStatus.CANCELING:
             since = self._canceling_at or clock.now()
-            t.append(f"\ncanceling: {grace_left(since, self._grace, clock.now())}", style="yellow")
+            lines.append(Text(f"canceling: {grace_left(since, self._grace, clock.now())}", style="yellow"))
         first = self.first_error
-        if run.failure_reason and run.status != RunStatus.SUCCESS:
-            t.append(f"\n{run.failure_reason}", style="red")
-        if first is not None:
-            t.append(" — " if run.failure_reason else "\n", style="red")
-            t.append(f"first error in {first.key}: ", style="bold red")
-            t.append((first.error or "").strip().split("\n")[0], style="red")
-            t.append("  (enter on it: full error)", style="grey62")
+        if (run.failure_reason and run.status != RunStatus.SUCCESS) or first is not None:
+            why = Text(run.failure_reason or "", style="red")
+            if first is not None:
+                why.append(" — " if run.failure_reason else "", style="red")
+                why.append(f"first error in {first.key}: ", style="bold red")
+                why.append((first.error or "").strip().split("\n")[0], style="red")
+                why.append("  (enter on it: full error)", style="grey62")
+            lines.append(why)
         mode = "stdout/stderr of " + (self._out_step or "?") if self.show_output else "events"
         follow = "following" if self.follow else "paused (G resumes)"
         filt = f" · step {self.step_filter}" if self.step_filter else ""
-        t.append(f"\nlog: {mode} · {follow} · level ≥ {LEVELS[self.min_level]}{filt}", style="grey62")
-        self.query_one("#run-header", Static).update(t)
+        lines.append(Text(f"log: {mode} · {follow} · level ≥ {LEVELS[self.min_level]}{filt}", style="grey62"))
+        for extra in lines[1:]:
+            extra.no_wrap, extra.overflow = True, "ellipsis"
+        self.query_one("#run-header", Static).update(Group(*lines))
 
     def _render_steps(self) -> None:
         table = self.table
