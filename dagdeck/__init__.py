@@ -20,7 +20,7 @@ from dagdeck.core.defs.asset_loading import (
 from dagdeck.core.defs.asset_specs import AssetDep, AssetOut, AssetSpec, SourceAsset
 from dagdeck.core.defs.asset_values import AssetValueLoader
 from dagdeck.core.defs.assets import AssetIn, AssetsDefinition
-from dagdeck.core.defs.backfill_policy import BackfillPolicy, BackfillPolicyType
+from dagdeck.core.defs.backfill_policy import BackfillPolicy
 from dagdeck.core.defs.check_specs import AssetCheckKey, AssetCheckSpec
 from dagdeck.core.defs.checks import (
     AssetCheckExecutionContext,
@@ -291,7 +291,6 @@ __all__ = [
     "AssetSelection",
     "AssetsDefinition",
     "BackfillPolicy",
-    "BackfillPolicyType",
     "Backoff",
     "Any",
     "Array",

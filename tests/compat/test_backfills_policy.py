@@ -178,9 +178,9 @@ def test_backfill_policy_values() -> None:
     assert str(single) == "BackfillPolicy.single_run()"
     assert single.max_partitions_per_run is None and single.policy_type.value == "SINGLE_RUN"
     assert str(two) == "BackfillPolicy.multi_run(max_partitions_per_run=2)"
-    assert two.policy_type == dg.BackfillPolicyType.MULTI_RUN and two == dg.BackfillPolicy.multi_run(2)
+    assert two.policy_type.value == "MULTI_RUN" and two == dg.BackfillPolicy.multi_run(2)
     assert dg.BackfillPolicy.multi_run().max_partitions_per_run == 1
-    assert dg.BackfillPolicy.multi_run(0).policy_type == dg.BackfillPolicyType.SINGLE_RUN
+    assert dg.BackfillPolicy.multi_run(0).policy_type.value == "SINGLE_RUN"
     assert repr(two) == "BackfillPolicy(max_partitions_per_run=2)"
 
 
