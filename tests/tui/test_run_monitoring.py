@@ -160,6 +160,17 @@ async def test_two_then_enter_opens_the_run_just_launched(
         await wait_until(pilot, lambda: runs.selected_run_id == new, what="the cursor on the new run")
 
 
+async def test_two_then_enter_at_once_opens_the_newest_run_when_the_page_arrives(
+    make_app: MakeApp, seeded: Instance, shop: Path
+) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "enter")  # before the first page of runs is read
+        await wait_until(pilot, lambda: isinstance(app.screen, RunScreen), what="a run screen")
+        assert app.screen.run_id == RUN_FAIL  # the newest
+
+
 # -- point 9: toasts, grace countdown, elapsed time ----------------------------------------------
 async def test_toasts_for_runs_started_canceled_or_failed_elsewhere(
     make_app: MakeApp, seeded: Instance, shop: Path

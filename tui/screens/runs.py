@@ -95,6 +95,8 @@ class RunsScreen(BaseScreen):
         self._want: str | None = None
         """A run this console just launched: the cursor goes there once the table shows it, and
         until then `enter` opens it (never the older run the cursor was on)."""
+        self._open_when_loaded = False
+        """`enter` pressed before the first page arrived: open the row under the cursor then."""
 
     def compose(self) -> ComposeResult:
         yield from self.compose_chrome_top()
@@ -166,6 +168,10 @@ class RunsScreen(BaseScreen):
                 table.move_cursor(row=table.get_row_index(keep), animate=False)
                 if keep == self._want:
                     self._want = None
+        if self._open_when_loaded:
+            self._open_when_loaded = False
+            if self.selected_run_id:
+                self._open(self.selected_run_id)
         pages = max(1, (total + PAGE - 1) // PAGE)
         self.table.border_title = f"runs ({total})  page {self.page + 1}/{pages}" + (
             f"  filter: {self.filter_text}" if self.filter_text else ""
@@ -187,6 +193,8 @@ class RunsScreen(BaseScreen):
         run_id, self._want = self._want or run_id, None
         if run_id:
             self.app.open_run(run_id)  # type: ignore[attr-defined]
+        elif self.table.row_count == 0 and self.total == 0:
+            self._open_when_loaded = True
 
     def action_filter(self) -> None:
         self.query_one(FilterInput).open(self.filter_text)

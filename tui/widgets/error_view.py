@@ -66,6 +66,8 @@ class ErrorScreen(ModalScreen[None]):
         Binding("f", "toggle_frames", "dagdeck frames", id="error.frames"),
         Binding("j", "scroll(1)", "Down", show=False, id="error.down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="error.up"),
+        Binding("g", "edge(False)", "Top", show=False, id="error.top"),
+        Binding("G", "edge(True)", "Bottom", show=False, id="error.bottom"),
     ]
 
     def __init__(self, run_id: str, err: StepError) -> None:
@@ -79,7 +81,7 @@ class ErrorScreen(ModalScreen[None]):
             yield Static(Text(title, style="bold"), id="error-title")
             with VerticalScroll(id="error-scroll"):
                 yield Static(error_report(self.err), id="error-body")
-            yield Static("j/k ↑/↓ pgup/pgdn scroll · f dagdeck frames · escape close", id="error-hint")
+            yield Static("j/k ↑/↓ pgup/pgdn g/G scroll · f dagdeck frames · escape close", id="error-hint")
 
     def on_mount(self) -> None:
         self.query_one("#error-scroll", VerticalScroll).focus()
@@ -91,6 +93,13 @@ class ErrorScreen(ModalScreen[None]):
     def action_scroll(self, lines: int) -> None:
         scroll = self.query_one("#error-scroll", VerticalScroll)
         scroll.scroll_relative(y=lines, animate=False)
+
+    def action_edge(self, bottom: bool) -> None:
+        scroll = self.query_one("#error-scroll", VerticalScroll)
+        if bottom:
+            scroll.scroll_end(animate=False)
+        else:
+            scroll.scroll_home(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
