@@ -146,7 +146,7 @@ from dagdeck.core.defs.partitions.mappings import (
     TimeWindowPartitionMapping,
 )
 from dagdeck.core.defs.partitions.requests import AddDynamicPartitionsRequest, DeleteDynamicPartitionsRequest
-from dagdeck.core.defs.partitions.schedules import build_schedule_from_partitioned_job
+from dagdeck.core.defs.partition_schedules import build_schedule_from_partitioned_job
 from dagdeck.core.defs.repository import RepositoryDefinition, repository
 from dagdeck.core.defs.resources import (
     ConfigurableResource,
