@@ -232,7 +232,7 @@ class BackfillPass:
         for backfill in self.store.list_backfills(_ACTIVE, limit=1000):
             try:
                 launched |= bool(tend_backfill(self.store, defs, backfill, self.max_concurrent_runs))
-            except BackfillError as err:
+            except DagdeckError as err:  # its assets are gone or cannot plan: it can never finish
                 log.error("backfill %s: %s", backfill.backfill_id, err)
                 self.store.transition_backfill(
                     backfill.backfill_id,
@@ -241,6 +241,8 @@ class BackfillPass:
                     ended_at=time.time(),
                     failure_reason=str(err),
                 )
+            except Exception:  # noqa: BLE001 - one backfill never stops the others or the run queue
+                log.exception("backfill %s: pass failed; retried on the next pass", backfill.backfill_id)
         return launched
 
 

@@ -268,3 +268,19 @@ def test_retry_failed_reruns_only_the_failed_partitions(
         assert {r.status for r in runs} == {RunStatus.SUCCESS}
     finally:
         daemon.stop()
+
+
+def test_a_backfill_whose_assets_are_gone_fails_with_the_reason(
+    open_instance: Callable[[int], Instance], loaded: Loaded
+) -> None:
+    inst = open_instance(4)
+    backfill = _request(inst, loaded, "orders")
+    backfill.selection = {"select": "renamed", "assets": ["renamed"]}
+    inst.store.transition_backfill(backfill.backfill_id, ["REQUESTED"], "CANCELED")
+    gone = Backfill(**{**backfill.model_dump(), "backfill_id": "gone0001", "status": "REQUESTED"})
+    inst.store.add_backfill(gone)
+    assert not BackfillPass(inst.store, 4).tend(loaded.defs)
+    stored = inst.store.get_backfill("gone0001")
+    assert stored is not None and stored.status == BackfillStatus.FAILED
+    assert stored.failure_reason == "assets renamed are no longer defined"
+    assert stored.ended_at is not None
