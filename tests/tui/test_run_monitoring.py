@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Log, Static
 from tui_helpers import (
     BASE,
@@ -25,6 +26,7 @@ from tui_helpers import (
     wait_until,
 )
 
+import dagdeck.core
 from dagdeck.core.events import EventType
 from dagdeck.core.instance import Instance
 from dagdeck.core.running.processes import my_start
@@ -42,11 +44,13 @@ SIZE = (120, 36)
 RUN_LIVE = "0c0c0c0c" + "3" * 24
 RUN_ERR = "0e0e0e0e" + "4" * 24
 
+CORE = dagdeck.core.__path__[0]
+"""dagdeck's own frames are told apart by where dagdeck is installed."""
 USER_TB = (
     "Traceback (most recent call last):\n"
-    '  File "/work/main/core/running/execute_step.py", line 190, in _attempt\n'
+    f'  File "{CORE}/running/execute_step.py", line 190, in _attempt\n'
     "    result = call_step_fn(step, ctx, args, kwargs)\n"
-    '  File "/work/main/core/running/call.py", line 12, in call_step_fn\n'
+    f'  File "{CORE}/running/call.py", line 12, in call_step_fn\n'
     "    return fn(*args, **kwargs)\n"
     '  File "/home/ana/pipelines/report.py", line 41, in report\n'
     "    check(rows)\n"
@@ -89,6 +93,52 @@ def _add_run(instance: Instance, run_id: str, status: str, events: list[dict[str
     instance.store.add_run(run, events)
     if status in ("STARTED", "CANCELING"):  # its worker is this test process: alive while the test runs
         instance.store.set_worker(run_id, os.getpid(), my_start(), time.time())
+
+
+def _add_canceling_run(instance: Instance) -> None:
+    """A run whose cancel was requested 3 s ago (frozen clock), its step running for 10 s."""
+    _add_run(
+        instance,
+        RUN_LIVE,
+        "CANCELING",
+        [
+            _ev(EventType.RUN_START, RUN_LIVE, 3501, message="run started"),
+            _ev(EventType.STEP_START, RUN_LIVE, 3590, step_key="orders", asset_key="orders", attempt=1),
+            _ev(EventType.RUN_CANCELING, RUN_LIVE, 3597, message="cancel requested"),
+        ],
+    )
+
+
+def _add_failed_run(instance: Instance) -> str:
+    """A run whose second step failed with a long message, a traceback and 40 stderr lines; its message."""
+    message = USER_TB.strip().splitlines()[-1]
+    _add_run(
+        instance,
+        RUN_ERR,
+        "FAILURE",
+        [
+            _ev(EventType.STEP_START, RUN_ERR, 3502, step_key="orders", asset_key="orders", attempt=1),
+            _ev(EventType.STEP_SUCCESS, RUN_ERR, 3503, step_key="orders", asset_key="orders"),
+            _ev(EventType.STEP_START, RUN_ERR, 3504, step_key="revenue", asset_key="revenue", attempt=1),
+            _ev(
+                EventType.STEP_FAILURE,
+                RUN_ERR,
+                3505,
+                step_key="revenue",
+                asset_key="revenue",
+                message=message,
+                level="ERROR",
+                error=message,
+                traceback=USER_TB,
+            ),
+        ],
+        failure_reason="1 step(s) failed: revenue",
+        ended_at=BASE + 3506,
+    )
+    logs = instance.run_logs_dir(RUN_ERR)
+    logs.mkdir(parents=True, exist_ok=True)
+    (logs / "revenue.stderr").write_text("".join(f"warning {n}\n" for n in range(40)))
+    return message
 
 
 # -- point 16: the UI thread never waits on the store --------------------------------------------
@@ -210,23 +260,16 @@ async def test_toasts_for_runs_started_canceled_or_failed_elsewhere(
         await settle(pilot)
         said = [m for m, _ in notes(app)]
         assert "run 0c0c0c0c (job shop_job) canceled elsewhere" in said
-        assert len([m for m in said if "0c0c0c0c (job shop_job) started" in m]) == 1  # never the same run twice
+        assert (
+            len([m for m in said if "0c0c0c0c (job shop_job) started" in m]) == 1
+        )  # never the same run twice
 
 
 async def test_grace_countdown_and_running_step_elapsed(
     make_app: MakeApp, seeded: Instance, shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert seeded.settings.cancel_grace_seconds == 10  # the default
-    _add_run(
-        seeded,
-        RUN_LIVE,
-        "CANCELING",
-        [
-            _ev(EventType.RUN_START, RUN_LIVE, 3501, message="run started"),
-            _ev(EventType.STEP_START, RUN_LIVE, 3590, step_key="orders", asset_key="orders", attempt=1),
-            _ev(EventType.RUN_CANCELING, RUN_LIVE, 3597, message="cancel requested"),
-        ],
-    )
+    _add_canceling_run(seeded)
     app = make_app(shop)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, RUN_LIVE)
@@ -251,33 +294,7 @@ async def test_grace_countdown_and_running_step_elapsed(
 async def test_enter_on_a_failed_step_opens_its_whole_error(
     make_app: MakeApp, seeded: Instance, shop: Path
 ) -> None:
-    message = USER_TB.strip().splitlines()[-1]
-    _add_run(
-        seeded,
-        RUN_ERR,
-        "FAILURE",
-        [
-            _ev(EventType.STEP_START, RUN_ERR, 3502, step_key="orders", asset_key="orders", attempt=1),
-            _ev(EventType.STEP_SUCCESS, RUN_ERR, 3503, step_key="orders", asset_key="orders"),
-            _ev(EventType.STEP_START, RUN_ERR, 3504, step_key="revenue", asset_key="revenue", attempt=1),
-            _ev(
-                EventType.STEP_FAILURE,
-                RUN_ERR,
-                3505,
-                step_key="revenue",
-                asset_key="revenue",
-                message=message,
-                level="ERROR",
-                error=message,
-                traceback=USER_TB,
-            ),
-        ],
-        failure_reason="1 step(s) failed: revenue",
-        ended_at=BASE + 3506,
-    )
-    logs = seeded.run_logs_dir(RUN_ERR)
-    logs.mkdir(parents=True, exist_ok=True)
-    (logs / "revenue.stderr").write_text("".join(f"warning {n}\n" for n in range(40)))
+    message = _add_failed_run(seeded)
     app = make_app(shop)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot, RUN_ERR)
@@ -370,3 +387,39 @@ async def test_failed_run_header_without_steps_still_says_why(
         await pilot.press("q")
         screen = await _open(pilot, RUN_OK)
         assert "first error" not in _header(screen) and screen is not screen2
+
+
+# -- snapshots at 80x24 and 120x36 -----------------------------------------------------------------
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+Snap = Callable[..., bool]
+
+
+@SIZES
+def test_snapshot_error_view(
+    snap_compare: Snap, make_app: MakeApp, seeded: Instance, shop: Path, size: tuple[int, int]
+) -> None:
+    _add_failed_run(seeded)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await _open(pilot, RUN_ERR)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ErrorScreen), what="the error view")
+        await settle(pilot)
+
+    assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_snapshot_canceling_run(
+    snap_compare: Snap, make_app: MakeApp, seeded: Instance, shop: Path, size: tuple[int, int]
+) -> None:
+    _add_canceling_run(seeded)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        screen = await _open(pilot, RUN_LIVE)
+        await wait_until(pilot, lambda: "steps are killed in 7s" in _header(screen), what="the countdown")
+        await settle(pilot)
+
+    assert snap_compare(make_app(shop), terminal_size=size, run_before=run_before)
