@@ -548,10 +548,11 @@ class ConsoleAPI:
         store = self.instance.store
         return backfill_view(store, cancel_backfill(store, self.launcher, find_backfill(store, backfill_id)))
 
-    def retry_backfill(self, backfill_id: str) -> BackfillView:
-        """A new backfill of the failed partitions of an ended one."""
+    def retry_backfill(self, backfill_id: str, partition_keys: list[str] | None = None) -> BackfillView:
+        """A new backfill of the failed partitions of an ended one (or of just `partition_keys`
+        among them)."""
         store = self.instance.store
-        retry = retry_failed(store, find_backfill(store, backfill_id))
+        retry = retry_failed(store, find_backfill(store, backfill_id), partition_keys)
         if self.daemon is not None:
             self.daemon.wake()
         return backfill_view(store, retry)

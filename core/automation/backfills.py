@@ -327,9 +327,9 @@ def cancel_backfill(store: Store, launcher: Launcher, backfill: Backfill) -> Bac
     return store.get_backfill(backfill.backfill_id) or backfill
 
 
-def retry_failed(store: Store, backfill: Backfill) -> Backfill:
+def retry_failed(store: Store, backfill: Backfill, only: Iterable[str] | None = None) -> Backfill:
     """A new backfill (same selection and grouping) of the partitions whose run failed or was
-    canceled; the original must have ended."""
+    canceled (`only`: of those, just these keys); the original must have ended."""
     if backfill.status in BACKFILL_ACTIVE:
         raise BackfillError(
             f"backfill {backfill.backfill_id} is {backfill.status}; wait for it to end (or cancel it) first"
@@ -338,6 +338,15 @@ def retry_failed(store: Store, backfill: Backfill) -> Backfill:
     failed = [k for k, s in view.partitions.items() if s == PartitionRunStatus.FAILED]
     if not failed:
         raise BackfillError(f"backfill {backfill.backfill_id} has no failed partitions; nothing to retry")
+    if only is not None:
+        wanted = set(only)
+        unknown = sorted(wanted - set(failed))
+        if unknown:
+            raise BackfillError(
+                f"partitions {', '.join(unknown)} did not fail in backfill {backfill.backfill_id}; "
+                f"failed: {', '.join(failed)}"
+            )
+        failed = [k for k in failed if k in wanted]
     retry = Backfill(
         backfill_id=_new_id(),
         status=BackfillStatus.REQUESTED,

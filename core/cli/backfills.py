@@ -152,12 +152,15 @@ def cancel(
 def retry(
     ctx: typer.Context,
     backfill_id: str = typer.Argument(..., help="Backfill id (or a unique prefix)."),
+    partitions: list[str] | None = typer.Option(
+        None, "--partition", help="Only this failed partition (repeatable); default: every failed one."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """A new backfill of the failed partitions of an ended one; prints its id."""
     state = cli_context(ctx)
     store = state.instance().store
-    backfill = retry_failed(store, find_backfill(store, backfill_id))
+    backfill = retry_failed(store, find_backfill(store, backfill_id), partitions or None)
     if as_json:
         print_json(backfill_view(store, backfill).to_json())
     else:

@@ -254,6 +254,8 @@ def test_retry_failed_reruns_only_the_failed_partitions(
         failed = [k for k, s in view.partitions.items() if s == PartitionRunStatus.FAILED]
         assert failed == ["2024-01-02", "2024-01-05"]
 
+        with pytest.raises(BackfillError, match="2024-01-01 did not fail"):
+            retry_failed(inst.store, first, ["2024-01-01"])
         (tmp_path / "fail").write_text("")
         retry = retry_failed(inst.store, first)
         assert retry.partition_keys == failed and retry.parent_backfill_id == backfill.backfill_id

@@ -137,7 +137,16 @@ def test_daemon_runs_it_and_retry_failed_reruns_the_failed_partitions(
         assert isinstance(first["run_ids"], list) and len(first["run_ids"]) == 7
 
         (tmp_path / "fail").write_text("")
-        retried = run_dagdeck("backfill", "retry-failed", backfill_id, "--json", home=home, file=defs)
+        retried = run_dagdeck(
+            "backfill",
+            "retry-failed",
+            backfill_id,
+            "--partition",
+            "2024-01-03",
+            "--json",
+            home=home,
+            file=defs,
+        )
         retry = json_of(retried)
         assert retry["partitions"] == {"2024-01-03": "missing"} and retry["parent_backfill_id"] == backfill_id
         second = wait_for("the retry to end", lambda: ended(str(retry["backfill_id"])), log)
