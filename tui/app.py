@@ -399,7 +399,7 @@ class DagdeckApp(App[int]):
 
     def _show_run(self, wanted: str, run: Run | None) -> None:
         if run is None:
-            self.notify(f"no run {wanted}; see the runs screen (2)", severity="warning")
+            self.notify(f"no run {wanted}", severity="warning")
             return
         if self.current_mode != "runs":
             self.switch_mode("runs")
