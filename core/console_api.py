@@ -525,7 +525,8 @@ class ConsoleAPI:
     def partition_keys(self, keys: list[str]) -> list[str]:
         """Every partition key the selected assets share (DagdeckError if they share none)."""
         defs = self._require_defs()
-        return list(partitions_def_of(defs, [AssetKey(k) for k in keys]).get_partition_keys())
+        pdef = partitions_def_of(defs, [AssetKey(k) for k in keys])
+        return list(pdef.get_partition_keys(dynamic_partitions_store=self.instance.store))
 
     def backfill_run_count(self, keys: list[str], partition_keys: list[str]) -> int:
         """How many runs a backfill of these partitions would start (the confirm dialog says it)."""

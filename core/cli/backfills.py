@@ -53,10 +53,10 @@ def launch(
     keys = parse_selection(select).resolve(loaded.defs.asset_graph)
     if not keys:
         raise BackfillError(f"selection {select!r} matches no assets; see `dagdeck assets list`")
-    all_keys = list(partitions_def_of(loaded.defs, keys).get_partition_keys())
+    store = state.instance().store
+    all_keys = list(partitions_def_of(loaded.defs, keys).get_partition_keys(dynamic_partitions_store=store))
     wanted = all_keys if all_partitions else partition_range(all_keys, start, end)
     backfill = new_backfill(loaded.defs, loaded.location, select, keys, wanted)
-    store = state.instance().store
     store.add_backfill(backfill)
     if as_json:
         print_json(backfill_view(store, backfill).to_json())

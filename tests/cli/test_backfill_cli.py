@@ -157,3 +157,29 @@ def test_daemon_runs_it_and_retry_failed_reruns_the_failed_partitions(
     assert "no failed partitions" in one_line_error(nothing)
     ended_cancel = run_dagdeck("backfill", "cancel", backfill_id, home=home, file=defs)
     assert "is FAILED" in one_line_error(ended_cancel)
+
+
+DYNAMIC = """
+import dagdeck as dg
+
+customers = dg.DynamicPartitionsDefinition(name="customers")
+
+@dg.asset(partitions_def=customers)
+def per_customer(context):
+    return context.partition_key
+
+defs = dg.Definitions(assets=[per_customer])
+"""
+
+
+def test_dynamic_partitions_come_from_the_instance(home: Path, tmp_path: Path) -> None:
+    defs = tmp_path / "dynamic.py"
+    defs.write_text(DYNAMIC)
+    empty = run_dagdeck("backfill", "launch", "--select", "per_customer", "--all", home=home, file=defs)
+    assert "no partitions to backfill" in one_line_error(empty)
+    added = run_dagdeck("partitions", "add", "customers", "acme", "globex", home=home, file=defs)
+    assert added.returncode == 0, added.stderr
+    doc = json_of(
+        run_dagdeck("backfill", "launch", "--select", "per_customer", "--all", "--json", home=home, file=defs)
+    )
+    assert doc["partitions"] == {"acme": "missing", "globex": "missing"}
