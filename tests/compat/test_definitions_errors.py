@@ -20,16 +20,16 @@ def _one_line(proc) -> str:
 
 
 def test_unsupported_dagster_name_is_one_clear_line(tmp_path: Path) -> None:
-    """Dagster 1.13.28: the file loads (customer_report is a dynamically partitioned asset). dagdeck
-    has no dynamic partitions yet, so `dagdeck check` prints one line naming the file and line 5,
-    "dagdeck does not support 'DynamicPartitionsDefinition' yet" and docs/compatibility.md."""
+    """Dagster 1.13.28: the file loads (customer_sensor is a multi-asset sensor). dagdeck has no
+    multi-asset sensors yet, so `dagdeck check` prints one line naming the file and line 8,
+    "dagdeck does not support 'multi_asset_sensor' yet" and docs/compatibility.md."""
     file = pipeline("definitions_unsupported")
     line = _one_line(cli(file, "check", home=tmp_path / "home"))
-    assert f"{file}:5:" in line
-    assert "dagdeck does not support 'DynamicPartitionsDefinition' yet" in line
+    assert f"{file}:8:" in line
+    assert "dagdeck does not support 'multi_asset_sensor' yet" in line
     assert "docs/compatibility.md" in line
     run = cli(file, "materialize", home=tmp_path / "home")
-    assert "dagdeck does not support 'DynamicPartitionsDefinition' yet" in _one_line(run)
+    assert "dagdeck does not support 'multi_asset_sensor' yet" in _one_line(run)
 
 
 def _write(tmp_path: Path, body: str) -> Path:
@@ -39,25 +39,25 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def test_unsupported_name_in_from_import(tmp_path: Path) -> None:
-    """Dagster 1.13.28: `from dagster import DailyPartitionsDefinition` imports. dagdeck reports
-    "dagdeck does not support 'DailyPartitionsDefinition' yet" at the import line (line 1), and
+    """Dagster 1.13.28: `from dagster import DimensionPartitionMapping` imports. dagdeck reports
+    "dagdeck does not support 'DimensionPartitionMapping' yet" at the import line (line 1), and
     Python sees an ImportError carrying that message."""
     path = _write(
         tmp_path,
         """
-        from dagdeck import DailyPartitionsDefinition, asset, Definitions
+        from dagdeck import DimensionPartitionMapping, asset, Definitions
         defs = Definitions()
         """,
     )
     line = _one_line(cli(path, "check", home=tmp_path / "home"))
-    assert f"{path}:1:" in line and "dagdeck does not support 'DailyPartitionsDefinition' yet" in line
-    with pytest.raises(ImportError, match="dagdeck does not support 'DailyPartitionsDefinition' yet"):
-        exec("from dagdeck import DailyPartitionsDefinition", {})
+    assert f"{path}:1:" in line and "dagdeck does not support 'DimensionPartitionMapping' yet" in line
+    with pytest.raises(ImportError, match="dagdeck does not support 'DimensionPartitionMapping' yet"):
+        exec("from dagdeck import DimensionPartitionMapping", {})
     import dagdeck as dg
 
-    assert not hasattr(dg, "DailyPartitionsDefinition")
-    with pytest.raises(AttributeError, match="dagdeck does not support 'DailyPartitionsDefinition' yet"):
-        dg.DailyPartitionsDefinition  # noqa: B018
+    assert not hasattr(dg, "DimensionPartitionMapping")
+    with pytest.raises(AttributeError, match="dagdeck does not support 'DimensionPartitionMapping' yet"):
+        dg.DimensionPartitionMapping  # noqa: B018
 
 
 def test_a_typo_is_not_called_unsupported(tmp_path: Path) -> None:

@@ -1,13 +1,18 @@
-"""A pipeline using a Dagster name dagdeck does not have yet (dynamic partitions)."""
+"""A pipeline using a Dagster name dagdeck does not have yet (a multi-asset sensor)."""
 
 import dagdeck as dg
 
-customers = dg.DynamicPartitionsDefinition(name="customers")
+watch = dg.AssetSelection.keys("customer_report")
 
 
-@dg.asset(partitions_def=customers)
-def customer_report(context: dg.AssetExecutionContext) -> str:
-    return context.partition_key
+@dg.multi_asset_sensor(monitored_assets=watch)
+def customer_sensor(context):
+    return None
 
 
-defs = dg.Definitions(assets=[customer_report])
+@dg.asset
+def customer_report() -> str:
+    return "report"
+
+
+defs = dg.Definitions(assets=[customer_report], sensors=[customer_sensor])
