@@ -34,6 +34,7 @@ from dagdeck.tui.file_watch import DefinitionsWatcher
 from dagdeck.tui.key_help import help_heading, help_rows, palette_commands
 from dagdeck.tui.key_help import sources as binding_sources
 from dagdeck.tui.keymap import read_keymap
+from dagdeck.tui.run_toasts import run_toasts
 from dagdeck.tui.screens.assets import AssetsScreen
 from dagdeck.tui.screens.automation import AutomationScreen
 from dagdeck.tui.screens.base import BaseScreen
@@ -232,22 +233,8 @@ class DagdeckApp(App[int]):
     def _toast_run_changes(self, changes: list[RunChange]) -> None:
         """Say when something else (a schedule, a sensor, another console, the CLI) started or
         canceled a run, and when any run failed; each run and kind once."""
-        for change in changes:
-            key = (change.run_id, change.kind)
-            if key in self._toasted:
-                continue
-            self._toasted.add(key)
-            own = change.run_id in self.api.own_runs
-            run = change.run_id[:8]
-            what = "assets" if change.job_name == "__ASSET_JOB" else f"job {change.job_name}"
-            if change.kind == RunChangeKind.STARTED and not own:
-                by = change.trigger.replace(":", " ")
-                self.notify(f"run {run} ({what}) started by {by}", title="run started", timeout=6)
-            elif change.kind == RunChangeKind.CANCELED and not own:
-                self.notify(f"run {run} ({what}) canceled elsewhere", title="run canceled", severity="warning", timeout=6)
-            elif change.kind == RunChangeKind.FAILED:
-                why = change.message.splitlines()[0][:120] if change.message else ""
-                self.notify(f"run {run} ({what}) failed: {why}; :run {run} opens it", title="run failed", severity="error", timeout=10)
+        for toast in run_toasts(changes, self.api.own_runs, self._toasted):
+            self.notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)
 
     def daemon_label(self) -> str:
         return f"daemon: {self._daemon_state}"

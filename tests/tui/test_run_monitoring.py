@@ -265,6 +265,28 @@ async def test_toasts_for_runs_started_canceled_or_failed_elsewhere(
         )  # never the same run twice
 
 
+async def test_many_runs_started_at_once_make_one_toast(
+    make_app: MakeApp, seeded: Instance, shop: Path
+) -> None:
+    app = make_app(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        app.poll()
+        await settle(pilot)
+        for n in range(12):  # a backfill's runs
+            run_id = f"{n:08x}" + "5" * 24
+            _add_run(
+                seeded,
+                run_id,
+                "QUEUED",
+                [_ev(EventType.RUN_ENQUEUED, run_id, 3500, message="queued by backfill")],
+                trigger="backfill:b1",
+            )
+        app.poll()
+        await settle(pilot)
+        said = [m for m, _ in notes(app)]
+        assert said == ["12 runs started (backfill b1); 2 lists them"]
+
+
 async def test_grace_countdown_and_running_step_elapsed(
     make_app: MakeApp, seeded: Instance, shop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
