@@ -200,11 +200,15 @@ class ExecuteInProcessResult:
 
     @property
     def dagster_run(self) -> Any:
-        """The run record (`status`, `run_id`, `job_name`, `tags`)."""
+        """The run record (`status`, `run_id`, `job_name`, `tags`, `run_config`)."""
         run = self.instance.store.get_run(self.run_id)
         assert run is not None
         return SimpleNamespace(
-            run_id=run.run_id, status=RunStatus(run.status), job_name=run.job_name, tags=dict(run.tags or {})
+            run_id=run.run_id,
+            status=RunStatus(run.status),
+            job_name=run.job_name,
+            tags=dict(run.tags or {}),
+            run_config=dict(run.run_config or {}),
         )
 
     @property

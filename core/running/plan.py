@@ -56,11 +56,17 @@ class Source:
     skipped for a missing input of its own (core/running/plan_nodes.py)."""
 
 
+NO_VALUE: Any = object()
+"""`StepInput.value` of an input loaded from its sources."""
+
+
 @dataclass(slots=True)
 class StepInput:
     param: str
     sources: tuple[Source, ...]
     fan_in: bool = False
+    value: Any = NO_VALUE
+    """A value given with the job (`to_job(input_values=)`), passed as is: no sources then."""
 
 
 @dataclass(slots=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dagdeck.core.defs.asset_graph import stable_order
 from dagdeck.core.defs.config_mapping import job_config_of
 from dagdeck.core.defs.definitions import Definitions
+from dagdeck.core.defs.graphs import JobDefinition
 from dagdeck.core.errors import did_you_mean
-from dagdeck.core.running.plan import ExecutionPlan, PlanError, Step, sorted_hooks
+from dagdeck.core.running.plan import ExecutionPlan, PlanError, Source, Step, StepInput, sorted_hooks
 from dagdeck.core.running.plan_assets import plan_assets
 from dagdeck.core.running.plan_nodes import (
     node_inputs,
@@ -14,6 +17,22 @@ from dagdeck.core.running.plan_nodes import (
     skippable_nodes,
     without_order_inputs,
 )
+
+_GIVEN = "\0given"
+"""Step key of the placeholder source of a graph input with a value (no step has it)."""
+
+
+def _given_input(name: str) -> Source:
+    return Source(_GIVEN, name)
+
+
+def _input_value(job: JobDefinition, name: str) -> Any:
+    if name not in job.input_values:
+        raise PlanError(
+            f"input {name!r} of job {job.name!r} has no value; "
+            f"pass input_values={{{name!r}: ...}} to to_job() or execute_in_process()"
+        )
+    return job.input_values[name]
 
 
 def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
@@ -32,7 +51,14 @@ def plan_job(defs: Definitions, job_name: str) -> ExecutionPlan:
     skippable = skippable_nodes(job.nodes)
     for name in order:
         node = job.nodes[name]
-        inputs = node_inputs(job.nodes, node, skippable)
+        inputs = (
+            node_inputs(job.nodes, node, skippable, _given_input)
+            if job.input_values
+            else node_inputs(job.nodes, node, skippable)
+        )
+        for param, inp in inputs.items():  # `to_job(input_values=)`: the value, passed as is
+            if inp.sources and inp.sources[0].step_key == _GIVEN:
+                inputs[param] = StepInput(param, (), value=_input_value(job, inp.sources[0].output))
         waits_for = without_order_inputs(node, inputs)
         dynamic_outputs, optional_outputs = node_output_kinds(node)
         resource_params = [

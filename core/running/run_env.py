@@ -171,7 +171,10 @@ def step_context(step: Step, env: RunEnv, attempt: int = 1) -> StepContext:
 
 def load_inputs(step: Step, env: RunEnv) -> dict[str, Any]:
     """Upstream values and resources for the step function's parameters."""
-    kwargs = {name: _load_input(env, step, inp.sources, inp.fan_in) for name, inp in step.inputs.items()}
+    kwargs = {
+        name: _load_input(env, step, inp.sources, inp.fan_in) if inp.sources else inp.value
+        for name, inp in step.inputs.items()
+    }
     for name in step.resource_params:
         kwargs[name] = env.resources[name]
     return kwargs
