@@ -66,7 +66,10 @@ from dagdeck.core.defs.definitions_loading import (
 from dagdeck.core.defs.dynamic import DynamicOut, DynamicOutput
 from dagdeck.core.defs.event_records import DagsterEventType, EventRecordsFilter
 from dagdeck.core.defs.executors import ExecutorDef, dask_executor, in_process_executor, multiprocess_executor
-from dagdeck.core.defs.freshness_checks import build_last_update_freshness_checks, build_sensor_for_freshness_checks
+from dagdeck.core.defs.freshness_checks import (
+    build_last_update_freshness_checks,
+    build_sensor_for_freshness_checks,
+)
 from dagdeck.core.defs.graph_assets import graph_asset, graph_multi_asset
 from dagdeck.core.defs.graph_dependencies import (
     DependencyDefinition,
@@ -114,6 +117,7 @@ from dagdeck.core.defs.logging import get_dagster_logger
 from dagdeck.core.defs.metadata import MetadataValue
 from dagdeck.core.defs.multi_assets import multi_asset
 from dagdeck.core.defs.ops import In, OpDefinition, Out, op
+from dagdeck.core.defs.partition_schedules import build_schedule_from_partitioned_job
 from dagdeck.core.defs.partitions import (
     DagsterUnknownPartitionError,
     DailyPartitionsDefinition,
@@ -146,7 +150,6 @@ from dagdeck.core.defs.partitions.mappings import (
     TimeWindowPartitionMapping,
 )
 from dagdeck.core.defs.partitions.requests import AddDynamicPartitionsRequest, DeleteDynamicPartitionsRequest
-from dagdeck.core.defs.partition_schedules import build_schedule_from_partitioned_job
 from dagdeck.core.defs.repository import RepositoryDefinition, repository
 from dagdeck.core.defs.resources import (
     ConfigurableResource,
