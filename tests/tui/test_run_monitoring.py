@@ -398,6 +398,19 @@ async def test_step_stdout_follows_live_and_follow_tells_the_truth(
         await wait_until(pilot, lambda: log.scroll_y == log.max_scroll_y, what="the view at the end")
 
 
+async def test_long_log_lines_scroll_sideways(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    _add_failed_run(seeded)
+    app = make_app(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, RUN_ERR)
+        log = screen.query_one(Log)
+        await wait_until(pilot, lambda: log.line_count > 0, what="the event log")
+        assert any(len(line) > 200 for line in _log(screen))  # the failure's message, whole
+        assert log.max_scroll_x > 0
+        await pilot.press("tab", "right", "right", "right")
+        await wait_until(pilot, lambda: log.scroll_x > 0, what="the log to scroll sideways")
+
+
 async def test_failed_run_header_without_steps_still_says_why(
     make_app: MakeApp, seeded: Instance, shop: Path
 ) -> None:
