@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, slots=True)
 class AssetKey:
     path: tuple[str, ...]
     _hash: int = field(init=False, repr=False, compare=False)
@@ -38,6 +38,20 @@ class AssetKey:
     def __hash__(self) -> int:
         # keys are hashed in every planning and graph walk: hash the parts once
         return self._hash
+
+    # ordered by parts; written out (not dataclass order=True, which builds a tuple per compare)
+    # because every graph load sorts all its keys
+    def __lt__(self, other: AssetKey) -> bool:
+        return self.path < other.path if isinstance(other, AssetKey) else NotImplemented
+
+    def __le__(self, other: AssetKey) -> bool:
+        return self.path <= other.path if isinstance(other, AssetKey) else NotImplemented
+
+    def __gt__(self, other: AssetKey) -> bool:
+        return self.path > other.path if isinstance(other, AssetKey) else NotImplemented
+
+    def __ge__(self, other: AssetKey) -> bool:
+        return self.path >= other.path if isinstance(other, AssetKey) else NotImplemented
 
     def __reduce__(self) -> tuple[type[AssetKey], tuple[tuple[str, ...]]]:
         # a string's hash differs between processes: pickle the parts, never the cached hash

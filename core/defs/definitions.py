@@ -29,6 +29,9 @@ from dagdeck.core.defs.schedules import ScheduleDefinition
 from dagdeck.core.defs.sensors import SensorDefinition
 from dagdeck.core.errors import DefinitionError, did_you_mean
 
+NO_KEYS: frozenset[AssetKey] = frozenset()
+"""The upstream keys of every root asset (shared: load cost at scale)."""
+
 
 @dataclass(frozen=True)
 class AssetJob:
@@ -164,18 +167,18 @@ class Definitions(DefinitionsLookups):
         by_name: dict[str, list[AssetKey]] = {}
         for key in nodes:
             by_name.setdefault(key.name, []).append(key)
-        all_names = [k.to_user_string() for k in nodes]
 
         upstream: dict[AssetKey, frozenset[AssetKey]] = {}
         data_inputs: dict[AssetKey, dict[str, AssetKey]] = {}
         for a in self.assets_defs:
             inputs: dict[str, AssetKey] = {}
-            prefix = a.key_prefix if len(a.specs_by_key) == 1 else ()
-            for p in a.params.others if a.params is not None else ():
+            others = a.params.others if a.params is not None else ()
+            prefix = a.key_prefix if others and len(a.specs_by_key) == 1 else ()
+            for p in others:
                 if p.name in a.ins:
                     up = a.ins[p.name].upstream_key(p.name)
                     if up not in nodes:
-                        raise self._unknown_dep(a, p.name, up.to_user_string(), all_names)
+                        raise self._unknown_dep(a, p.name, up.to_user_string(), nodes)
                 elif p.name in self.resources:
                     continue
                 else:
@@ -183,13 +186,16 @@ class Definitions(DefinitionsLookups):
                     if found is None:
                         if p.has_default:
                             continue
-                        raise self._unknown_dep(a, p.name, p.name, all_names)
+                        raise self._unknown_dep(a, p.name, p.name, nodes)
                     up = found
                 if up in a.specs_by_key:
                     raise self._cycle_error([up, up])
                 inputs[p.name] = up
             for key, spec in a.specs_by_key.items():
-                upstream[key] = frozenset({*inputs.values(), *(d.asset_key for d in spec.deps)} - {key})
+                if inputs or spec.deps:
+                    upstream[key] = frozenset({*inputs.values(), *(d.asset_key for d in spec.deps)} - {key})
+                else:
+                    upstream[key] = NO_KEYS  # a root: one shared empty set, not one per asset
                 data_inputs[key] = inputs
         # deps naming keys no asset defines are external assets (Dagster shows them as such)
         missing = [k for ups in upstream.values() for k in ups if k not in nodes]
@@ -224,11 +230,11 @@ class Definitions(DefinitionsLookups):
                     raise missing_resource_error(f"resource {name}", key, res.resource_fn)
 
     def _unknown_dep(
-        self, a: AssetsDefinition, param: str | None, name: str, all_names: list[str]
+        self, a: AssetsDefinition, param: str | None, name: str, keys: Iterable[AssetKey]
     ) -> DefinitionError:
         file, line = a.source
         what = f"parameter {param!r} names" if param else "deps names"
-        hint = did_you_mean(name, all_names)
+        hint = did_you_mean(name, [k.to_user_string() for k in keys])
         fix = hint or (
             f"define an asset named {name!r}, or add a resource {name!r} to Definitions(resources=...)"
             if param
