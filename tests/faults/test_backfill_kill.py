@@ -86,6 +86,8 @@ def test_backfill_survives_daemon_kill(tmp_path: Path) -> None:
         free_dead_lease(store)
         at_kill = {p.name for p in out.iterdir()}
         assert len(at_kill) < 60, "the daemon was killed too late to test resuming"
+        launched_at_kill = len(store.backfill_runs(backfill_id))
+        assert launched_at_kill < 60, "every run was launched before the kill: nothing left to resume"
 
         with daemon_process(defs, home, log):
             backfill = wait_for(
