@@ -106,8 +106,12 @@ def _summary_line(view: BackfillView) -> Text:
     return line(
         (f"{b.backfill_id}  ", "bold"),
         status_text(b.status, 12),
-        f" {b.selection.get('select')}  {len(b.partition_keys)} partitions ({parts})  {iso(b.created_at)}",
+        f" {b.selection.get('select')}  {_count(len(b.partition_keys), 'partition')} ({parts})  {iso(b.created_at)}",
     )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @backfill_app.command("show")
