@@ -32,6 +32,7 @@ from dagdeck.core.running.run_config import step_configs
 from dagdeck.core.running.run_partitions import (
     dynamic_store,
     input_partition_keys,
+    job_partitions_def,
     partitions_defs,
     step_partition,
 )
@@ -88,6 +89,8 @@ class RunEnv:
     """Asset key -> its partitions definition, for the partitioned assets only (empty: none)."""
     partitions_store: Any = None
     """Where dynamic partitions definitions read their keys (the instance's store)."""
+    job_partitions_def: Any = None
+    """`job(partitions_def=)` / a partitioned config's: what an op step's partition is read through."""
 
     def io_manager(self, key: str) -> IOManager:
         manager = self.resources.get(key)
@@ -130,6 +133,7 @@ def run_env(
         partition=RunPartition.from_tags(run.tags),
         partitions_defs=partitions_defs(defs),
         partitions_store=dynamic_store(instance),
+        job_partitions_def=job_partitions_def(defs, run.job_name),
     )
 
 

@@ -70,6 +70,12 @@ def _job_partitions_def(env: _Env) -> PartitionsDefinition | None:
     return getattr(env, "job_partitions_def", None)
 
 
+def job_partitions_def(defs: Definitions, job_name: str) -> PartitionsDefinition | None:
+    """The partitions definition a job declares (`job(partitions_def=)`, a partitioned config)."""
+    job = defs.op_jobs.get(job_name) if job_name in defs.op_jobs else None
+    return getattr(job, "partitions_def", None)
+
+
 def output_partition_keys(env: _Env, asset_key: AssetKey | None) -> list[str] | None:
     """The partition keys an asset output of this run is stored and recorded under (None: the
     asset or the run is unpartitioned)."""
