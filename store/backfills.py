@@ -129,6 +129,52 @@ class BackfillsMixin(StoreConnection):
         return created
 
     @guarded
+    def backfill_runs_never_started(
+        self, backfill_id: str, ended_statuses: Iterable[str]
+    ) -> list[tuple[int, str, dict[str, Any]]]:
+        """``(chunk, run_id, tags)`` of the backfill's runs that ended in ``ended_statuses`` without
+        their worker ever recording the start (``started_at`` NULL): none of their code ran."""
+        stmt = (
+            select(BACKFILL_RUNS.c.chunk, BACKFILL_RUNS.c.run_id, RUNS.c.tags)
+            .select_from(BACKFILL_RUNS.join(RUNS, RUNS.c.run_id == BACKFILL_RUNS.c.run_id))
+            .where(
+                BACKFILL_RUNS.c.backfill_id == backfill_id,
+                RUNS.c.status.in_(list(ended_statuses)),
+                RUNS.c.started_at.is_(None),
+            )
+            .order_by(BACKFILL_RUNS.c.chunk)
+        )
+        with self._read() as conn:
+            return [(int(c), str(r), dict(t or {})) for c, r, t in conn.execute(stmt)]
+
+    @guarded
+    def relaunch_backfill_run(
+        self, backfill_id: str, active_statuses: Iterable[str], old_run_id: str, launch: BackfillLaunch
+    ) -> bool:
+        """In one transaction, if the backfill is still active and the chunk still points at
+        ``old_run_id``: point it at the new QUEUED run and insert that run. False otherwise."""
+        chunk, run, events = launch
+        with self._write() as conn:
+            status = conn.execute(
+                select(BACKFILLS.c.status).where(BACKFILLS.c.backfill_id == backfill_id).with_for_update()
+            ).scalar()
+            if status is None or status not in set(active_statuses):
+                return False
+            moved = conn.execute(
+                update(BACKFILL_RUNS)
+                .where(
+                    BACKFILL_RUNS.c.backfill_id == backfill_id,
+                    BACKFILL_RUNS.c.chunk == chunk,
+                    BACKFILL_RUNS.c.run_id == old_run_id,
+                )
+                .values(run_id=run.run_id)
+            ).rowcount
+            if moved != 1:
+                return False
+            insert_queued_run(conn, run, events)
+            return True
+
+    @guarded
     def transition_backfill(
         self, backfill_id: str, from_statuses: Iterable[str], to_status: str, **fields: Any
     ) -> bool:

@@ -6,7 +6,9 @@ A backfill's partitions split into chunks (`BackfillPolicy`: one partition per r
 next chunks and creates their QUEUED runs in one store transaction each batch, keeping at most
 `2 * max_concurrent_runs` of a backfill's runs unfinished so one backfill never floods the queue.
 Nothing lives in memory between passes, so a daemon killed at any point resumes where the store
-says it stopped: no chunk launched twice, none lost.
+says it stopped: no chunk launched twice, none lost. A run the dead daemon had claimed from the
+queue but not yet started ends FAILURE without a start; its chunk gets a new run
+(`relaunch_never_started`), since none of its code ran.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 PARENT_TAG = "dagster/parent_backfill_id"
 ROOT_TAG = "dagster/root_backfill_id"
+
+LAUNCH_TAG = "dagdeck/backfill_launch"
+"""Which launch of its chunk a run is (1, or more after a run that never started)."""
+MAX_LAUNCHES = 3
 
 UNLIMITED_BATCH = 500
 """Runs created per transaction when the queue has no limit (`max_concurrent_runs = -1`)."""
@@ -161,18 +167,7 @@ def launch_next(
     todo = range(claimed, len(parts) if room is None else min(len(parts), claimed + room))
     if not todo:
         return []
-    keys = [AssetKey(k) for k in backfill.selection.get("assets", [])]
-    missing = [str(k) for k in keys if k not in defs.asset_graph.assets]
-    if missing:
-        raise BackfillError(f"assets {', '.join(missing)} are no longer defined")
-    location = CodeLocation.from_dict(backfill.location)
-    spec, _plan = assets_spec(
-        defs,
-        location,
-        keys,
-        tags={**backfill.tags, "dagdeck/selection": str(backfill.selection.get("select", ""))},
-        trigger=f"backfill:{backfill.backfill_id}",
-    )
+    spec = _base_spec(defs, backfill)
     created: list[str] = []
     for start in range(todo.start, todo.stop, UNLIMITED_BATCH):
         launches = []
@@ -184,6 +179,50 @@ def launch_next(
         created += store.launch_backfill_runs(
             backfill.backfill_id, _ACTIVE, BackfillStatus.IN_PROGRESS, launches
         )
+    return created
+
+
+def _base_spec(defs: Definitions, backfill: Backfill) -> LaunchSpec:
+    """The launch every chunk of the backfill shares (planned once); chunks differ by tags only."""
+    keys = [AssetKey(k) for k in backfill.selection.get("assets", [])]
+    missing = [str(k) for k in keys if k not in defs.asset_graph.assets]
+    if missing:
+        raise BackfillError(f"assets {', '.join(missing)} are no longer defined")
+    spec, _plan = assets_spec(
+        defs,
+        CodeLocation.from_dict(backfill.location),
+        keys,
+        tags={**backfill.tags, "dagdeck/selection": str(backfill.selection.get("select", ""))},
+        trigger=f"backfill:{backfill.backfill_id}",
+    )
+    return spec
+
+
+def relaunch_never_started(store: Store, defs: Definitions, backfill: Backfill) -> list[str]:
+    """Give a new run to each chunk whose run failed before its worker started (its claimer died
+    with the daemon, say): none of its code ran, so this runs no partition twice. At most
+    `MAX_LAUNCHES` runs per chunk, so a run that can never start does not loop forever."""
+    dead = store.backfill_runs_never_started(backfill.backfill_id, [RunStatus.FAILURE])
+    retry = [(c, r, t) for c, r, t in dead if int(t.get(LAUNCH_TAG, "1")) < MAX_LAUNCHES]
+    if not retry:
+        return []
+    spec = _base_spec(defs, backfill)
+    parts = chunks(backfill)
+    created = []
+    for chunk, old_run_id, tags in retry:
+        chunk_spec = _chunk_spec(spec, backfill.backfill_id, parts[chunk], backfill.partitions_per_run != 1)
+        chunk_spec.tags[LAUNCH_TAG] = str(int(tags.get(LAUNCH_TAG, "1")) + 1)
+        run = queued_run(chunk_spec)
+        if store.relaunch_backfill_run(
+            backfill.backfill_id, _ACTIVE, old_run_id, (chunk, run, [enqueued_event(run)])
+        ):
+            log.warning(
+                "backfill %s: run %s never started; relaunched as %s",
+                backfill.backfill_id,
+                old_run_id[:8],
+                run.run_id[:8],
+            )
+            created.append(run.run_id)
     return created
 
 
@@ -202,6 +241,8 @@ def in_flight_cap(max_concurrent_runs: int) -> int | None:
 def tend_backfill(store: Store, defs: Definitions, backfill: Backfill, max_concurrent_runs: int) -> list[str]:
     """One pass over one active backfill: launch what fits, or record how it ended."""
     counts = store.backfill_run_counts(backfill.backfill_id)
+    if counts.get(RunStatus.FAILURE) and (relaunched := relaunch_never_started(store, defs, backfill)):
+        return relaunched
     claimed = sum(counts.values())
     unfinished = sum(n for status, n in counts.items() if status is not None and status not in FINISHED)
     total = len(chunks(backfill))

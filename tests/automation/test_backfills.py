@@ -286,3 +286,50 @@ def test_a_backfill_whose_assets_are_gone_fails_with_the_reason(
     assert stored is not None and stored.status == BackfillStatus.FAILED
     assert stored.failure_reason == "assets renamed are no longer defined"
     assert stored.ended_at is not None
+
+
+def test_a_run_that_never_started_is_relaunched_a_few_times(
+    open_instance: Callable[[int], Instance], loaded: Loaded
+) -> None:
+    """A run whose claimer died before starting its worker ends FAILURE with no start: none of its
+    code ran, so the daemon gives its chunk a new run (up to three launches in all)."""
+    inst = open_instance(-1)
+    backfill = _request(inst, loaded, "orders", ["2024-01-01", "2024-01-02"])
+    tender = BackfillPass(inst.store, -1)
+    tender.tend(loaded.defs)
+    first, other = _runs(inst, backfill.backfill_id)
+    assert inst.store.transition_run(other.run_id, [RunStatus.QUEUED], RunStatus.SUCCESS, {"started_at": 1.0})
+    seen = [first.run_id]
+    for launch in (2, 3):
+        current = _runs(inst, backfill.backfill_id)[0]
+        assert inst.store.transition_run(current.run_id, [RunStatus.QUEUED], RunStatus.FAILURE)
+        assert tender.tend(loaded.defs)
+        again = _runs(inst, backfill.backfill_id)[0]
+        assert again.run_id not in seen and again.status == RunStatus.QUEUED
+        assert again.tags["dagster/partition"] == "2024-01-01"
+        assert again.tags["dagdeck/backfill_launch"] == str(launch)
+        seen.append(again.run_id)
+    assert inst.store.transition_run(seen[-1], [RunStatus.QUEUED], RunStatus.FAILURE)
+    assert not tender.tend(loaded.defs)  # third launch failed too: the partition stays failed
+    stored = inst.store.get_backfill(backfill.backfill_id)
+    assert stored is not None and stored.status == BackfillStatus.FAILED
+    view = backfill_view(inst.store, stored)
+    assert view.partitions == {
+        "2024-01-01": PartitionRunStatus.FAILED,
+        "2024-01-02": PartitionRunStatus.MATERIALIZED,
+    }
+
+
+def test_a_run_that_started_and_failed_is_not_relaunched(
+    open_instance: Callable[[int], Instance], loaded: Loaded
+) -> None:
+    inst = open_instance(-1)
+    backfill = _request(inst, loaded, "orders", ["2024-01-01"])
+    tender = BackfillPass(inst.store, -1)
+    tender.tend(loaded.defs)
+    (run,) = _runs(inst, backfill.backfill_id)
+    assert inst.store.transition_run(run.run_id, [RunStatus.QUEUED], RunStatus.FAILURE, {"started_at": 1.0})
+    assert not tender.tend(loaded.defs)
+    assert [r.run_id for r in _runs(inst, backfill.backfill_id)] == [run.run_id]
+    stored = inst.store.get_backfill(backfill.backfill_id)
+    assert stored is not None and stored.status == BackfillStatus.FAILED

@@ -115,3 +115,18 @@ def test_a_store_from_before_backfills_opens_and_keeps_its_runs(tmp_path: Path) 
         store.add_backfill(backfill)
         assert store.launch_backfill_runs(backfill.backfill_id, ACTIVE, "IN_PROGRESS", [_launch(0)])
         assert store.list_backfills()[0].backfill_id == backfill.backfill_id
+
+
+def test_relaunch_moves_the_chunk_once(store_url: str) -> None:
+    with Store(store_url) as store:
+        backfill = _backfill()
+        store.add_backfill(backfill)
+        (old,) = store.launch_backfill_runs(backfill.backfill_id, ACTIVE, "IN_PROGRESS", [_launch(0)])
+        assert store.transition_run(old, ["QUEUED"], "FAILURE")
+        assert store.backfill_runs_never_started(backfill.backfill_id, ["FAILURE"]) == [(0, old, {})]
+        first, second = _launch(0), _launch(0)
+        assert store.relaunch_backfill_run(backfill.backfill_id, ACTIVE, old, first)
+        assert not store.relaunch_backfill_run(backfill.backfill_id, ACTIVE, old, second)
+        assert [r for _c, r, _s in store.backfill_runs(backfill.backfill_id)] == [first[1].run_id]
+        assert store.get_run(second[1].run_id) is None
+        assert store.backfill_runs_never_started(backfill.backfill_id, ["FAILURE"]) == []
