@@ -61,3 +61,12 @@ def test_schedule_from_partitioned_job_requests_the_day_that_ended() -> None:
     assert request.partition_key == "2024-01-02"
     assert request.run_config == {"ops": {"process_day": {"config": {"date": "2024-01-02"}}}}
     assert request.tags["dagster/partition"] == "2024-01-02"
+
+
+def test_job_partitions_def_gives_ops_their_time_window(tmp_path: Path) -> None:
+    """Dagster 1.13.28: `@job(partitions_def=HourlyPartitionsDefinition(...))` run for partition
+    2024-01-01-05:00 (tagged dagster/partition) gives its op the window "2024-01-01 05:00 to 06:00"."""
+    home = tmp_path / "home"
+    run = cli_run(PIPELINE, "job", "run", "hourly_job", "--partition", "2024-01-01-05:00", home=home)
+    assert run.returncode == 0, run.stderr
+    assert stored_op_output(home, run.doc["run_id"], "hour_window") == "2024-01-01 05:00 to 06:00"

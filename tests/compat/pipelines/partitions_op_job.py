@@ -9,7 +9,7 @@ def process_day(context: dg.OpExecutionContext) -> str:
     return f"{context.op_config['date']} ({context.partition_key})"
 
 
-@dg.daily_partitioned_config(start_date="2024-01-01", end_date="2024-01-05")
+@dg.daily_partitioned_config(start_date="2024-01-01")
 def day_config(start, _end):
     return {"ops": {"process_day": {"config": {"date": start.strftime("%Y-%m-%d")}}}}
 
@@ -34,6 +34,17 @@ def country_job():
     process_country()
 
 
+@dg.op
+def hour_window(context: dg.OpExecutionContext) -> str:
+    window = context.partition_time_window
+    return f"{window.start:%Y-%m-%d %H:%M} to {window.end:%H:%M}"
+
+
+@dg.job(partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
+def hourly_job():
+    hour_window()
+
+
 daily_schedule = dg.build_schedule_from_partitioned_job(daily_job)
 
-defs = dg.Definitions(jobs=[daily_job, country_job], schedules=[daily_schedule])
+defs = dg.Definitions(jobs=[daily_job, country_job, hourly_job], schedules=[daily_schedule])
