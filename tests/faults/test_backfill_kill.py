@@ -9,15 +9,25 @@ only run records. Waits are conditions, never wall-clock bounds.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
+import psutil
+
+from dagdeck.core.running.worker import PAUSE_AFTER_CLAIM
 from dagdeck.core.statuses import BackfillStatus, RunStatus
 from dagdeck.store import Store
 from tests.conftest import ROOT
-from tests.faults.automation_helpers import daemon_process, free_dead_lease, kill_hard, start_daemon, wait_for
+from tests.faults.automation_helpers import (
+    daemon_process,
+    free_dead_lease,
+    kill_hard,
+    start_daemon,
+    wait_for,
+)
 
 DEFS = """
 import time
@@ -127,3 +137,85 @@ def test_backfill_survives_daemon_kill(tmp_path: Path) -> None:
         assert len(view["run_ids"]) == 60 and view["ended_at"] is not None
     finally:
         store.close()
+
+
+def _stopped(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_STOPPED
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_runs_claimed_by_the_killed_daemon_are_relaunched(tmp_path: Path) -> None:
+    """The daemon stops itself right after claiming queued runs, before starting their workers
+    (the `DAGDECK_TEST_PAUSE_AFTER_CLAIM` hook), and is killed there: those runs end FAILURE
+    without a start, and the next daemon gives their partitions new runs. Each partition still
+    runs exactly once."""
+    out = tmp_path / "out"
+    out.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagdeck.toml").write_text("max_concurrent_runs = 2\n")
+    defs = tmp_path / "defs.py"
+    defs.write_text(DEFS.format(out=str(out)).replace('end_date="2024-03-01"', 'end_date="2024-01-07"'))
+    log = tmp_path / "daemon.log"
+    backfill_id = _json_id(_cli(defs, home, "backfill", "launch", "--select", "orders", "--all", "--json"))
+
+    env = {**os.environ, "NO_COLOR": "1", PAUSE_AFTER_CLAIM: "1"}
+    env.pop("DAGDECK_HOME", None)
+    with open(log, "ab") as sink:
+        first = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dagdeck",
+                "-f",
+                str(defs),
+                "--home",
+                str(home),
+                "daemon",
+                "--interval",
+                "0.05",
+            ],
+            cwd=str(ROOT),
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    store = Store.sqlite(home / "dagdeck.db")
+    try:
+        try:
+            wait_for("the daemon to stop after its claim", lambda: _stopped(first.pid), log)
+        finally:
+            kill_hard(first)
+        free_dead_lease(store)
+        claimed = [r for r in (store.get_run(i) for _c, i, _s in store.backfill_runs(backfill_id)) if r]
+        orphans = {r.run_id for r in claimed if r.status == RunStatus.STARTING and r.claimer_pid == first.pid}
+        assert orphans, "the daemon claimed none of the backfill's runs before stopping"
+
+        with daemon_process(defs, home, log):
+            backfill = wait_for(
+                "the backfill to end",
+                lambda: (
+                    (b := store.get_backfill(backfill_id)) is not None
+                    and b.status not in (BackfillStatus.REQUESTED, BackfillStatus.IN_PROGRESS)
+                    and b
+                ),
+                log,
+            )
+        assert backfill.status == BackfillStatus.COMPLETED, backfill.failure_reason
+        for run_id in orphans:
+            orphan = store.get_run(run_id)
+            assert orphan is not None and orphan.status == RunStatus.FAILURE and orphan.started_at is None
+        current = {i for _c, i, _s in store.backfill_runs(backfill_id)}
+        assert not orphans & current
+        assert len(current) == 6
+        executions = Counter(p.name.split(".")[0] for p in out.iterdir())
+        assert len(executions) == 6 and set(executions.values()) == {1}
+    finally:
+        store.close()
+
+
+def _json_id(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 0, proc.stderr
+    return str(json.loads(proc.stdout)["backfill_id"])
