@@ -62,7 +62,9 @@ def _defs(root: Path, n: int) -> Path:
 def _cli(defs: Path, home: Path, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
     cmd = [sys.executable, "-m", "dagdeck", "-f", str(defs), "--home", str(home), *args]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(REPO_ROOT), env=child_env(), timeout=600)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=str(REPO_ROOT), env=child_env(), timeout=600
+    )
     took = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.strip()}")
@@ -70,7 +72,7 @@ def _cli(defs: Path, home: Path, *args: str) -> tuple[float, subprocess.Complete
 
 
 def _plan_in_process(defs: Path, home: Path, repeat: int) -> float:
-    from dagdeck.core.automation.backfills import new_backfill, partitions_def_of
+    from dagdeck.core.automation.backfill_plan import new_backfill, partitions_def_of
     from dagdeck.core.defs.loader import CodeLocation, load
     from dagdeck.core.instance import Instance
     from dagdeck.core.settings import Settings
@@ -116,7 +118,9 @@ def _launch(defs: Path, home: Path, backfill_id: str) -> tuple[float, float, int
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m bench partitions", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m bench partitions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--partitions", type=int, default=PARTITIONS)
     p.add_argument("--repeat", type=int, default=5)
@@ -142,8 +146,12 @@ def main(argv: list[str]) -> int:
         n = a.partitions
         print(f"\nbackfill of {n:,} daily partitions, one run per partition, SQLite:")
         rows = [
-            ("plan: `dagdeck backfill launch --all` (whole command)", f"{plan_cli:.2f} s", f"< {PLAN_TARGET_S:g} s",
-             verdict(plan_cli, PLAN_TARGET_S)),
+            (
+                "plan: `dagdeck backfill launch --all` (whole command)",
+                f"{plan_cli:.2f} s",
+                f"< {PLAN_TARGET_S:g} s",
+                verdict(plan_cli, PLAN_TARGET_S),
+            ),
             (f"plan: in process (median of {a.repeat})", f"{plan_proc * 1000:.0f} ms", "", ""),
             (f"launch: {runs:,} QUEUED runs in one daemon pass", f"{launch:.2f} s", "", ""),
             ("daemon pass over the launched backfill", f"{one_pass * 1000:.1f} ms", "", ""),

@@ -14,16 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dagdeck.core.automation.backfills import (
-    BackfillView,
-    backfill_view,
-    cancel_backfill,
-    chunks,
-    find_backfill,
-    new_backfill,
-    partitions_def_of,
-    retry_failed,
-)
+from dagdeck.core.automation.backfill_actions import cancel_backfill, retry_failed
+from dagdeck.core.automation.backfill_plan import chunks, new_backfill, partitions_def_of
+from dagdeck.core.automation.backfill_states import BackfillView, backfill_view, find_backfill
 from dagdeck.core.automation.watch import FileWatcher, files_watch  # cheap: watchdog loads on first watch
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions

@@ -11,17 +11,14 @@ import time
 import typer
 from rich.text import Text
 
-from dagdeck.core.automation.backfills import (
+from dagdeck.core.automation.backfill_actions import cancel_backfill, retry_failed
+from dagdeck.core.automation.backfill_plan import (
     BackfillError,
-    BackfillView,
-    backfill_view,
-    cancel_backfill,
-    find_backfill,
     new_backfill,
     partition_range,
     partitions_def_of,
-    retry_failed,
 )
+from dagdeck.core.automation.backfill_states import BackfillView, backfill_view, find_backfill
 from dagdeck.core.automation.lease import LEASE_NAME, LEASE_TTL
 from dagdeck.core.cli.context import CliContext, cli_context
 from dagdeck.core.cli.output import console, err_console, line, print_json, status_text

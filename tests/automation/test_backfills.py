@@ -12,16 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from dagdeck.core.automation.backfills import (
+from dagdeck.core.automation.backfill_actions import cancel_backfill, retry_failed
+from dagdeck.core.automation.backfill_plan import (
     BackfillError,
-    BackfillPass,
-    backfill_view,
-    cancel_backfill,
     new_backfill,
     partition_range,
     partitions_def_of,
-    retry_failed,
 )
+from dagdeck.core.automation.backfill_states import backfill_view
+from dagdeck.core.automation.backfills import BackfillPass
 from dagdeck.core.automation.daemon import Daemon
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.loader import CodeLocation, Loaded, load
