@@ -19,14 +19,17 @@ from dagdeck.tui.screens.assets import AssetsScreen, JumpScreen
 from dagdeck.tui.screens.automation import AutomationScreen
 from dagdeck.tui.screens.base import BaseScreen
 from dagdeck.tui.screens.jobs import JobsScreen
+from dagdeck.tui.screens.metadata_history import HistoryTable, MetadataHistoryScreen
 from dagdeck.tui.screens.run import RunScreen
 from dagdeck.tui.screens.runs import RunsScreen
 from dagdeck.tui.widgets.asset_graph import AssetGraph
 from dagdeck.tui.widgets.command_line import CommandLine
-from dagdeck.tui.widgets.dialogs import ConfigEditor, ConfirmScreen
+from dagdeck.tui.widgets.dialogs import CancelingScreen, ConfigEditor, ConfirmScreen
+from dagdeck.tui.widgets.error_view import ErrorScreen
 from dagdeck.tui.widgets.filter_input import FilterInput
 from dagdeck.tui.widgets.help_screen import HelpRow, HelpScreen
 from dagdeck.tui.widgets.key_lists import LIST_BINDINGS, KeyOptionList, KeyTable
+from dagdeck.tui.widgets.materialize_confirm import MaterializeConfirm
 from dagdeck.tui.widgets.prompt_line import PromptInput
 
 if TYPE_CHECKING:
@@ -40,6 +43,19 @@ SCREENS: tuple[tuple[str, type[BaseScreen], tuple[tuple[str, type[Widget]], ...]
     ("automation", AutomationScreen, (("lists", KeyTable),)),
 )
 """Each main screen, its help name, and the widgets whose keys work on it."""
+
+DIALOGS: tuple[type[DOMNode], ...] = (
+    ConfirmScreen,
+    MaterializeConfirm,
+    CancelingScreen,
+    JumpScreen,
+    ConfigEditor,
+    ErrorScreen,
+    MetadataHistoryScreen,
+    HistoryTable,
+    HelpScreen,
+)
+"""Modal screens and their widgets: listed in help, remappable, never in the palette."""
 
 MOVES = {"graph.up", "graph.down", "graph.pageup", "graph.pagedown", "graph.top", "graph.bottom"} | {
     b.id for b in LIST_BINDINGS if b.id
@@ -105,7 +121,7 @@ def sources(app_bindings: Iterable[Binding], current: Screen[Any] | None) -> lis
     ]
     dialogs = Source(
         "dialogs",
-        tuple(b for c in (ConfirmScreen, JumpScreen, ConfigEditor, HelpScreen) for b in _own(c)),
+        tuple(b for c in DIALOGS for b in _own(c)),
         "",
     )
     lines = Source(

@@ -16,12 +16,15 @@ from dagdeck.tui.screens.assets import AssetsScreen, JumpScreen
 from dagdeck.tui.screens.automation import AutomationScreen
 from dagdeck.tui.screens.base import BaseScreen
 from dagdeck.tui.screens.jobs import JobsScreen
+from dagdeck.tui.screens.metadata_history import MetadataHistoryScreen
 from dagdeck.tui.screens.run import RunScreen
 from dagdeck.tui.screens.runs import RunsScreen
 from dagdeck.tui.widgets.asset_graph import AssetGraph
 from dagdeck.tui.widgets.command_line import CommandLine
-from dagdeck.tui.widgets.dialogs import ConfigEditor, ConfirmScreen, HelpScreen
+from dagdeck.tui.widgets.dialogs import CancelingScreen, ConfigEditor, ConfirmScreen, HelpScreen
+from dagdeck.tui.widgets.error_view import ErrorScreen
 from dagdeck.tui.widgets.filter_input import FilterInput
+from dagdeck.tui.widgets.materialize_confirm import MaterializeConfirm
 
 MakeApp = Callable[..., DagdeckApp]
 SIZE = (100, 30)
@@ -128,6 +131,10 @@ def _all_bindings() -> dict[str, list[Binding]]:
         "jump": JumpScreen,
         "filter": FilterInput,
         "command": CommandLine,
+        "error": ErrorScreen,
+        "canceling": CancelingScreen,
+        "materialize_confirm": MaterializeConfirm,
+        "history": MetadataHistoryScreen,
     }
     return {name: [b for b in cls.BINDINGS if isinstance(b, Binding)] for name, cls in classes.items()}
 
@@ -149,7 +156,10 @@ async def test_help_lists_every_screen_binding_with_its_id(make_app: MakeApp, sh
         assert isinstance(app.screen, HelpScreen)
         listed = {row[3]: row for row in app.screen.rows}
         bindings = _all_bindings()
-        for name in ("app", "base", "assets", "graph", "runs", "run", "jobs", "automation", "confirm"):
+        for name in (
+            "app", "base", "assets", "graph", "runs", "run", "jobs", "automation", "confirm",
+            "error", "canceling", "materialize_confirm", "history",
+        ):  # fmt: skip
             for b in bindings[name]:
                 assert b.id in listed, f"help misses {b.id}"
                 assert listed[b.id][1] == (b.key_display or b.key)

@@ -39,7 +39,7 @@ class JobsScreen(BaseScreen):
     BINDINGS = [
         Binding("l", "launch(False)", "Launch", id="jobs.launch"),
         Binding("L", "launch(True)", "Launch with config", id="jobs.launch_config"),
-        Binding("tab", "focus_next", "Switch pane", show=False, id="jobs.switch"),
+        Binding("tab", "app.focus_next", "Switch pane", show=False, id="jobs.switch"),
     ]
 
     def __init__(self) -> None:
