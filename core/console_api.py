@@ -45,7 +45,7 @@ from dagdeck.core.timefmt import iso, short_duration
 from dagdeck.core.views.asset_health import CheckView, stale_or_missing
 from dagdeck.core.views.console import AssetDetail, AssetRow, JobInfo, asset_detail, asset_rows, job_infos
 from dagdeck.core.views.header import RunCounts, daemon_label, failed_count, run_counts
-from dagdeck.core.views.run_changes import RunChange, RunChangeKind, run_changes
+from dagdeck.core.views.run_changes import RunChange, RunChangeKind, job_label, run_changes
 from dagdeck.core.views.runs import RunView, StepView, fold_steps, run_view, settle_steps
 from dagdeck.core.views.step_error import Frame, StepError, step_error
 from dagdeck.core.views.stored_values import DROPPED_NOTE, missing_inputs, with_missing_inputs
@@ -58,6 +58,7 @@ FAILED_REFRESH_S = 5.0
 """How often the header's failed-runs count is read again when no event came in between."""
 
 __all__ = [
+    "job_label",
     "AssetDetail",
     "AssetRow",
     "AssetStatus",

@@ -27,6 +27,7 @@ from dagdeck.core.console_api import (
     RunView,
     StepStatus,
     did_you_mean,
+    job_label,
     short_duration,
 )
 from dagdeck.tui import clock
@@ -426,7 +427,7 @@ class DagdeckApp(App[int]):
             self.notify(f"run {run.run_id[:8]} is {run.status}; nothing to cancel", severity="warning")
             return
         running = [s.key for s in view.steps if s.status == StepStatus.RUNNING]
-        body = f"run {run.run_id}\njob {run.job_name}, {run.status}\n{len(running)} step(s) running"
+        body = f"run {run.run_id}\njob {job_label(run.job_name)}, {run.status}\n{len(running)} step(s) running"
         if running:
             body += ": " + ", ".join(running[:8])
         body += f"\nsteps get {short_duration(grace)} to stop, then they are killed"

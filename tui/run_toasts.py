@@ -23,7 +23,8 @@ class Toast:
 
 
 def _what(change: RunChange) -> str:
-    return "assets" if change.job_name == "__ASSET_JOB" else f"job {change.job_name}"
+    label = change.job_label
+    return label.strip("()") if label != change.job_name else f"job {label}"
 
 
 def _one(change: RunChange) -> Toast:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from dagdeck.core.defs.asset_jobs import ASSET_JOB_NAME
 from dagdeck.core.events import EventType
 from dagdeck.store import Store
 
@@ -24,6 +25,11 @@ _KIND_OF = {
 }
 
 
+def job_label(job_name: str) -> str:
+    """A run's job as people read it: `(assets)` for the runs of selected assets."""
+    return "(assets)" if job_name == ASSET_JOB_NAME else job_name
+
+
 @dataclass(frozen=True, slots=True)
 class RunChange:
     """One run starting, being canceled or failing; `trigger` says who started it."""
@@ -37,7 +43,7 @@ class RunChange:
 
     @property
     def job_label(self) -> str:
-        return "(assets)" if self.job_name == "__ASSET_JOB" else self.job_name
+        return job_label(self.job_name)
 
 
 def run_changes(store: Store, after_id: int, limit: int = 200) -> list[RunChange]:

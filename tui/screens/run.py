@@ -22,6 +22,7 @@ from dagdeck.core.console_api import (
     StepStatus,
     StepView,
     iso,
+    job_label,
     short_duration,
 )
 from dagdeck.tui import clock
@@ -168,7 +169,7 @@ class RunScreen(BaseScreen):
         t = Text()
         t.append_text(status_text(run.status))
         t.append(f"  run {run.run_id}", style="bold")
-        t.append(f"  job {'(assets)' if run.job_name == '__ASSET_JOB' else run.job_name}")
+        t.append(f"  job {job_label(run.job_name)}")
         t.append(
             f"  trigger {run.trigger}  started {iso(run.started_at) or '-'}  duration {dur}", style="grey70"
         )

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from dagdeck.core.console_api import Run, short_duration
+from dagdeck.core.console_api import Run, job_label, short_duration
 from dagdeck.tui import clock
 from dagdeck.tui.screens.base import BaseScreen, cursor_key, while_mounted
 from dagdeck.tui.widgets.filter_input import FilterInput, filter_bar
@@ -50,7 +50,7 @@ def run_cells(run: Run, now: float) -> tuple[Text | str, ...]:
     return (
         status_text(run.status),
         run.run_id[:8],
-        "(assets)" if run.job_name == "__ASSET_JOB" else run.job_name,
+        job_label(run.job_name),
         run.trigger,
         time.strftime("%m-%d %H:%M:%S", time.localtime(started)),
         duration,

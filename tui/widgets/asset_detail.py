@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from dagdeck.core.console_api import DROPPED_NOTE, AssetDetail, iso, short_duration
+from dagdeck.core.console_api import DROPPED_NOTE, AssetDetail, iso, job_label, short_duration
 from dagdeck.tui.widgets.asset_graph import ago, glyph_for
 from dagdeck.tui.widgets.sparkline_text import spark_summary
 
@@ -158,7 +158,7 @@ def detail_renderable(d: AssetDetail, selected: str | None = None) -> Renderable
             t = Text()
             t.append(f"  {r.run_id[:8]} ", style="cyan")
             t.append(f"{r.status:<10}", style=STATUS_STYLE.get(r.status, ""))
-            job = "(assets)" if r.job_name == "__ASSET_JOB" else r.job_name
+            job = job_label(r.job_name)
             t.append(f" {job}  {ago(r.created_at)}", style="grey70")
             parts.append(t)
     return Group(*parts)
