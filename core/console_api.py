@@ -21,6 +21,7 @@ from dagdeck.core.automation.watch import FileWatcher, files_watch  # cheap: wat
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.loader import CodeLocation, Loaded, load, location_files
+from dagdeck.core.defs.partitions.run_partition import RunPartition
 from dagdeck.core.defs.selection import parse_selection
 from dagdeck.core.errors import DagdeckError, DefinitionError, did_you_mean
 from dagdeck.core.events import EventType
@@ -28,6 +29,7 @@ from dagdeck.core.instance import Instance
 from dagdeck.core.running.launcher import Launcher, assets_spec, job_spec
 from dagdeck.core.running.plan_job import plan_job
 from dagdeck.core.running.run_config import step_configs
+from dagdeck.core.running.run_partitions import check_partition
 from dagdeck.core.running.step_logs import step_log_path
 from dagdeck.core.statuses import (
     FINISHED,
@@ -45,6 +47,7 @@ from dagdeck.core.timefmt import iso, short_duration
 from dagdeck.core.views.asset_health import CheckView, stale_or_missing
 from dagdeck.core.views.console import AssetDetail, AssetRow, JobInfo, asset_detail, asset_rows, job_infos
 from dagdeck.core.views.header import RunCounts, daemon_label, failed_count, run_counts
+from dagdeck.core.views.partition_health import PartitionHealth, PartitionStatus, partition_health
 from dagdeck.core.views.run_changes import RunChange, RunChangeKind, job_label, run_changes
 from dagdeck.core.views.runs import RunView, StepView, fold_steps, run_view, settle_steps
 from dagdeck.core.views.step_error import Frame, StepError, step_error
@@ -79,7 +82,9 @@ __all__ = [
     "Instance",
     "InstigatorStatus",
     "JobInfo",
+    "PartitionHealth",
     "PartitionRunStatus",
+    "PartitionStatus",
     "Run",
     "RunChange",
     "RunChangeKind",
@@ -521,6 +526,33 @@ class ConsoleAPI:
         defs = self._require_defs()
         pdef = partitions_def_of(defs, [AssetKey(k) for k in keys])
         return list(pdef.get_partition_keys(dynamic_partitions_store=self.instance.store))
+
+    def partition_health(self, key: str) -> PartitionHealth | None:
+        """Each partition of one asset with its status (the metadata pane's strip and the
+        partition view), or None for an unpartitioned asset."""
+        defs = self._require_defs()
+        akey = AssetKey(key)
+        asset = defs.asset_graph.assets.get(akey)
+        pdef = asset.spec.partitions_def if asset is not None else None
+        if pdef is None:
+            return None
+        return partition_health(self.instance.store, key, pdef)
+
+    def materialize_partition(self, keys: list[str], partition_key: str) -> Run:
+        """A run of one partition of the selected assets (`materialize --partition KEY`'s check
+        and tags)."""
+        defs = self._require_defs()
+        partition = RunPartition(partition_key, partition_key)
+        asset_keys = [AssetKey(k) for k in keys]
+        check_partition(defs, asset_keys, partition, self.instance.store)
+        spec, _ = assets_spec(
+            defs,
+            self.location,
+            asset_keys,
+            tags={"dagdeck/selection": ",".join(keys[:20]), **partition.tags()},
+            trigger="console",
+        )
+        return self._launched(self.launcher.submit(spec))
 
     def backfill_run_count(self, keys: list[str], partition_keys: list[str]) -> int:
         """How many runs a backfill of these partitions would start (the confirm dialog says it)."""
