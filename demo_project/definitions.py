@@ -7,6 +7,7 @@ from demo_project.assets import all_assets
 from demo_project.checks import all_checks
 from demo_project.jobs import cleanup_job, ingest_file_job, refresh_orders
 from demo_project.live import live_assets, live_demo
+from demo_project.partitioned import partitioned_assets
 
 hourly_refresh = dg.ScheduleDefinition(
     name="hourly_refresh",
@@ -26,7 +27,7 @@ incoming_orders = dg.file_sensor(
 )
 
 defs = dg.Definitions(
-    assets=[*all_assets, *live_assets],
+    assets=[*all_assets, *live_assets, *partitioned_assets],
     asset_checks=all_checks,
     jobs=[refresh_orders, cleanup_job, ingest_file_job, live_demo],
     schedules=[hourly_refresh],

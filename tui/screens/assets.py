@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from dagdeck.core.console_api import AssetDetail, AssetRow, DagdeckError
+from dagdeck.core.console_api import AssetDetail, AssetRow, DagdeckError, PartitionHealth
 from dagdeck.tui.screens.base import BaseScreen, while_mounted
 from dagdeck.tui.widgets.asset_detail import AssetDetailPane
 from dagdeck.tui.widgets.asset_graph import AssetGraph
@@ -150,15 +150,20 @@ class AssetsScreen(BaseScreen):
 
     @work(thread=True, group="asset-detail")
     def _load_detail(self, key: str | None) -> None:
+        partitions = None
         try:
             detail = self.api.asset_detail(key) if key else None
+            if detail is not None and key:
+                partitions = self.api.partition_health(key)
         except Exception as err:  # noqa: BLE001 - a store hiccup shows as a message, not a crash
             self.app.call_from_thread(self.notify, f"cannot load {key}: {err}", severity="error")
             detail = None
-        self.app.call_from_thread(self._show_detail, key, detail)
+        self.app.call_from_thread(self._show_detail, key, detail, partitions)
 
     @while_mounted
-    def _show_detail(self, key: str | None, detail: AssetDetail | None) -> None:
+    def _show_detail(
+        self, key: str | None, detail: AssetDetail | None, partitions: PartitionHealth | None = None
+    ) -> None:
         self._detail_loading = False
         if self._detail_wanted != key:
             self.load_detail(self._detail_wanted)
@@ -173,7 +178,7 @@ class AssetsScreen(BaseScreen):
                 + "\n\nenter or ←/→ collapses and expands the group"
             )
             return
-        pane.show(detail)
+        pane.show(detail, partitions)
 
     def select_asset(self, key: str) -> None:
         if not self.graph.select_key(key):

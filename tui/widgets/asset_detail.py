@@ -13,8 +13,16 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from dagdeck.core.console_api import DROPPED_NOTE, AssetDetail, iso, job_label, short_duration
+from dagdeck.core.console_api import (
+    DROPPED_NOTE,
+    AssetDetail,
+    PartitionHealth,
+    iso,
+    job_label,
+    short_duration,
+)
 from dagdeck.tui.widgets.asset_graph import ago, glyph_for
+from dagdeck.tui.widgets.partition_strip import StripRenderable
 from dagdeck.tui.widgets.sparkline_text import spark_summary
 
 STATUS_STYLE = {
@@ -54,8 +62,11 @@ def render_value(entry: dict[str, Any]) -> RenderableType:
     return Text("null" if value is None else str(value))
 
 
-def detail_renderable(d: AssetDetail, selected: str | None = None) -> RenderableType:
-    """The pane's content; `selected` is the metadata entry under the pane's cursor (highlighted)."""
+def detail_renderable(
+    d: AssetDetail, selected: str | None = None, partitions: PartitionHealth | None = None
+) -> RenderableType:
+    """The pane's content; `selected` is the metadata entry under the pane's cursor (highlighted);
+    a partitioned asset shows its partition health strip."""
     row = d.row
     glyph, colour = glyph_for(row)
     parts: list[RenderableType] = []
@@ -90,6 +101,10 @@ def detail_renderable(d: AssetDetail, selected: str | None = None) -> Renderable
         parts.append(
             Text(f"made by multi_asset {row.multi_asset}: one step with its other assets", style="grey70")
         )
+    if partitions is not None and partitions.keys:
+        parts.append(Text(""))
+        parts.append(StripRenderable(partitions))
+        parts.append(Text("p: partition view (run one, backfill a range)", style="grey50"))
     parts.append(Text(""))
     if row.external and d.latest is None:
         parts.append(
@@ -179,6 +194,8 @@ class AssetDetailPane(VerticalScroll):
     ]
 
     detail: AssetDetail | None = None
+    partitions: PartitionHealth | None = None
+    """The shown asset's partitions, when it is partitioned."""
     selected: str | None = None
     """The metadata entry under the cursor while the pane has focus."""
 
@@ -194,13 +211,15 @@ class AssetDetailPane(VerticalScroll):
             body.update(Text(text))
             self.shown_key = None
             self.detail = None
+            self.partitions = None
 
-    def show(self, detail: AssetDetail | None) -> None:
+    def show(self, detail: AssetDetail | None, partitions: PartitionHealth | None = None) -> None:
         found = self.query("#asset-detail-body").results(Static)
         body = next(found, None)
         if body is None:  # a detail load that finishes while the app shuts down
             return
         self.detail = detail
+        self.partitions = partitions
         names = self.entry_names()
         if self.selected not in names:
             self.selected = names[0] if names and self.has_focus else None
@@ -216,7 +235,11 @@ class AssetDetailPane(VerticalScroll):
         if body is None:
             return
         d = self.detail
-        body.update(detail_renderable(d, self.selected) if d else Text("select an asset", style="grey62"))
+        body.update(
+            detail_renderable(d, self.selected, self.partitions)
+            if d
+            else Text("select an asset", style="grey62")
+        )
 
     def on_focus(self) -> None:
         names = self.entry_names()
