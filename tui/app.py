@@ -38,6 +38,7 @@ from dagdeck.tui.keymap import read_keymap
 from dagdeck.tui.run_toasts import run_toasts
 from dagdeck.tui.screens.assets import AssetsScreen
 from dagdeck.tui.screens.automation import AutomationScreen
+from dagdeck.tui.screens.backfills import BackfillsScreen
 from dagdeck.tui.screens.base import BaseScreen
 from dagdeck.tui.screens.jobs import JobsScreen
 from dagdeck.tui.screens.run import RunScreen
@@ -47,19 +48,26 @@ from dagdeck.tui.widgets.status_bar import HeaderInfo, header_text
 
 POLL_SECONDS = 0.5
 WATCH_SECONDS = 2.0
-MODE_KEYS = {"1": "assets", "2": "runs", "3": "jobs", "4": "automation"}
+MODE_KEYS = {"1": "assets", "2": "runs", "3": "jobs", "4": "automation", "5": "backfills"}
 
 
 class DagdeckApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "dagdeck"
     ENABLE_COMMAND_PALETTE = True
-    MODES = {"assets": AssetsScreen, "runs": RunsScreen, "jobs": JobsScreen, "automation": AutomationScreen}
+    MODES = {
+        "assets": AssetsScreen,
+        "runs": RunsScreen,
+        "jobs": JobsScreen,
+        "automation": AutomationScreen,
+        "backfills": BackfillsScreen,
+    }
     BINDINGS = [
         Binding("1", "mode('assets')", "Assets", id="app.assets"),
         Binding("2", "mode('runs')", "Runs", id="app.runs"),
         Binding("3", "mode('jobs')", "Jobs", id="app.jobs"),
         Binding("4", "mode('automation')", "Automation", id="app.automation"),
+        Binding("5", "mode('backfills')", "Backfills", id="app.backfills"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "back", "Back", show=False, id="app.back"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -321,12 +329,12 @@ class DagdeckApp(App[int]):
 
     def run_command_text(self, text: str) -> None:
         """`:runs`, `:assets group:shop`, `:run ID`, `:asset KEY`, `:job NAME`, `:jobs`,
-        `:automation`, `:help`, `:reload`, `:q`."""
+        `:automation`, `:backfills`, `:help`, `:reload`, `:q`."""
         verb, _, arg = text.strip().partition(" ")
         verb, arg = verb.lower(), arg.strip()
         if verb in ("q", "quit"):
             self._check_quit()
-        elif verb in ("runs", "assets", "jobs", "automation"):
+        elif verb in ("runs", "assets", "jobs", "automation", "backfills"):
             self.switch_mode(verb)
             if verb == "assets" and arg:
                 self.call_after_refresh(lambda: self._filter_assets(arg))

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "jobs": "jobs screen",
     "job": "select a job: :job NAME",
     "automation": "schedules and sensors",
+    "backfills": "backfills: progress, cancel, retry failed partitions",
     "help": "every key binding",
     "reload": "load the definitions again",
     "quit": "leave the console (also :q)",

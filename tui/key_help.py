@@ -17,6 +17,8 @@ from textual.widget import Widget
 
 from dagdeck.tui.screens.assets import AssetsScreen, JumpScreen
 from dagdeck.tui.screens.automation import AutomationScreen
+from dagdeck.tui.screens.backfill import BackfillScreen
+from dagdeck.tui.screens.backfills import BackfillsScreen
 from dagdeck.tui.screens.base import BaseScreen
 from dagdeck.tui.screens.jobs import JobsScreen
 from dagdeck.tui.screens.metadata_history import HistoryTable, MetadataHistoryScreen
@@ -41,6 +43,8 @@ SCREENS: tuple[tuple[str, type[BaseScreen], tuple[tuple[str, type[Widget]], ...]
     ("run", RunScreen, (("lists", KeyTable),)),
     ("jobs", JobsScreen, (("lists", KeyOptionList),)),
     ("automation", AutomationScreen, (("lists", KeyTable),)),
+    ("backfills", BackfillsScreen, (("lists", KeyTable),)),
+    ("backfill", BackfillScreen, (("lists", KeyTable),)),
 )
 """Each main screen, its help name, and the widgets whose keys work on it."""
 
@@ -67,6 +71,7 @@ TITLES = {
     "app.runs": "Go to runs",
     "app.jobs": "Go to jobs",
     "app.automation": "Go to automation",
+    "app.backfills": "Go to backfills",
     "app.help": "Help: key bindings",
     "app.command": "Command line (:)",
     "assets.materialize": "Materialize selected",
@@ -78,6 +83,11 @@ TITLES = {
     "run.cancel": "Cancel run",
     "run.reexecute": "Re-execute run",
     "run.reexecute_failure": "Re-execute from failure",
+    "backfills.cancel": "Cancel backfill",
+    "backfills.retry": "Retry failed partitions of backfill",
+    "backfill.cancel": "Cancel backfill",
+    "backfill.retry": "Retry failed (or marked failed) partitions",
+    "backfill.mark": "Mark partition",
 }
 """Palette titles where a binding's short footer label would be unclear out of context."""
 
