@@ -52,6 +52,7 @@ class AssetsScreen(BaseScreen):
         Binding("m", "materialize(False)", "Materialize", id="assets.materialize"),
         Binding("M", "materialize(True)", "+downstream", id="assets.materialize_downstream"),
         Binding("S", "materialize_stale", "Stale", id="assets.materialize_stale"),
+        Binding("p", "partitions", "Partitions", id="assets.partitions"),
         Binding("slash", "filter", "Filter", key_display="/", id="assets.filter"),
         Binding("enter", "open", "Jump/expand", id="assets.open"),
         Binding("escape", "clear_marks", "Clear", show=False, id="assets.clear"),
@@ -202,6 +203,35 @@ class AssetsScreen(BaseScreen):
                 self.select_asset(key)
 
         self.app.push_screen(JumpScreen(item.row), jump)
+
+    def action_partitions(self) -> None:
+        """`p`: the partition view of the asset under the cursor (read off the UI thread)."""
+        key = self.graph.current_key
+        if key is None:
+            self.notify("no asset here: move to a partitioned asset (j/k), then p", severity="warning")
+            return
+        self._open_partitions(key)
+
+    @work(thread=True, exclusive=True, group="partitions")
+    def _open_partitions(self, key: str) -> None:
+        try:
+            health = self.api.partition_health(key)
+        except DagdeckError as err:
+            self.app.call_from_thread(self.notify, str(err), severity="error")
+            return
+        self.app.call_from_thread(self._push_partitions, key, health)
+
+    @while_mounted
+    def _push_partitions(self, key: str, health: PartitionHealth | None) -> None:
+        from dagdeck.tui.screens.partitions import PartitionsScreen
+
+        if health is None:
+            self.notify(f"{key} is not partitioned: p opens the partitions of a partitioned asset", severity="warning")
+            return
+        if not health.keys:
+            self.notify(f"{key} has no partitions yet (dynamic: `dagdeck partitions add`)", severity="warning")
+            return
+        self.app.push_screen(PartitionsScreen(key, health))
 
     def action_clear_marks(self) -> None:
         """`escape`: the marks go first, then a kept filter."""

@@ -104,7 +104,7 @@ def detail_renderable(
     if partitions is not None and partitions.keys:
         parts.append(Text(""))
         parts.append(StripRenderable(partitions))
-        parts.append(Text("p: partition view (run one, backfill a range)", style="grey50"))
+        parts.append(Text("p: partitions (run one, backfill a range)", style="grey50"))
     parts.append(Text(""))
     if row.external and d.latest is None:
         parts.append(

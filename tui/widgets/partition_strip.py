@@ -195,11 +195,11 @@ class StripRenderable:
         statuses = h.column_statuses
         folded = fold(statuses, width, h.dates)
         title = Text()
-        title.append("partitions ", style="bold")
         dims = f" × {len(h.rows):,} {h.dimensions[1]}" if h.rows else ""
-        title.append(f"{len(h.columns):,}{dims}", style="grey70")
+        title.append(f"{len(h.columns):,}{dims} partitions", style="bold")
         if folded.unit != "partition":
-            title.append(f"  one cell = {folded.unit}, worst status", style="grey50")
+            per = folded.unit if folded.unit[0].isdigit() else f"1 {folded.unit}"
+            title.append(f" · a cell = {per} (worst)", style="grey50")
         yield title
         cells = Text(no_wrap=True, overflow="crop")
         k = cell_width(len(folded.cells), width)
