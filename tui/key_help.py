@@ -22,6 +22,7 @@ from dagdeck.tui.screens.backfills import BackfillsScreen
 from dagdeck.tui.screens.base import BaseScreen
 from dagdeck.tui.screens.jobs import JobsScreen
 from dagdeck.tui.screens.metadata_history import HistoryTable, MetadataHistoryScreen
+from dagdeck.tui.screens.partitions import PartitionsScreen
 from dagdeck.tui.screens.run import RunScreen
 from dagdeck.tui.screens.runs import RunsScreen
 from dagdeck.tui.widgets.asset_graph import AssetGraph
@@ -43,6 +44,7 @@ SCREENS: tuple[tuple[str, type[BaseScreen], tuple[tuple[str, type[Widget]], ...]
     ("run", RunScreen, (("lists", KeyTable),)),
     ("jobs", JobsScreen, (("lists", KeyOptionList),)),
     ("automation", AutomationScreen, (("lists", KeyTable),)),
+    ("partitions", PartitionsScreen, ()),
     ("backfills", BackfillsScreen, (("lists", KeyTable),)),
     ("backfill", BackfillScreen, (("lists", KeyTable),)),
 )
@@ -78,6 +80,9 @@ TITLES = {
     "assets.materialize_downstream": "Materialize with downstream",
     "assets.materialize_stale": "Materialize stale and missing",
     "assets.filter": "Filter assets",
+    "assets.partitions": "Partition view of the asset",
+    "partitions.materialize": "Run the partition under the cursor",
+    "partitions.backfill": "Backfill the marked partitions",
     "runs.filter": "Filter runs",
     "runs.cancel": "Cancel run",
     "run.cancel": "Cancel run",
