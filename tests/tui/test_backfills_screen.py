@@ -137,7 +137,7 @@ async def test_list_shows_backfills_newest_first_with_progress(
         first, second = cell_texts(screen.table, 0), cell_texts(screen.table, 1)
         assert first[:2] == ["◐ IN_PROGRESS", GOING] and second[:2] == ["✖ FAILED", DONE]
         # counts per state: materialized, failed, in progress (queued runs), missing (never launched)
-        assert first[3] == "10  3✔ 1✖ 2◐ 4·" and second[3] == "5  3✔ 2✖"
+        assert first[3] == " 10  3✔ 1✖ 2◐ 4·" and second[3] == "  5  3✔ 2✖"
         assert first[6] == "orders"
         bar = first[2]
         assert len(bar) == 12 and bar.count("░") == 5 and "█" in bar
@@ -155,7 +155,7 @@ async def test_list_refreshes_by_itself(make_app: MakeApp, backfills: Instance, 
         )
         # no key pressed: the screen reads the store again on its own
         await wait_until(
-            pilot, lambda: cell_texts(screen.table, 0)[3] == "10  4✔ 1✖ 1◐ 4·", what="the new count"
+            pilot, lambda: cell_texts(screen.table, 0)[3] == " 10  4✔ 1✖ 1◐ 4·", what="the new count"
         )
 
 
@@ -270,7 +270,7 @@ async def test_cancel_says_how_many_runs_it_cancels(
             assert backfills.store.get_run(run_id(GOING, chunk)).status == RunStatus.CANCELED  # type: ignore[union-attr]
         # the canceled runs count as failed partitions (retry-failed runs them again)
         await wait_until(
-            pilot, lambda: cell_texts(screen.table, 0)[3] == "10  3✔ 3✖ 4·", what="the list updated"
+            pilot, lambda: cell_texts(screen.table, 0)[3] == " 10  3✔ 3✖ 4·", what="the list updated"
         )
         assert cell_texts(screen.table, 0)[0] == "⊘ CANCELED"
 
@@ -324,11 +324,25 @@ async def test_retry_only_the_marked_failed_partitions(
         await settle(pilot)
         retry = backfills.store.list_backfills(limit=1)[0]
         assert retry.parent_backfill_id == DONE and retry.partition_keys == ["2024-01-04"]
-
-        # unmark the failed one: none of the marked left failed
-        parts.move_cursor(row=3)
-        await pilot.press("space")
-        await pilot.press("r")
+        # the retry shows in place of the original; q goes back to the list, its cursor on the retry
+        await wait_until(
+            pilot, lambda: getattr(app.screen, "backfill_id", None) == retry.backfill_id, what="retry"
+        )
+        await pilot.press("q")
+        await settle(pilot)
+        listed = app.screen
+        assert isinstance(listed, BackfillsScreen)
+        await wait_until(pilot, lambda: listed.table.row_count == 3, what="the retry listed")
+        assert cell_texts(listed.table, listed.table.cursor_row)[1] == retry.backfill_id
+        listed.table.move_cursor(row=2)
+        await pilot.press("enter")
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, BackfillScreen) and again.backfill_id == DONE
+        await wait_until(pilot, lambda: again.partitions_table.row_count == 5, what="the partitions")
+        # only a partition that did not fail marked: nothing to retry
+        again.partitions_table.move_cursor(row=2)
+        await pilot.press("space", "r")
         await settle(pilot)
         assert (
             f"backfill {DONE}: none of the 1 marked partition(s) failed; nothing to retry",
@@ -394,3 +408,27 @@ def test_snapshot_detail(
         await pilot.press("space")
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_help_lists_the_backfill_keys_with_unique_ids(make_app: MakeApp, partitioned: Path) -> None:
+    from dagdeck.tui.key_help import sources
+    from dagdeck.tui.widgets.help_screen import HelpScreen
+
+    actions: dict[str, str] = {}
+    for src in sources(DagdeckApp.BINDINGS, None):  # type: ignore[arg-type]
+        for b in src.bindings:
+            assert b.id, f"{src.where}: {b.key} has no id"
+            assert actions.setdefault(b.id, b.action) == b.action, f"id {b.id} used twice"
+    mine = {b.id for cls in (BackfillsScreen, BackfillScreen) for b in cls.BINDINGS if hasattr(b, "id")}
+    assert mine | {"app.backfills"} <= set(actions)
+    app = make_app(partitioned)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        rows = app.screen.rows
+        assert rows[0][0] == "backfills"  # this screen's keys first
+        listed = {row[3]: row for row in rows}
+        assert listed["backfills.cancel"][1] == "c" and listed["backfill.mark"][1] == "space"

@@ -203,6 +203,16 @@ class BackfillScreen(BackfillActionsScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def backfill_started(self, backfill_id: str) -> None:
+        """A retry was recorded: show it in place of this one (q goes back to the list, which has
+        its cursor on it)."""
+        from dagdeck.tui.screens.backfills import BackfillsScreen
+
+        stack = self.app.screen_stack
+        if len(stack) > 1 and isinstance(stack[-2], BackfillsScreen):
+            stack[-2].backfill_started(backfill_id)
+        self.app.switch_screen(BackfillScreen(backfill_id))
+
     def action_mark(self) -> None:
         """Mark or unmark the partition under the cursor, then step down (to mark a run of them)."""
         table = self.partitions_table

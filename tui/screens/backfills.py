@@ -115,7 +115,7 @@ def backfill_cells(view: BackfillView, now: float) -> tuple[Text | str, ...]:
         backfill_status_text(b.status),
         b.backfill_id,
         progress_bar(counts),
-        Text.assemble((f"{len(b.partition_keys)}", "bold"), "  ", counts_text(counts)),
+        Text.assemble((f"{len(b.partition_keys):>3}", "bold"), "  ", counts_text(counts)),
         time.strftime("%m-%d %H:%M", time.localtime(b.created_at)),
         duration(view, now),
         selection_of(view),
