@@ -62,13 +62,15 @@ def _week(d: datetime) -> tuple[int, int]:
     return iso[0], iso[1]
 
 
-CALENDAR: tuple[tuple[str, Callable[[datetime], object]], ...] = (
-    ("day", lambda d: (d.year, d.month, d.day)),
-    ("week", _week),
-    ("month", lambda d: (d.year, d.month)),
-    ("quarter", lambda d: (d.year, (d.month - 1) // 3)),
-    ("year", lambda d: d.year),
+CALENDAR: tuple[tuple[str, float, Callable[[datetime], object]], ...] = (
+    ("day", 1, lambda d: (d.year, d.month, d.day)),
+    ("week", 7, _week),
+    ("month", 30.4, lambda d: (d.year, d.month)),
+    ("quarter", 91.3, lambda d: (d.year, (d.month - 1) // 3)),
+    ("year", 365.25, lambda d: d.year),
 )
+"""Each calendar unit, its length in days (to skip units that cannot fit without bucketing every
+key), and the bucket of a date."""
 
 
 def _worst(statuses: Sequence[PartitionStatus], first: int, last: int) -> PartitionStatus:
@@ -82,7 +84,10 @@ def fold(statuses: Sequence[PartitionStatus], width: int, dates: Sequence[dateti
     if n <= width:
         return Folded([Cell(s, i, i) for i, s in enumerate(statuses)], "partition")
     if dates is not None and len(dates) == n:
-        for unit, bucket_of in CALENDAR:
+        span_days = (dates[-1] - dates[0]).total_seconds() / 86400
+        for unit, days, bucket_of in CALENDAR:
+            if span_days / days > width * 1.1:  # far too many buckets: not worth computing them
+                continue
             bounds = _buckets([bucket_of(d) for d in dates])
             if len(bounds) <= width:
                 if len(bounds) == n:  # as many buckets as partitions: not a fold
@@ -188,12 +193,16 @@ class StripRenderable:
 
     def __init__(self, health: PartitionHealth) -> None:
         self.health = health
+        self._folded: dict[int, Folded] = {}
+        """By width: Rich renders a group more than once (measuring, then drawing)."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         h = self.health
         width = max(8, options.max_width)
         statuses = h.column_statuses
-        folded = fold(statuses, width, h.dates)
+        folded = self._folded.get(width)
+        if folded is None:
+            folded = self._folded[width] = fold(statuses, width, h.dates)
         title = Text()
         dims = f" × {len(h.rows):,} {h.dimensions[1]}" if h.rows else ""
         title.append(f"{len(h.columns):,}{dims} partitions", style="bold")
