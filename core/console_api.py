@@ -573,7 +573,10 @@ class ConsoleAPI:
 
     def cancel_backfill(self, backfill_id: str) -> BackfillView:
         store = self.instance.store
-        return backfill_view(store, cancel_backfill(store, self.launcher, find_backfill(store, backfill_id)))
+        backfill = find_backfill(store, backfill_id)
+        # the console cancels these runs: no "canceled elsewhere" toast for them
+        self.own_runs.update(run_id for _chunk, run_id, _status in store.backfill_runs(backfill.backfill_id))
+        return backfill_view(store, cancel_backfill(store, self.launcher, backfill))
 
     def retry_backfill(self, backfill_id: str, partition_keys: list[str] | None = None) -> BackfillView:
         """A new backfill of the failed partitions of an ended one (or of just `partition_keys`

@@ -268,6 +268,7 @@ async def test_cancel_says_how_many_runs_it_cancels(
         assert backfills.store.get_backfill(GOING).status == BackfillStatus.CANCELED  # type: ignore[union-attr]
         for chunk in (4, 5):
             assert backfills.store.get_run(run_id(GOING, chunk)).status == RunStatus.CANCELED  # type: ignore[union-attr]
+            assert run_id(GOING, chunk) in app.api.own_runs  # canceled here: no "canceled elsewhere" toast
         # the canceled runs count as failed partitions (retry-failed runs them again)
         await wait_until(
             pilot, lambda: cell_texts(screen.table, 0)[3] == " 10  3✔ 3✖ 4·", what="the list updated"
