@@ -538,6 +538,11 @@ class ConsoleAPI:
             return None
         return partition_health(self.instance.store, key, pdef)
 
+    def partitioned(self, keys: list[str]) -> list[str]:
+        """Which of `keys` are partitioned assets (they run one partition at a time, never whole)."""
+        assets = self._require_defs().asset_graph.assets
+        return [k for k in keys if (a := assets.get(AssetKey(k))) is not None and a.spec.partitions_def is not None]
+
     def materialize_partition(self, keys: list[str], partition_key: str) -> Run:
         """A run of one partition of the selected assets (`materialize --partition KEY`'s check
         and tags)."""

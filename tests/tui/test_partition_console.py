@@ -305,3 +305,18 @@ def test_snapshot_partition_view(
         await settle(pilot)
 
     assert snap_compare(make_app(parts), terminal_size=size, run_before=run_before)
+
+
+async def test_m_on_a_partitioned_asset_points_to_the_partition_view(
+    make_app: Callable[..., DagdeckApp], parts: Path, instance: Instance
+) -> None:
+    app = make_app(parts)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _on_asset(pilot, "regional")
+        before = len(instance.store.list_runs())
+        await pilot.press("m")
+        await wait_until(pilot, lambda: notes(app), what="a notification")
+        assert any("regional: partitioned" in m and "p opens its partitions" in m for m, _ in notes(app))
+        await settle(pilot)
+        assert isinstance(app.screen, AssetsScreen)  # no confirm dialog, no run
+        assert len(instance.store.list_runs()) == before

@@ -282,6 +282,14 @@ class AssetsScreen(BaseScreen):
         external = {r.key for r in graph.rows if r.external}
         if downstream:
             keys = self.api.with_downstream(keys)
+        partitioned = self.api.partitioned(keys)
+        if partitioned:
+            self.notify(
+                f"{', '.join(partitioned[:3])}: partitioned, run one partition at a time —"
+                " p opens its partitions (m runs one, b backfills a range)",
+                severity="warning",
+            )
+            return
         if all(k in external for k in keys):
             self.notify(f"{', '.join(keys[:3])}: external, made outside dagdeck — never materialized here", severity="warning")
             return
@@ -322,7 +330,8 @@ class AssetsScreen(BaseScreen):
     @work(thread=True, exclusive=True, group="stale")
     def _stale_then_confirm(self) -> None:
         keys = self.api.stale_assets()
-        self.app.call_from_thread(self._confirm_stale, keys)
+        partitioned = set(self.api.partitioned(keys))  # run by partition (p), never whole
+        self.app.call_from_thread(self._confirm_stale, [k for k in keys if k not in partitioned])
 
     @while_mounted
     def _confirm_stale(self, keys: list[str]) -> None:
