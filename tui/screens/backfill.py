@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from dagdeck.core.console_api import BackfillView, Run, short_duration
 from dagdeck.tui import clock
 from dagdeck.tui.screens.backfill_actions import BackfillActionsScreen
-from dagdeck.tui.screens.backfills import (
+from dagdeck.tui.screens.backfill_cells import (
     backfill_status_text,
     counts_text,
     duration,
@@ -206,11 +206,10 @@ class BackfillScreen(BackfillActionsScreen):
     def backfill_started(self, backfill_id: str) -> None:
         """A retry was recorded: show it in place of this one (q goes back to the list, which has
         its cursor on it)."""
-        from dagdeck.tui.screens.backfills import BackfillsScreen
-
         stack = self.app.screen_stack
-        if len(stack) > 1 and isinstance(stack[-2], BackfillsScreen):
-            stack[-2].backfill_started(backfill_id)
+        below = stack[-2] if len(stack) > 1 else None
+        if isinstance(below, BackfillActionsScreen) and not isinstance(below, BackfillScreen):
+            below.backfill_started(backfill_id)  # the list
         self.app.switch_screen(BackfillScreen(backfill_id))
 
     def action_mark(self) -> None:
