@@ -244,6 +244,8 @@ async def test_partition_view_m_runs_the_partition_under_the_cursor(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _open_partitions(pilot, "regional")
         assert screen.cursor_key == "eu"
+        grid = screen.query_one(PartitionGrid)
+        assert grid.shape == (1, 3) and grid.row_labels() == ["eu", "us", "asia"]  # a named row each
         await pilot.press("b")
         assert any("no partition marked" in m for m, _ in notes(app))
         await pilot.press("l", "m")

@@ -24,10 +24,13 @@ from dagdeck.tui.widgets.partition_strip import CELL, LABEL, PartitionStrip
 
 CELL_WIDTH = 2
 """A glyph and a gap."""
+NAMED_ROWS = 200
+"""Up to this many partitions without dates get a row each."""
 
 
 def row_length(health: PartitionHealth, width: int) -> int:
-    """Cells per grid row of a one-dimensional asset: a week of days, a day of hours, else what fits."""
+    """Cells per grid row of a one-dimensional asset: a week of days, a day of hours, one named
+    partition, else what fits."""
     dates = health.dates
     if dates is not None and len(dates) > 1:
         step = dates[1] - dates[0]
@@ -35,6 +38,8 @@ def row_length(health: PartitionHealth, width: int) -> int:
             return 7
         if step == timedelta(hours=1):
             return 24
+    if dates is None and len(health.keys) <= NAMED_ROWS:
+        return 1  # names (regions, customers) read best one to a row, the key as its label
     return max(1, width // CELL_WIDTH)
 
 
