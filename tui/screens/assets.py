@@ -52,7 +52,7 @@ class AssetsScreen(BaseScreen):
         Binding("m", "materialize(False)", "Materialize", id="assets.materialize"),
         Binding("M", "materialize(True)", "+downstream", id="assets.materialize_downstream"),
         Binding("S", "materialize_stale", "Stale", id="assets.materialize_stale"),
-        Binding("p", "partitions", "Partitions", id="assets.partitions"),
+        Binding("p", "partitions", "Partitions", show=False, id="assets.partitions"),
         Binding("slash", "filter", "Filter", key_display="/", id="assets.filter"),
         Binding("enter", "open", "Jump/expand", id="assets.open"),
         Binding("escape", "clear_marks", "Clear", show=False, id="assets.clear"),
