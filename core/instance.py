@@ -53,8 +53,27 @@ def prepare_home(path: Path) -> None:
         raise HomeError(f"{what} {reason}; {fix}") from None
 
 
+class DynamicPartitions:
+    """Dagster's instance methods for the keys of a `DynamicPartitionsDefinition`, on whatever
+    holds a `store` (the instance, and the read side a step's context gets)."""
+
+    store: Store
+
+    def add_dynamic_partitions(self, partitions_def_name: str, partition_keys: Sequence[str]) -> None:
+        self.store.add_dynamic_partitions(partitions_def_name, list(partition_keys))
+
+    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
+        self.store.delete_dynamic_partition(partitions_def_name, partition_key)
+
+    def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
+        return self.store.get_dynamic_partitions(partitions_def_name)
+
+    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
+        return partition_key in self.store.get_dynamic_partitions(partitions_def_name)
+
+
 @dataclass
-class Instance:
+class Instance(DynamicPartitions):
     home: Path
     store: Store
     settings: Settings
@@ -83,19 +102,6 @@ class Instance:
         path = self.run_logs_dir(run_id)
         make_private_dirs(path)
         return path
-
-    # -- dynamic partitions (Dagster's instance methods) ---------------------------------------------
-    def add_dynamic_partitions(self, partitions_def_name: str, partition_keys: Sequence[str]) -> None:
-        self.store.add_dynamic_partitions(partitions_def_name, list(partition_keys))
-
-    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
-        self.store.delete_dynamic_partition(partitions_def_name, partition_key)
-
-    def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
-        return self.store.get_dynamic_partitions(partitions_def_name)
-
-    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
-        return partition_key in self.store.get_dynamic_partitions(partitions_def_name)
 
     def close(self) -> None:
         self.store.close()

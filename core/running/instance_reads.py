@@ -21,7 +21,7 @@ from dagdeck.core.defs.event_records import EventRecordsFilter
 from dagdeck.core.defs.metadata import MetadataValue
 from dagdeck.core.defs.results import AssetMaterialization, AssetObservation
 from dagdeck.core.events import EventType
-from dagdeck.core.instance import Instance
+from dagdeck.core.instance import DynamicPartitions, Instance
 from dagdeck.store import Store
 
 
@@ -121,7 +121,7 @@ class CheckEvaluation:
 
 
 @dataclass
-class StepInstance:
+class StepInstance(DynamicPartitions):
     """The read side of the instance a step's run belongs to."""
 
     instance: Instance
@@ -137,19 +137,6 @@ class StepInstance:
         if self.flush is not None:
             self.flush()
         return self.instance.store
-
-    # -- dynamic partitions: the keys a DynamicPartitionsDefinition reads, added by steps too ----------
-    def add_dynamic_partitions(self, partitions_def_name: str, partition_keys: Sequence[str]) -> None:
-        self.store.add_dynamic_partitions(partitions_def_name, list(partition_keys))
-
-    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
-        self.store.delete_dynamic_partition(partitions_def_name, partition_key)
-
-    def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
-        return self.store.get_dynamic_partitions(partitions_def_name)
-
-    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
-        return partition_key in self.store.get_dynamic_partitions(partitions_def_name)
 
     def get_latest_materialization_event(self, asset_key: Any) -> EventLogEntry | None:
         key = AssetKey.from_coercible(asset_key)

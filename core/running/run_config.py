@@ -63,15 +63,15 @@ def _with_job_config(plan: ExecutionPlan, run_config: dict[str, Any]) -> dict[st
             run_config = job_config.mapping.resolve(run_config, "root")
         except ConfigValueError as err:
             raise RunConfigError(f"run config for job {plan.job_name!r} is invalid: {err}") from None
-    return _merged(job_config.defaults, run_config) if job_config.defaults else run_config
+    return merged_config(job_config.defaults, run_config) if job_config.defaults else run_config
 
 
-def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def merged_config(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     """`over` on top of `base`, object by object: a job's default config fills what a run leaves out."""
     out = dict(base)
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merged(out[key], value)
+            out[key] = merged_config(out[key], value)
         else:
             out[key] = value
     return out
@@ -157,7 +157,7 @@ class _StepEntries:
                 )
             self.mapped.add(graph)
             try:
-                inner = _merged(mapping.resolve(entry.get("config", NO_DEFAULT), f"{path}:config"), inner)
+                inner = merged_config(mapping.resolve(entry.get("config", NO_DEFAULT), f"{path}:config"), inner)
             except ConfigValueError as err:
                 raise RunConfigError(f"run config for graph {graph!r} is invalid: {err}") from None
         elif entry.get("config") is not None:

@@ -27,6 +27,7 @@ from dagdeck.core.defs.config_types import (
 from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.running.plan import ExecutionPlan, Step
 from dagdeck.core.running.plan_job import plan_job
+from dagdeck.core.running.run_config import merged_config
 
 REQUIRED: None = None
 """What a required value with no default is written as: validation then says it is missing."""
@@ -46,7 +47,7 @@ def config_scaffold(defs: Definitions, job_name: str) -> dict[str, Any]:
         _put(ops, _entry_path(plan, step), {"config": value})
     scaffold: dict[str, Any] = {"ops": ops} if ops else {}
     if job_config is not None and job_config.defaults:
-        scaffold = _merged(scaffold, job_config.defaults)
+        scaffold = merged_config(scaffold, job_config.defaults)
     return _jsonable(scaffold)
 
 
@@ -111,16 +112,6 @@ def _type_value(config_type: ConfigType) -> Any:
     if isinstance(config_type, Enum):
         return config_type.enum_values[0].config_value if config_type.enum_values else REQUIRED
     return REQUIRED
-
-
-def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merged(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _jsonable(value: Any) -> Any:
