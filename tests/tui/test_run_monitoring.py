@@ -404,9 +404,9 @@ async def test_long_log_lines_scroll_sideways(make_app: MakeApp, seeded: Instanc
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot, RUN_ERR)
         log = screen.query_one(Log)
-        await wait_until(pilot, lambda: log.line_count > 0, what="the event log")
-        assert any(len(line) > 200 for line in _log(screen))  # the failure's message, whole
-        assert log.max_scroll_x > 0
+        # the failure's message, whole: the log may fill in more than one batch
+        await wait_until(pilot, lambda: any(len(line) > 200 for line in _log(screen)), what="the long line")
+        await wait_until(pilot, lambda: log.max_scroll_x > 0, what="the log to be wider than the screen")
         await pilot.press("tab", "right", "right", "right")
         await wait_until(pilot, lambda: log.scroll_x > 0, what="the log to scroll sideways")
 
