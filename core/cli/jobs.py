@@ -8,7 +8,7 @@ import typer
 
 from dagdeck.core.cli.context import cli_context
 from dagdeck.core.cli.launch import launch_and_report, parse_config
-from dagdeck.core.cli.output import console, line, print_json
+from dagdeck.core.cli.output import console, err_console, line, print_json
 from dagdeck.core.cli.partitions import PARTITION_HELP, RANGE_HELP, job_partition_tags, partition_tags
 from dagdeck.core.defs.asset_key import AssetKey
 from dagdeck.core.defs.executors import EXECUTOR_NAMES, executor_name_problem
@@ -77,9 +77,16 @@ def materialize(
     state = cli_context(ctx)
     loaded = state.loaded()
     if stale:
-        from dagdeck.core.views.asset_health import stale_or_missing
+        from dagdeck.core.views.asset_health import partitioned, stale_or_missing
 
         wanted = stale_or_missing(loaded.defs, state.instance().store)
+        left_out = sorted(k.to_user_string() for k in partitioned(loaded.defs))
+        if left_out and not as_json:
+            err_console.print(
+                f"left out (partitioned, run by partition): {', '.join(left_out)}; "
+                f"e.g. dagdeck backfill launch --select {left_out[0]} --all",
+                markup=False,
+            )
         if not wanted:
             message = "nothing is stale: every asset is up to date"
             if as_json:

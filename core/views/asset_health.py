@@ -14,6 +14,7 @@ from dagdeck.core.defs.definitions import Definitions
 from dagdeck.core.defs.metadata import plain
 from dagdeck.core.events import EventType
 from dagdeck.core.timefmt import iso
+from dagdeck.core.views.asset_partitions import PartitionStatus, asset_partitions
 from dagdeck.store import EventRow, Store
 
 
@@ -189,9 +190,27 @@ def stale_reasons(
         if reasons:
             out[k] = reasons
             roots[k] = mine
+        partly = _partly_stale(store, k, graph.assets[key].spec.partitions_def)
+        if partly:  # its own news: a day not yet run must not make everything below it stale
+            out.setdefault(k, []).append(partly)
     if wanted is not None:
         out = {k: v for k, v in out.items() if k in wanted}
     return out
+
+
+def _partly_stale(store: Store, key: str, partitions_def: Any) -> str | None:
+    """`partly stale: 3 of 60 partitions missing, 1 failed` for a partitioned asset some of whose
+    partitions were never materialized or failed last; None when every partition is materialized."""
+    if partitions_def is None:
+        return None
+    health = asset_partitions(store, key, partitions_def)
+    missing, failed = health.count(PartitionStatus.MISSING), health.count(PartitionStatus.FAILED)
+    if not missing and not failed:
+        return None
+    parts = [f"{missing} of {len(health.keys)} partitions missing"] if missing else []
+    if failed:
+        parts.append(f"{failed} failed" if missing else f"{failed} of {len(health.keys)} partitions failed")
+    return "partly stale: " + ", ".join(parts)
 
 
 def _root_causes(causes: list[str], roots: Mapping[str, Mapping[str, str]]) -> str:
@@ -210,13 +229,14 @@ def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
     graph = defs.asset_graph
     states = store.asset_states()
     stale = stale_reasons(defs, store, states=states)
+    by_partition = partitioned(defs)  # run a partition at a time (`--partition`, a backfill): never here
     wanted = set()
     for key in graph.materializable:
         k = key.to_user_string()
         st = states.get(k)
-        if k in stale or st is None or st.last_materialized_at is None:
+        if key not in by_partition and (k in stale or st is None or st.last_materialized_at is None):
             wanted.add(key)
-    wanted = {k for k in graph.downstream_closure(wanted) if k not in graph.external}
+    wanted = {k for k in graph.downstream_closure(wanted) if k not in graph.external and k not in by_partition}
     wanted = graph.required_neighbors(wanted)  # a multi-asset that cannot subset runs whole
     frontier = list(wanted)
     while frontier:
@@ -225,6 +245,11 @@ def stale_or_missing(defs: Definitions, store: Store) -> list[str]:
                 wanted.add(up)
                 frontier.append(up)
     return [key.to_user_string() for key in graph.toposorted if key in wanted]
+
+
+def partitioned(defs: Definitions) -> set[AssetKey]:
+    """Assets with a partitions definition."""
+    return {k for k, n in defs.asset_graph.assets.items() if n.spec.partitions_def is not None}
 
 
 def overdue(defs: Definitions, store: Store, states: Mapping[str, Any] | None = None) -> dict[str, str]:
