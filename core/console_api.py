@@ -336,12 +336,22 @@ class ConsoleAPI:
         text: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        tags: dict[str, str] | None = None,
     ) -> list[Run]:
-        runs = self.instance.store.list_runs(statuses=statuses, job=job, text=text, limit=limit, offset=offset)
+        """Runs newest first; `tags`: only runs with these tag values (`dagster/partition`...)."""
+        runs = self.instance.store.list_runs(
+            statuses=statuses, job=job, text=text, limit=limit, offset=offset, tags=tags
+        )
         return self._judged(runs)
 
-    def count_runs(self, statuses: list[str] | None = None, job: str | None = None, text: str | None = None) -> int:
-        return self.instance.store.count_runs(statuses=statuses, job=job, text=text)
+    def count_runs(
+        self,
+        statuses: list[str] | None = None,
+        job: str | None = None,
+        text: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> int:
+        return self.instance.store.count_runs(statuses=statuses, job=job, text=text, tags=tags)
 
     def active_run_count(self) -> int:
         active = self.instance.store.runs_by_status([RunStatus.STARTING, RunStatus.STARTED, RunStatus.CANCELING])

@@ -106,9 +106,13 @@ class RunsMixin(StoreConnection):
 
     @guarded
     def count_runs(
-        self, statuses: Iterable[str] | None = None, job: str | None = None, text: str | None = None
+        self,
+        statuses: Iterable[str] | None = None,
+        job: str | None = None,
+        text: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> int:
-        stmt = select(func.count()).select_from(RUNS).where(*_run_filters(statuses, job, text))
+        stmt = select(func.count()).select_from(RUNS).where(*_run_filters(statuses, job, text, tags))
         with self._read() as conn:
             return int(conn.execute(stmt).scalar_one())
 

@@ -43,8 +43,44 @@ async def test_runs_table_newest_first_with_status_job_and_trigger(make_app: Mak
         screen = await _runs(pilot)
         assert _ids(screen) == [RUN_FAIL, RUN_OK]
         row = [str(c) for c in screen.table.get_row(RUN_FAIL)]
-        assert row == ["✖ FAILURE", "0f0f0f0f", "(assets)", "cli", "11-14 22:14:21", "2.0s"]
+        assert row == ["✖ FAILURE", "0f0f0f0f", "(assets)", "cli", "11-14 22:14:21", "2.0s", ""]
         assert screen.table.border_title.startswith("runs (2)  page 1/1")
+
+
+async def test_partition_column_and_filter(make_app: MakeApp, seeded: Instance, shop: Path) -> None:
+    """A partitioned run shows its partition (or range) in its own column; `partition:KEY` and
+    `backfill:ID` filter on the run tags Dagster gives them."""
+    from tui_helpers import BASE
+
+    from dagdeck.store import Run
+
+    day, ranged = "0d0d0d0d" + "3" * 24, "0e0e0e0e" + "4" * 24
+    for run_id, tags, at in (
+        (day, {"dagster/partition": "2024-01-02", "dagster/backfill": "bf1"}, 60.0),
+        (ranged, {"dagster/asset_partition_range_start": "2024-01-01", "dagster/asset_partition_range_end": "2024-01-07"}, 90.0),
+    ):
+        seeded.store.add_run(
+            Run(run_id=run_id, job_name="__ASSET_JOB", status="SUCCESS", trigger="backfill", created_at=BASE + at,
+                started_at=BASE + at, ended_at=BASE + at + 1, plan={"steps": [], "assets": []}, tags=tags)
+        )  # fmt: skip
+    app = make_app(shop)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        await wait_until(pilot, lambda: screen.table.row_count == 4, what="four runs")
+        assert str(screen.table.get_row(day)[-1]) == "2024-01-02"
+        assert str(screen.table.get_row(ranged)[-1]) == "2024-01-01...2024-01-07"
+        assert str(screen.table.get_row(RUN_OK)[-1]) == ""
+        box = screen.query_one(FilterInput)
+        for text, expected in (("partition:2024-01-02", [day]), ("backfill:bf1", [day]), ("partition:2024-02-01", [])):
+            await pilot.press("slash")
+            box.value = text
+            await pilot.press("enter")
+            await settle(pilot)
+            await wait_until(pilot, lambda e=expected: _ids(screen) == e, what=f"filter {text!r}")
 
 
 async def test_status_filter_and_text_filter(make_app: MakeApp, seeded: Instance, shop: Path) -> None:

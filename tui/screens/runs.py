@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
@@ -26,7 +27,7 @@ ICONS = {
     "CANCELING": ("◌", "yellow"),
     "CANCELED": ("⊘", "yellow"),
 }
-COLUMNS = ("status", "run", "job", "trigger", "started", "duration")
+COLUMNS = ("status", "run", "job", "trigger", "started", "duration", "partition")
 STATUS_WORDS = {
     "failed": ("FAILURE",),
     "fail": ("FAILURE",),
@@ -54,25 +55,50 @@ def run_cells(run: Run, now: float) -> tuple[Text | str, ...]:
         run.trigger,
         time.strftime("%m-%d %H:%M:%S", time.localtime(started)),
         duration,
+        partition_label(run.tags or {}),
     )
 
 
-def parse_filter(text: str) -> tuple[list[str] | None, str | None, str | None]:
-    """`status:failed job:etl words` -> statuses, job, free text."""
+def partition_label(tags: dict[str, str]) -> str:
+    """A run's partition (`dagster/partition`), or its range `start...end`; blank when unpartitioned."""
+    if "dagster/partition" in tags:
+        return tags["dagster/partition"]
+    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
+    return f"{start}...{end}" if start and end else ""
+
+
+@dataclass(frozen=True)
+class RunFilter:
     statuses: list[str] | None = None
     job: str | None = None
+    text: str | None = None
+    tags: dict[str, str] | None = None
+    """`partition:KEY` -> {"dagster/partition": KEY}, `backfill:ID` -> {"dagster/backfill": ID}."""
+
+
+TAG_TOKENS = {"partition:": "dagster/partition", "backfill:": "dagster/backfill"}
+
+
+def parse_filter(text: str) -> RunFilter:
+    """`status:failed job:etl partition:2024-01-01 backfill:ID words` -> what the store filters on."""
+    statuses: list[str] | None = None
+    job: str | None = None
+    tags: dict[str, str] = {}
     words = []
     for token in text.split():
         low = token.lower()
+        tag = next((name for prefix, name in TAG_TOKENS.items() if low.startswith(prefix)), None)
         if low.startswith("status:"):
             statuses = [
                 s for w in token[7:].split(",") if w for s in STATUS_WORDS.get(w.lower(), (w.upper(),))
             ]
         elif low.startswith("job:"):
             job = token[4:]
+        elif tag is not None:
+            tags[tag] = token.partition(":")[2]
         else:
             words.append(token)
-    return statuses, job, " ".join(words) or None
+    return RunFilter(statuses, job, " ".join(words) or None, tags or None)
 
 
 class RunsScreen(BaseScreen):
@@ -102,7 +128,7 @@ class RunsScreen(BaseScreen):
         yield from self.compose_chrome_top()
         table = KeyTable(id="runs-table", cursor_type="row")
         yield table
-        yield filter_bar("filter: status:failed job:NAME text   (tab completes)")
+        yield filter_bar("filter: status:failed job:NAME partition:KEY text  (tab completes)")
         yield from self.compose_chrome_bottom()
 
     @property
@@ -133,9 +159,11 @@ class RunsScreen(BaseScreen):
 
     @work(thread=True, group="runs-load")
     def _load(self, generation: int, filter_text: str, page: int) -> None:
-        statuses, job, text = parse_filter(filter_text)
-        runs = self.api.runs(statuses=statuses, job=job, text=text, limit=PAGE, offset=page * PAGE)
-        total = self.api.count_runs(statuses=statuses, job=job, text=text)
+        f = parse_filter(filter_text)
+        runs = self.api.runs(
+            statuses=f.statuses, job=f.job, text=f.text, tags=f.tags, limit=PAGE, offset=page * PAGE
+        )
+        total = self.api.count_runs(statuses=f.statuses, job=f.job, text=f.text, tags=f.tags)
         self.app.call_from_thread(self._apply, runs, total, generation)
 
     @while_mounted
