@@ -199,8 +199,8 @@ def stale_reasons(
 
 
 def _partly_stale(store: Store, key: str, partitions_def: Any) -> str | None:
-    """`partly stale: 3 of 60 partitions missing, 1 failed` for a partitioned asset some of whose
-    partitions were never materialized or failed last; None when every partition is materialized."""
+    """`3 of 60 partitions missing, 1 failed`: why a partitioned asset some of whose partitions were
+    never materialized or failed last is partly stale; None when every partition is materialized."""
     if partitions_def is None:
         return None
     health = asset_partitions(store, key, partitions_def)
@@ -210,7 +210,7 @@ def _partly_stale(store: Store, key: str, partitions_def: Any) -> str | None:
     parts = [f"{missing} of {len(health.keys)} partitions missing"] if missing else []
     if failed:
         parts.append(f"{failed} failed" if missing else f"{failed} of {len(health.keys)} partitions failed")
-    return "partly stale: " + ", ".join(parts)
+    return ", ".join(parts)
 
 
 def _root_causes(causes: list[str], roots: Mapping[str, Mapping[str, str]]) -> str:

@@ -93,9 +93,13 @@ async def test_mapped_steps_and_graph_asset_ops_in_the_run_screen(
             assert row[4].strip(), f"no Gantt bar for {key}"
         # what the user sees: `[eu]` is part of the step key, not Rich markup that vanishes
         table = screen.table
-        shown = "\n".join("".join(seg.text for seg in table.render_line(y)) for y in range(table.row_count + 1))
-        for key in ("revenue[eu]", "revenue[us]", "revenue[apac]"):
-            assert key in shown, key
+
+        def shown() -> str:
+            return "\n".join("".join(seg.text for seg in table.render_line(y)) for y in range(table.row_count + 1))
+
+        keys = ("revenue[eu]", "revenue[us]", "revenue[apac]")
+        # the table draws its rows on the next refresh: wait for it rather than read a half-drawn one
+        await wait_until(pilot, lambda: all(key in shown() for key in keys), what="the mapped step keys drawn")
         await pilot.press("q")
         await settle(pilot)
 
