@@ -683,8 +683,8 @@ def measure(root: Path, info: dict[str, Any], opts: argparse.Namespace) -> dict[
     probe: dict[str, Any] = {"detail_key": None, "detail_at": None}
     original_show = AssetDetailPane.show
 
-    def show(self: Any, detail: Any) -> None:
-        original_show(self, detail)
+    def show(self: Any, detail: Any, *args: Any, **kwargs: Any) -> None:
+        original_show(self, detail, *args, **kwargs)
         probe["detail_key"] = detail.row.key if detail else None
         probe["detail_at"] = time.perf_counter()
 
