@@ -12,9 +12,7 @@ import csv
 import time
 
 import dagdeck as dg
-from demo_project.setup_data import DATA_DIR, ensure_source_data
-
-RAW_CSV = DATA_DIR / "raw" / "orders.csv"
+from demo_project.setup_data import ensure_source_data
 
 
 class RebuildConfig(dg.Config):
@@ -48,8 +46,8 @@ def slow_rebuild(context: dg.AssetExecutionContext, config: RebuildConfig) -> dg
 
 @dg.asset(group_name="live", kinds=["python"], description="Checks the raw orders and warns about odd rows.")
 def order_quality(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    ensure_source_data()
-    with RAW_CSV.open(newline="") as f:
+    source = ensure_source_data()  # the CSV raw_orders copies: there even before any run
+    with source.open(newline="") as f:
         rows = list(csv.DictReader(f))
     odd = [r for r in rows if (r.get("quantity") or "").isdigit() and int(r["quantity"]) >= 4]
     for row in odd[:5]:
