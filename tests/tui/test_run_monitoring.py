@@ -437,7 +437,9 @@ def test_snapshot_error_view(
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await _open(pilot, RUN_ERR)
+        screen = await _open(pilot, RUN_ERR)
+        # the log behind the view fills in batches: wait for the whole of it, not its first lines
+        await wait_until(pilot, lambda: any(len(line) > 200 for line in _log(screen)), what="the whole log")
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ErrorScreen), what="the error view")
         await settle(pilot)
