@@ -12,29 +12,22 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import OptionList
 
 from dagdeck.core.console_api import (
     CodeLocation,
     ConsoleAPI,
-    DagdeckError,
     Instance,
-    Run,
     RunChange,
     RunChangeKind,
     RunCounts,
-    RunStatus,
-    RunView,
-    StepStatus,
-    did_you_mean,
-    job_label,
-    short_duration,
 )
 from dagdeck.tui import clock
+from dagdeck.tui.command_actions import CommandLineActions
 from dagdeck.tui.file_watch import DefinitionsWatcher
 from dagdeck.tui.key_help import help_heading, help_rows, palette_commands
 from dagdeck.tui.key_help import sources as binding_sources
 from dagdeck.tui.keymap import read_keymap
+from dagdeck.tui.run_actions import RunActions
 from dagdeck.tui.run_toasts import run_toasts
 from dagdeck.tui.screens.assets import AssetsScreen
 from dagdeck.tui.screens.automation import AutomationScreen
@@ -43,7 +36,7 @@ from dagdeck.tui.screens.base import BaseScreen
 from dagdeck.tui.screens.jobs import JobsScreen
 from dagdeck.tui.screens.run import RunScreen
 from dagdeck.tui.screens.runs import RunsScreen
-from dagdeck.tui.widgets.dialogs import CancelingScreen, ConfirmScreen, HelpScreen
+from dagdeck.tui.widgets.dialogs import ConfirmScreen, HelpScreen
 from dagdeck.tui.widgets.status_bar import HeaderInfo, header_text
 
 POLL_SECONDS = 0.5
@@ -51,7 +44,7 @@ WATCH_SECONDS = 2.0
 MODE_KEYS = {"1": "assets", "2": "runs", "3": "jobs", "4": "automation", "5": "backfills"}
 
 
-class DagdeckApp(App[int]):
+class DagdeckApp(CommandLineActions, RunActions, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "dagdeck"
     ENABLE_COMMAND_PALETTE = True
@@ -325,157 +318,9 @@ class DagdeckApp(App[int]):
         from their bindings (one source with the keys), and reload, which has no key."""
         yield from super().get_system_commands(screen)
         yield from palette_commands(self, screen)
-        yield SystemCommand("Reload definitions", "Load the definitions files again (also :reload)", self.reload_definitions)
-
-    def run_command_text(self, text: str) -> None:
-        """`:runs`, `:assets group:shop`, `:run ID`, `:asset KEY`, `:job NAME`, `:jobs`,
-        `:automation`, `:backfills`, `:help`, `:reload`, `:q`."""
-        verb, _, arg = text.strip().partition(" ")
-        verb, arg = verb.lower(), arg.strip()
-        if verb in ("q", "quit"):
-            self._check_quit()
-        elif verb in ("runs", "assets", "jobs", "automation", "backfills"):
-            self.switch_mode(verb)
-            if verb == "assets" and arg:
-                self.call_after_refresh(lambda: self._filter_assets(arg))
-            elif verb == "runs" and arg:
-                self.call_after_refresh(lambda: self._filter_runs(arg))
-        elif verb == "run" and arg:
-            self.open_run(arg)
-        elif verb == "asset" and arg:
-            self.open_asset(arg)
-        elif verb == "job" and arg:
-            self.switch_mode("jobs")
-            self.call_after_refresh(lambda: self._select_job(arg))
-        elif verb in ("run", "asset", "job"):
-            self.notify(f":{verb} needs a name: :{verb} NAME (tab completes it)", severity="warning")
-        elif verb == "help":
-            self.action_help()
-        elif verb in ("reload",):
-            self.reload_definitions()
-        elif verb:
-            self.notify(f"unknown command :{verb}", severity="warning")
-
-    def _filter_assets(self, text: str) -> None:
-        screen = self.screen
-        if isinstance(screen, AssetsScreen):
-            screen.apply_filter(text)
-
-    def _select_job(self, name: str, tries: int = 50) -> None:
-        """Highlight job `name` once the jobs screen has its list (it loads in a worker)."""
-        screen = self.screen
-        if not isinstance(screen, JobsScreen):
-            return
-        names = [j.name for j in screen.jobs]
-        if not names and tries > 0:
-            self.set_timer(0.1, lambda: self._select_job(name, tries - 1))
-        elif name in names:
-            screen.query_one("#jobs-list", OptionList).highlighted = names.index(name)
-        else:
-            self.notify(f"no job {name}; {did_you_mean(name, names) or 'tab completes job names'}", severity="warning")
-
-    def _filter_runs(self, text: str) -> None:
-        screen = self.screen
-        if isinstance(screen, RunsScreen):
-            screen.filter_text = text
-            screen.reload()
-
-    def open_run(self, run_id: str) -> None:
-        """Open a run by id or prefix; the store is read in a worker, never on the UI thread."""
-        self._find_run(run_id)
-
-    @work(thread=True, exclusive=True, group="open-run")
-    def _find_run(self, run_id: str) -> None:
-        try:
-            run = self.api.get_run(run_id)
-        except Exception as err:  # noqa: BLE001 - a lost store is a message, not a crash
-            self.call_from_thread(self.notify, f"cannot read run {run_id}: {err}", severity="error")
-            return
-        self.call_from_thread(self._show_run, run_id, run)
-
-    def _show_run(self, wanted: str, run: Run | None) -> None:
-        if run is None:
-            self.notify(f"no run {wanted}", severity="warning")
-            return
-        if self.current_mode != "runs":
-            self.switch_mode("runs")
-        self.push_screen(RunScreen(run.run_id))
-
-    def open_asset(self, key: str) -> None:
-        self.switch_mode("assets")
-        screen = self.screen
-        if isinstance(screen, AssetsScreen):
-            screen.select_asset(key)
-
-    # -- actions shared by screens -------------------------------------------------------------
-    def confirm_cancel(self, run_id: str) -> None:
-        """Ask before canceling; the run is read in a worker, then the dialog opens."""
-        if self.readonly:
-            return
-        self._read_for_cancel(run_id)
-
-    @work(thread=True, exclusive=True, group="cancel-read")
-    def _read_for_cancel(self, run_id: str) -> None:
-        try:
-            view = self.api.run_view(run_id)
-            canceling_at = self.api.canceling_since(run_id) if view and view.run.status == RunStatus.CANCELING else None
-            grace = self.api.cancel_grace_seconds
-        except Exception as err:  # noqa: BLE001 - a lost store is a message, not a crash
-            self.call_from_thread(self.notify, f"cannot read run {run_id}: {err}", severity="error")
-            return
-        if view is not None:
-            self.call_from_thread(self._ask_cancel, view, canceling_at, grace)
-
-    def _ask_cancel(self, view: RunView, canceling_at: float | None, grace: float) -> None:
-        run = view.run
-        if run.status == RunStatus.CANCELING:
-            self.push_screen(CancelingScreen(run.run_id, canceling_at or clock.now(), grace))
-            return
-        if run.status not in (RunStatus.QUEUED, RunStatus.STARTING, RunStatus.STARTED):
-            self.notify(f"run {run.run_id[:8]} is {run.status}; nothing to cancel", severity="warning")
-            return
-        running = [s.key for s in view.steps if s.status == StepStatus.RUNNING]
-        body = f"run {run.run_id}\njob {job_label(run.job_name)}, {run.status}\n{len(running)} step(s) running"
-        if running:
-            body += ": " + ", ".join(running[:8])
-        body += f"\nsteps get {short_duration(grace)} to stop, then they are killed"
-
-        def answer(ok: bool | None) -> None:
-            if ok:
-                self._cancel(run.run_id)
-
-        self.push_screen(ConfirmScreen(f"Cancel run {run.run_id[:8]}?", body), answer)
-
-    @work(thread=True, group="cancel")
-    def _cancel(self, run_id: str) -> None:
-        status = self.api.cancel(run_id)
-        self.call_from_thread(self.notify, f"run {run_id[:8]}: {status or 'already finished'}")
-
-    def reexecute(self, run_id: str, from_failure: bool) -> None:
-        if self.readonly:
-            return
-        what = "failed and skipped steps" if from_failure else "all steps"
-
-        def answer(ok: bool | None) -> None:
-            if ok:
-                self._reexecute(run_id, from_failure)
-
-        self.push_screen(ConfirmScreen(f"Re-execute {what} of run {run_id[:8]}?", f"run {run_id}"), answer)
-
-    @work(thread=True, group="reexecute")
-    def _reexecute(self, run_id: str, from_failure: bool) -> None:
-        try:
-            run = self.api.reexecute(run_id, from_failure)
-        except DagdeckError as err:
-            self.call_from_thread(self.notify, str(err), severity="error")
-            return
-        self.call_from_thread(self._open_new_run, run.run_id)
-
-    def _open_new_run(self, run_id: str) -> None:
-        self.notify(f"started run {run_id[:8]}")
-        if isinstance(self.screen, RunScreen):
-            self.pop_screen()
-        self.open_run(run_id)
+        yield SystemCommand(
+            "Reload definitions", "Load the definitions files again (also :reload)", self.reload_definitions
+        )
 
 
 def run_console(instance: Instance, location: CodeLocation, readonly: bool = False) -> int:
