@@ -43,6 +43,29 @@ class _IOContext:
     """The asset partitions stored or loaded (set by the run for a partitioned asset)."""
     _partitions_def: Any = None
 
+    def _fill(
+        self,
+        step_key: str | None,
+        name: str | None,
+        run_id: str | None,
+        asset_key: AssetKey | None,
+        definition_metadata: dict[str, Any] | None,
+        dagster_type: Any,
+        log: Any,
+        resources: Any,
+        resource_config: dict[str, Any] | None,
+    ) -> None:
+        """The attributes both contexts take, as Dagster's keyword constructors give them."""
+        self.step_key = step_key
+        self.name = name
+        self.run_id = run_id
+        self._asset_key = asset_key
+        self.definition_metadata = dict(definition_metadata or {})
+        self.dagster_type = dagster_type
+        self._log = log
+        self._resources = resources
+        self.resource_config = resource_config
+
     @property
     def resources(self) -> Any:
         """The run's resources by attribute (`context.resources.warehouse`)."""
@@ -137,15 +160,17 @@ class OutputContext(_IOContext):
         resource_config: dict[str, Any] | None = None,
         mapping_key: str | None = None,
     ) -> None:
-        self.step_key = step_key
-        self.name = name
-        self.run_id = run_id
-        self._asset_key = asset_key
-        self.definition_metadata = dict(definition_metadata or {})
-        self.dagster_type = dagster_type
-        self._log = log
-        self._resources = resources
-        self.resource_config = resource_config
+        self._fill(
+            step_key,
+            name,
+            run_id,
+            asset_key,
+            definition_metadata,
+            dagster_type,
+            log,
+            resources,
+            resource_config,
+        )
         self.mapping_key = mapping_key
         self._added: dict[str, Any] = {}
 
@@ -197,16 +222,18 @@ class InputContext(_IOContext):
         resource_config: dict[str, Any] | None = None,
         run_id: str | None = None,
     ) -> None:
-        self.name = name
-        self.step_key = step_key
+        self._fill(
+            step_key,
+            name,
+            run_id,
+            asset_key,
+            definition_metadata,
+            dagster_type,
+            log,
+            resources,
+            resource_config,
+        )
         self.upstream_output = upstream_output
-        self._asset_key = asset_key
-        self.definition_metadata = dict(definition_metadata or {})
-        self.dagster_type = dagster_type
-        self._log = log
-        self._resources = resources
-        self.resource_config = resource_config
-        self.run_id = run_id
 
     @property
     def metadata(self) -> dict[str, Any]:
