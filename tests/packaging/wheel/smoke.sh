@@ -21,7 +21,7 @@ tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-in
 assert tops == {"dagdeck"}, tops
 top_level = [n for n in names if n.endswith("top_level.txt")]
 assert not top_level or zipfile.ZipFile(sys.argv[1]).read(top_level[0]).split() == [b"dagdeck"]
-for needed in ("dagdeck/store/migrations/versions/0001_baseline.py", "dagdeck/store/alembic.ini", "dagdeck/tui/app.tcss", "dagdeck/py.typed", "dagdeck/core/console_api.py"):
+for needed in ("dagdeck/store/migrations/versions/0001_baseline.py", "dagdeck/store/alembic.ini", "dagdeck/tui/app.tcss", "dagdeck/py.typed", "dagdeck/core/console_api/__init__.py", "dagdeck/core/console_api/runs.py"):
     assert needed in names, needed
 print("wheel: one top-level package, dagdeck")
 PY
